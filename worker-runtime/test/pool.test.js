@@ -1,0 +1,166 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Pool } from "../src/pool.js";
+import { createNodeWorker } from "../src/node/worker-factory.js";
+import { wasmModule } from "./helpers/wasm.js";
+
+const KERNEL = "a".repeat(64);
+const task = (index, extra = {}) => ({
+  job: "j-1",
+  index,
+  lease: 100 + index,
+  kernel: KERNEL,
+  args: [],
+  env: {},
+  stdin: "",
+  ...extra,
+});
+const waitFor = async (condition, ms = 5000) => {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+test("runs tasks on worker threads and returns base64 output", async (t) => {
+  const pool = new Pool({ createWorker: createNodeWorker, workers: 2 });
+  t.after(() => pool.stopAll());
+  const module = await wasmModule("echo");
+  const outcomes = await Promise.all(
+    [0, 1, 2, 3, 4].map((i) => pool.run(task(i, { stdin: btoa(`task ${i}`) }), module)),
+  );
+  outcomes.forEach((o, i) => {
+    assert.equal(o.outcome, "done");
+    assert.equal(o.result.status, "ok");
+    assert.equal(atob(o.result.stdout), `task ${i}`);
+  });
+  assert.equal(pool.running + pool.queued, 0);
+});
+
+test("runs at most `workers` tasks at once and queues the rest", async (t) => {
+  const pool = new Pool({ createWorker: createNodeWorker, workers: 2 });
+  t.after(() => pool.stopAll());
+  const loop = await wasmModule("loop");
+  [0, 1, 2].forEach((i) => pool.run(task(i), loop));
+  assert.equal(pool.running, 2);
+  assert.equal(pool.queued, 1);
+});
+
+test("cancel terminates the worker running a task and a new worker takes the next task", async (t) => {
+  const pool = new Pool({ createWorker: createNodeWorker, workers: 1 });
+  t.after(() => pool.stopAll());
+  const spinning = pool.run(task(0), await wasmModule("loop"));
+  const next = pool.run(task(1), await wasmModule("hello"));
+  await new Promise((r) => setTimeout(r, 100)); // let the loop start spinning
+  assert.equal(pool.cancel("j-1", 0), true);
+  assert.deepEqual(await spinning, { outcome: "cancelled" });
+  const done = await next;
+  assert.equal(done.outcome, "done");
+  assert.equal(done.result.exitCode, 3);
+  assert.equal(pool.cancel("j-1", 0), false, "a task is cancelled once");
+});
+
+test("cancel drops a queued task without running it", async (t) => {
+  const messages = [];
+  const pool = new Pool({ createWorker: fakeFactory(messages, () => {}), workers: 1 });
+  t.after(() => pool.stopAll());
+  pool.run(task(0), {});
+  const queued = pool.run(task(1), {});
+  assert.equal(pool.cancel("j-1", 1), true);
+  assert.deepEqual(await queued, { outcome: "cancelled" });
+  assert.equal(pool.queued, 0);
+  assert.deepEqual(
+    messages.map((m) => m.task.index),
+    [0],
+  );
+});
+
+test("stopAll returns the running and queued tasks and terminates the workers", async () => {
+  const terminated = [];
+  const pool = new Pool({
+    createWorker: fakeFactory([], () => {}, terminated),
+    workers: 2,
+  });
+  const outcomes = [0, 1, 2, 3].map((i) => pool.run(task(i), {}));
+  const held = pool.stopAll();
+  assert.deepEqual(held.map((t) => t.index).sort(), [0, 1, 2, 3]);
+  assert.equal(terminated.length, 2);
+  for (const o of await Promise.all(outcomes)) assert.equal(o.outcome, "stopped");
+  assert.equal(pool.running + pool.queued, 0);
+});
+
+test("a worker that dies reports worker-crashed for its task and is replaced", async () => {
+  const handles = [];
+  const pool = new Pool({ createWorker: fakeFactory([], () => {}, [], handles), workers: 1 });
+  const first = pool.run(task(0), {});
+  const second = pool.run(task(1), {});
+  handles[0].fail(new Error("out of memory"));
+  const crashed = await first;
+  assert.equal(crashed.outcome, "crashed");
+  assert.equal(crashed.error.message, "out of memory");
+  assert.equal(handles.length, 2, "a new worker was started for the queued task");
+  handles[1].reply({ status: "ok", exitCode: 0, stdout: "", stderr: "", millis: 1 });
+  assert.equal((await second).outcome, "done");
+});
+
+test("a compiled module is posted to a worker only with its first task of that kernel", async () => {
+  const messages = [];
+  const handles = [];
+  const pool = new Pool({ createWorker: fakeFactory(messages, () => {}, [], handles), workers: 1 });
+  const module = { fake: "module" };
+  for (const i of [0, 1]) {
+    const done = pool.run(task(i), module);
+    handles[0].reply({ status: "ok", exitCode: 0, stdout: "", stderr: "", millis: 1 });
+    await done;
+  }
+  assert.equal(messages[0].module, module);
+  assert.equal(messages[1].module, undefined);
+});
+
+test("when no worker can be started the task is reported crashed, not lost", async () => {
+  const pool = new Pool({
+    createWorker: () => {
+      throw new Error("workers are disabled");
+    },
+    workers: 2,
+  });
+  const outcome = await pool.run(task(0), {});
+  assert.equal(outcome.outcome, "crashed");
+  assert.match(outcome.error.message, /disabled/);
+});
+
+test("the worker count follows the options and the cap", () => {
+  const factory = fakeFactory([], () => {});
+  assert.equal(new Pool({ createWorker: factory, workers: 8, maxWorkers: 3 }).size, 3);
+  assert.equal(new Pool({ createWorker: factory, workers: 0 }).size, 1);
+});
+
+test("a real worker survives a trapping kernel and keeps working", async (t) => {
+  const pool = new Pool({ createWorker: createNodeWorker, workers: 1 });
+  t.after(() => pool.stopAll());
+  const trapped = await pool.run(task(0), await wasmModule("trap"));
+  assert.equal(trapped.result.status, "trap");
+  const next = await pool.run(task(1, { kernel: "b".repeat(64) }), await wasmModule("hello"));
+  assert.equal(next.result.exitCode, 3);
+  await waitFor(() => pool.running === 0);
+});
+
+// A worker factory without threads: records posted messages; tests answer or fail by hand.
+function fakeFactory(messages, onPost, terminated = [], handles = []) {
+  return ({ onMessage, onError }) => {
+    let last = null;
+    const handle = {
+      postMessage: (m) => {
+        last = m;
+        messages.push(m);
+        onPost(m);
+      },
+      terminate: () => terminated.push(handle),
+      reply: (result) => onMessage({ id: last.id, result }),
+      fail: (error) => onError(error),
+    };
+    handles.push(handle);
+    return handle;
+  };
+}
