@@ -1,0 +1,48 @@
+package surge.client;
+
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
+
+/** No HTTP answer came back from the server: refused, timed out, unknown host, cut off. */
+public final class SurgeUnreachableException extends Exception {
+  private final URI server;
+
+  public SurgeUnreachableException(URI server, Throwable cause) {
+    super("cannot reach the Surge server at " + server + ": " + reason(cause), cause);
+    this.server = server;
+  }
+
+  public URI server() {
+    return server;
+  }
+
+  /** The JDK often leaves connection errors without a message; say what happened anyway. */
+  public String reason() {
+    return reason(getCause());
+  }
+
+  static String reason(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof HttpConnectTimeoutException) {
+        return "connection timed out";
+      }
+      if (t instanceof HttpTimeoutException) {
+        return "no answer in time";
+      }
+      if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+        return "unknown host";
+      }
+      if (t instanceof ConnectException && (t.getMessage() == null || t.getMessage().isBlank())) {
+        return "connection refused";
+      }
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return t.getMessage();
+      }
+    }
+    return error == null ? "unknown error" : error.getClass().getSimpleName();
+  }
+}
