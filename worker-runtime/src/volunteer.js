@@ -1,0 +1,379 @@
+// The volunteer: the same orchestration in a browser tab and a headless Node process. It pulls
+// work as the server's welcome says (batch/prefetchBelow), runs tasks on the pool, and sends
+// results in batches, since at thousands of short tasks a second the per-message cost dominates.
+
+import * as protocol from "./protocol.js";
+import { Transport } from "./transport.js";
+import { KernelCache } from "./kernel-cache.js";
+import { Pool } from "./pool.js";
+import { DEFAULT_MAX_STDERR_BYTES, DEFAULT_MAX_STDOUT_BYTES } from "./run-kernel.js";
+
+/** Runtime name and version sent in `hello`. */
+export const AGENT = "surge-volunteer/0.1";
+
+// Room for the JSON around the base64 in one results message.
+const ENVELOPE_BYTES = 1024;
+const RESULT_OVERHEAD_BYTES = 256;
+
+/**
+ * The `ws(s)://` URL of the volunteer endpoint of an `http(s)://` server.
+ * @param {string} server
+ */
+export function volunteerUrl(server) {
+  const url = new URL("volunteer", server.endsWith("/") ? server : `${server}/`);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.href;
+}
+
+/**
+ * A volunteer connection. States: `stopped` → `connecting` → `connected` (welcomed) →
+ * `disconnected` (waiting to reconnect) → … → `stopping` → `stopped`.
+ *
+ * Events (as DOM events with `detail`, and as the matching callback options):
+ * `statechange` / onStateChange `{state, previous, session?, code?, reason?, delayMs?}`,
+ * `taskdone` / onTaskDone `{job, index, status, exitCode, millis}`,
+ * `warning` / onWarning `{message}`.
+ */
+export class Volunteer extends EventTarget {
+  #o;
+  #transport;
+  #kernels;
+  #pool;
+  #state = "stopped";
+  #welcome = null;
+  #outstanding = 0; // tasks requested and not yet received
+  #current = new Set(); // tasks leased on the current connection and not yet answered
+  #waiting = new Map(); // kernel sha256 → tasks waiting for it to be fetched
+  #timedOut = new WeakSet();
+  #pending = []; // results not yet sent
+  #pendingBytes = 0;
+  #flushTimer = null;
+  #heartbeatTimer = null;
+  #seq = 0;
+  #stopping = null;
+  #stats = { tasksDone: 0, tasksFailed: 0, cpuMillis: 0 };
+
+  /**
+   * @param {object} options
+   * @param {string} options.server `http(s)://HOST:PORT` of the offload server
+   * @param {(request: {fresh: boolean}) => Promise<string>|string} options.getToken consent token
+   *   for each (re)connect; `fresh` after the server refused the last one (see consent.js)
+   * @param {import('./pool.js').WorkerFactory} options.createWorker
+   * @param {typeof WebSocket} [options.WebSocket] default: the global WebSocket
+   * @param {number} [options.workers] default: one per logical core
+   * @param {number} [options.maxWorkers] cap on workers
+   * @param {string} [options.agent]
+   * @param {number} [options.maxStdoutBytes] default 4 MiB (also kept under maxMessageBytes)
+   * @param {number} [options.maxStderrBytes] default 64 KiB, the tail is kept
+   * @param {number} [options.resultBatchSize] send results once this many are ready (default 32)
+   * @param {number} [options.resultFlushMs] …or this long after the first one (default 5)
+   * @param {number} [options.taskTimeoutMs] give up on (release as `timeout`) tasks running
+   *   longer; 0 (default) never
+   * @param {{initialMs?: number, maxMs?: number, jitter?: number}} [options.backoff]
+   * @param {typeof fetch} [options.fetch]
+   * @param {string} [options.url] override the WebSocket URL derived from `server`
+   * @param {(detail: object) => void} [options.onStateChange]
+   * @param {(detail: object) => void} [options.onTaskDone]
+   * @param {(detail: {message: string}) => void} [options.onWarning]
+   * @throws {TypeError} for missing required options: the only exception this class throws
+   */
+  constructor(options) {
+    super();
+    for (const name of ["server", "getToken", "createWorker"]) {
+      if (!options?.[name]) throw new TypeError(`Volunteer: option ${name} is required`);
+    }
+    const WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
+    if (!WebSocketImpl) throw new TypeError("Volunteer: option WebSocket is required here");
+    this.#o = {
+      agent: AGENT,
+      maxStdoutBytes: DEFAULT_MAX_STDOUT_BYTES,
+      maxStderrBytes: DEFAULT_MAX_STDERR_BYTES,
+      resultBatchSize: 32,
+      resultFlushMs: 5,
+      taskTimeoutMs: 0,
+      ...options,
+    };
+    this.#kernels = new KernelCache({ server: options.server, fetch: options.fetch });
+    this.#pool = new Pool({
+      createWorker: options.createWorker,
+      workers: options.workers,
+      maxWorkers: options.maxWorkers,
+    });
+    this.#transport = new Transport({
+      url: options.url ?? volunteerUrl(options.server),
+      WebSocket: WebSocketImpl,
+      getToken: options.getToken,
+      backoff: options.backoff,
+      onOpen: ({ token }) => this.#onOpen(token),
+      onMessage: (m) => this.#guard(() => this.#onMessage(m)),
+      onInvalid: (p) => this.#warn(`server sent an invalid message (${p.kind}): ${p.reason}`),
+      onClose: (info) => this.#guard(() => this.#onClose(info)),
+    });
+  }
+
+  /** The current state: stopped, connecting, connected, disconnected or stopping. */
+  get state() {
+    return this.#state;
+  }
+
+  /** Number of workers this volunteer runs tasks on. */
+  get workers() {
+    return this.#pool.size;
+  }
+
+  /** Counters for a banner: tasks done (and of those failed), CPU ms spent, work in hand. */
+  get stats() {
+    return {
+      ...this.#stats,
+      running: this.#pool.running,
+      queued: this.#pool.queued + this.#waitingCount(),
+      session: this.#welcome?.session ?? null,
+    };
+  }
+
+  /** Connects and starts taking work. Does nothing unless stopped. */
+  start() {
+    if (this.#state !== "stopped") return;
+    this.#setState("connecting");
+    this.#transport.start();
+  }
+
+  /**
+   * Gives back every task this connection holds (`release` with the reason), sends the results
+   * already computed, and closes with 1000. Resolves when closed; never rejects.
+   * @param {{reason?: 'paused'|'closing'}} [options]
+   * @returns {Promise<void>}
+   */
+  stop({ reason = "paused" } = {}) {
+    if (this.#state === "stopped") return Promise.resolve();
+    this.#stopping ??= this.#stop(reason).catch((e) => this.#warn(`stop failed: ${e.message}`));
+    return this.#stopping;
+  }
+
+  async #stop(reason) {
+    this.#setState("stopping", { reason });
+    clearInterval(this.#heartbeatTimer);
+    const held = [...this.#pool.stopAll(), ...[...this.#waiting.values()].flat()];
+    this.#waiting.clear();
+    const toRelease = held.filter((t) => this.#current.has(t));
+    this.#current.clear();
+    this.#flush();
+    if (toRelease.length > 0) this.#transport.send(protocol.release(toRelease, reason));
+    await this.#transport.close(1000, reason);
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+    this.#welcome = null;
+    this.#outstanding = 0;
+    this.#stopping = null;
+    this.#setState("stopped", { reason });
+  }
+
+  #onOpen(token) {
+    if (this.#state === "stopping" || this.#state === "stopped") return;
+    this.#setState("connecting");
+    this.#transport.send(protocol.hello({ token, agent: this.#o.agent, workers: this.#pool.size }));
+  }
+
+  #onMessage(message) {
+    if (this.#state === "stopping" || this.#state === "stopped") return;
+    switch (message.type) {
+      case "welcome":
+        return this.#onWelcome(message);
+      case "tasks":
+        return this.#onTasks(message.tasks);
+      case "cancel":
+        return this.#onCancel(message.tasks);
+      case "error":
+        return this.#warn(`server error ${message.code}: ${message.message}`);
+      default:
+        return this.#warn(`unexpected ${message.type} from the server`);
+    }
+  }
+
+  #onWelcome(welcome) {
+    this.#welcome = welcome;
+    this.#outstanding = 0;
+    this.#seq = 0;
+    this.#transport.resetBackoff();
+    this.#pool.setLimits(this.#limitsFor(welcome.maxMessageBytes));
+    clearInterval(this.#heartbeatTimer);
+    this.#heartbeatTimer = setInterval(
+      () => this.#transport.send(protocol.heartbeat(this.#seq++, this.#pool.running)),
+      welcome.heartbeatMs,
+    );
+    this.#setState("connected", { session: welcome.session });
+    this.#flush(); // results finished while disconnected
+    this.#maybeRequest();
+  }
+
+  // One result must fit in one message: base64 grows output by 4/3.
+  #limitsFor(maxMessageBytes) {
+    const budget = Math.max(0, Math.floor(((maxMessageBytes - ENVELOPE_BYTES) * 3) / 4));
+    const maxStderrBytes = Math.min(this.#o.maxStderrBytes, Math.floor(budget / 16));
+    const maxStdoutBytes = Math.min(this.#o.maxStdoutBytes, budget - maxStderrBytes);
+    return { maxStdoutBytes, maxStderrBytes };
+  }
+
+  #onTasks(tasks) {
+    this.#outstanding = Math.max(0, this.#outstanding - tasks.length);
+    for (const task of tasks) {
+      this.#current.add(task);
+      const module = this.#kernels.peek(task.kernel);
+      if (module) this.#run(task, module);
+      else this.#awaitKernel(task);
+    }
+    this.#maybeRequest();
+  }
+
+  #awaitKernel(task) {
+    const list = this.#waiting.get(task.kernel);
+    if (list) return void list.push(task);
+    this.#waiting.set(task.kernel, [task]);
+    const sha = task.kernel;
+    // Whichever list waits for this kernel when the fetch ends is served, so tasks dropped by a
+    // reconnect in between are not run.
+    const take = () => {
+      const tasks = this.#waiting.get(sha) ?? [];
+      this.#waiting.delete(sha);
+      return tasks;
+    };
+    this.#kernels.get(sha).then(
+      (module) => this.#guard(() => take().forEach((t) => this.#run(t, module))),
+      (error) =>
+        this.#guard(() => {
+          const tasks = take().filter((t) => this.#current.delete(t));
+          this.#warn(error.message);
+          if (tasks.length) this.#transport.send(protocol.release(tasks, "kernel-unavailable"));
+          this.#maybeRequest();
+        }),
+    );
+  }
+
+  #run(task, module) {
+    let timer = null;
+    if (this.#o.taskTimeoutMs > 0) {
+      timer = setTimeout(() => {
+        this.#timedOut.add(task);
+        this.#pool.cancel(task.job, task.index);
+      }, this.#o.taskTimeoutMs);
+    }
+    this.#pool.run(task, module).then((outcome) => {
+      clearTimeout(timer);
+      this.#guard(() => this.#onOutcome(task, outcome));
+    });
+  }
+
+  #onOutcome(task, outcome) {
+    const ours = this.#current.delete(task);
+    if (outcome.outcome === "done") {
+      this.#addResult(protocol.result(task, outcome.result));
+    } else if (outcome.outcome === "crashed") {
+      this.#warn(`worker crashed running ${task.job}/${task.index}: ${outcome.error?.message}`);
+      if (ours) this.#transport.send(protocol.release([task], "worker-crashed"));
+    } else if (outcome.outcome === "cancelled" && this.#timedOut.has(task) && ours) {
+      this.#transport.send(protocol.release([task], "timeout"));
+    }
+    this.#maybeRequest();
+  }
+
+  #addResult(result) {
+    const stats = this.#stats;
+    stats.tasksDone++;
+    if (result.status !== "ok") stats.tasksFailed++;
+    stats.cpuMillis += result.millis;
+    const size = result.stdout.length + result.stderr.length + RESULT_OVERHEAD_BYTES;
+    const max = (this.#welcome?.maxMessageBytes ?? Infinity) - ENVELOPE_BYTES;
+    if (this.#pending.length > 0 && this.#pendingBytes + size > max) this.#flush();
+    this.#pending.push(result);
+    this.#pendingBytes += size;
+    const { job, index, status, exitCode, millis } = result;
+    this.#emit("taskdone", "onTaskDone", { job, index, status, exitCode, millis });
+    // Nothing else will finish soon when the pool is empty: send now rather than wait.
+    const idle = this.#pool.running === 0 && this.#pool.queued === 0;
+    if (idle || this.#pending.length >= this.#o.resultBatchSize) this.#flush();
+    else this.#flushTimer ??= setTimeout(() => this.#flush(), this.#o.resultFlushMs);
+  }
+
+  #flush() {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+    if (this.#pending.length === 0) return;
+    // Kept while disconnected: a lease the server has not handed out again may still count.
+    if (this.#transport.send(protocol.results(this.#pending))) {
+      this.#pending = [];
+      this.#pendingBytes = 0;
+    }
+  }
+
+  #maybeRequest() {
+    if (this.#state !== "connected") return;
+    const { batch, prefetchBelow } = this.#welcome;
+    // Asynchronous mode asks again below prefetchBelow; prefetchBelow 0 (batch mode) when empty.
+    const held = this.#pool.running + this.#pool.queued + this.#waitingCount();
+    if (held + this.#outstanding < Math.max(1, prefetchBelow)) {
+      if (this.#transport.send(protocol.request(batch))) this.#outstanding += batch;
+    }
+  }
+
+  #onCancel(refs) {
+    for (const { job, index } of refs) {
+      for (const list of this.#waiting.values()) {
+        const at = list.findIndex((t) => t.job === job && t.index === index);
+        if (at >= 0) this.#current.delete(list.splice(at, 1)[0]);
+      }
+      this.#pool.cancel(job, index);
+    }
+    this.#maybeRequest();
+  }
+
+  #onClose({ code, reason, delayMs }) {
+    if (this.#state === "stopping" || this.#state === "stopped") return;
+    clearInterval(this.#heartbeatTimer);
+    // The server requeued everything this connection held; running tasks finish, and their
+    // results are sent after reconnecting in case their leases are still current.
+    this.#pool.dropQueued();
+    this.#waiting.clear();
+    this.#current.clear();
+    this.#welcome = null;
+    this.#outstanding = 0;
+    this.#setState("disconnected", { code, reason, delayMs });
+  }
+
+  #waitingCount() {
+    let n = 0;
+    for (const list of this.#waiting.values()) n += list.length;
+    return n;
+  }
+
+  #setState(state, detail = {}) {
+    const previous = this.#state;
+    if (previous === state && state !== "disconnected") return;
+    this.#state = state;
+    this.#emit("statechange", "onStateChange", { state, previous, ...detail });
+  }
+
+  #warn(message) {
+    this.#emit("warning", "onWarning", { message });
+  }
+
+  #emit(type, callback, detail) {
+    try {
+      this.#o[callback]?.(detail);
+    } catch {
+      // The host's handler failed; that must not stop the volunteer.
+    }
+    try {
+      this.dispatchEvent(new CustomEvent(type, { detail }));
+    } catch {
+      // As above, for listeners.
+    }
+  }
+
+  #guard(fn) {
+    try {
+      fn();
+    } catch (e) {
+      this.#warn(`internal error: ${e?.stack ?? e}`);
+    }
+  }
+}

@@ -1,0 +1,246 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createNodeVolunteer } from "../src/node/index.js";
+import { consentTokenProvider } from "../src/consent.js";
+import { startFakeServer, until, makeTask } from "./helpers/fake-server.js";
+import { wasmBytes, sha256 } from "./helpers/wasm.js";
+
+const HELLO = wasmBytes("hello");
+const ECHO = wasmBytes("echo");
+const LOOP = wasmBytes("loop");
+const K = { hello: sha256(HELLO), echo: sha256(ECHO), loop: sha256(LOOP) };
+const KERNELS = { [K.hello]: HELLO, [K.echo]: ECHO, [K.loop]: LOOP };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A fake server and a started volunteer, both cleaned up after the test. */
+async function setup(t, { server: serverOptions = {}, ...volunteerOptions } = {}) {
+  const server = await startFakeServer({ kernels: KERNELS, ...serverOptions });
+  const states = [];
+  const warnings = [];
+  const volunteer = createNodeVolunteer({
+    server: server.url,
+    workers: 2,
+    getToken: consentTokenProvider(server.url, { site: "test", revision: 1, cpu: 100 }),
+    onStateChange: (d) => states.push(d),
+    onWarning: (w) => warnings.push(w.message),
+    ...volunteerOptions,
+  });
+  t.after(async () => {
+    await volunteer.stop();
+    await server.close();
+  });
+  volunteer.start();
+  await until(() => volunteer.state === "connected", "welcome");
+  return { server, volunteer, states, warnings };
+}
+
+const allResults = (server, conn) => server.sent("results", conn).flatMap((m) => m.results);
+
+test("hello carries the consent token and worker count, and welcome connects", async (t) => {
+  const { server, volunteer, states } = await setup(t);
+  const [hello] = server.sent("hello");
+  assert.equal(hello.protocol, 1);
+  assert.equal(hello.token, "token-1");
+  assert.equal(hello.workers, 2);
+  assert.ok(hello.features.includes("wasi_snapshot_preview1"));
+  assert.equal(server.connections[0].messages[0].type, "hello", "hello comes first");
+  assert.deepEqual(server.consents, [{ site: "test", revision: 1, cpu: 100 }]);
+  assert.deepEqual(
+    states.map((s) => s.state),
+    ["connecting", "connected"],
+  );
+  assert.equal(volunteer.stats.session, "v-test");
+  assert.deepEqual(server.invalid, []);
+});
+
+test("batch mode (prefetchBelow 0) asks for a batch only when it holds nothing", async (t) => {
+  const { server } = await setup(t, { server: { welcome: { batch: 4, prefetchBelow: 0 } } });
+  await until(() => server.sent("request").length === 1, "first request");
+  assert.equal(server.sent("request")[0].count, 4);
+  await sleep(50);
+  assert.equal(server.sent("request").length, 1, "no new request while the demand is open");
+  server.send({ type: "tasks", tasks: [0, 1, 2, 3].map((i) => makeTask(K.hello, i)) });
+  await until(() => allResults(server).length === 4, "4 results");
+  await until(() => server.sent("request").length === 2, "second request");
+  assert.equal(server.sent("request")[1].count, 4);
+});
+
+test("asynchronous mode asks again when queued plus running drops below prefetchBelow", async (t) => {
+  const { server, volunteer } = await setup(t, {
+    server: { welcome: { batch: 4, prefetchBelow: 3 } },
+  });
+  await until(() => server.sent("request").length === 1, "first request");
+  server.send({ type: "tasks", tasks: [0, 1, 2, 3].map((i) => makeTask(K.loop, i)) });
+  await until(() => volunteer.stats.running === 2 && volunteer.stats.queued === 2, "4 held");
+  server.send({ type: "cancel", tasks: [{ job: "j-1", index: 3 }], reason: "test" });
+  await until(() => volunteer.stats.queued === 1, "one cancelled");
+  await sleep(30);
+  assert.equal(server.sent("request").length, 1, "3 held is not below 3");
+  server.send({ type: "cancel", tasks: [{ job: "j-1", index: 2 }], reason: "test" });
+  await until(() => server.sent("request").length === 2, "request at 2 held");
+  assert.equal(server.sent("request")[1].count, 4);
+});
+
+test("results arrive batched, with the lease and the kernel's output", async (t) => {
+  const { server, volunteer } = await setup(t, {
+    server: { welcome: { batch: 16, prefetchBelow: 0 } },
+    resultFlushMs: 50,
+  });
+  const tasks = Array.from({ length: 16 }, (_, i) => makeTask(K.echo, i, { stdin: `in ${i}` }));
+  server.send({ type: "tasks", tasks });
+  await until(() => allResults(server).length === 16, "16 results");
+  const byIndex = new Map(allResults(server).map((r) => [r.index, r]));
+  for (const task of tasks) {
+    const r = byIndex.get(task.index);
+    assert.equal(r.lease, task.lease);
+    assert.equal(r.status, "ok");
+    assert.equal(r.exitCode, 0);
+    assert.equal(Buffer.from(r.stdout, "base64").toString(), `in ${task.index}`);
+  }
+  const messages = server.sent("results").length;
+  assert.ok(messages <= 4, `16 results took ${messages} messages`);
+  assert.equal(volunteer.stats.tasksDone, 16);
+  assert.deepEqual(server.invalid, []);
+});
+
+test("a non-zero exit is reported as exit with the kernel's code", async (t) => {
+  const { server, volunteer } = await setup(t);
+  server.send({ type: "tasks", tasks: [makeTask(K.hello, 0)] });
+  const [result] = await until(() => allResults(server).length === 1 && allResults(server));
+  assert.equal(result.status, "exit");
+  assert.equal(result.exitCode, 3);
+  assert.equal(Buffer.from(result.stdout, "base64").toString(), "hello");
+  assert.equal(volunteer.stats.tasksFailed, 1);
+});
+
+test("heartbeats are sent every heartbeatMs with rising seq and the running count", async (t) => {
+  const { server } = await setup(t, { server: { welcome: { heartbeatMs: 40 } } });
+  server.send({ type: "tasks", tasks: [makeTask(K.loop, 0)] });
+  await until(() => server.sent("heartbeat").length >= 4, "4 heartbeats");
+  const beats = server.sent("heartbeat");
+  beats.forEach((b, i) => assert.equal(b.seq, i));
+  assert.equal(beats[beats.length - 1].running, 1);
+});
+
+test("cancel terminates the running task; the next task runs on a new worker", async (t) => {
+  const { server, volunteer } = await setup(t, {
+    workers: 1,
+    server: { welcome: { prefetchBelow: 0, batch: 1 } },
+  });
+  server.send({ type: "tasks", tasks: [makeTask(K.loop, 0)] });
+  await until(() => volunteer.stats.running === 1, "loop running");
+  await sleep(50);
+  server.send({ type: "cancel", tasks: [{ job: "j-1", index: 0 }], reason: "job cancelled" });
+  await until(() => volunteer.stats.running === 0, "loop cancelled");
+  server.send({ type: "tasks", tasks: [makeTask(K.hello, 1)] });
+  const results = await until(() => allResults(server).length > 0 && allResults(server));
+  assert.deepEqual(
+    results.map((r) => r.index),
+    [1],
+    "the cancelled task sends no result",
+  );
+  assert.deepEqual(server.sent("release"), [], "a cancelled task is not released");
+});
+
+test("a dropped connection reconnects after the backoff and sends hello again", async (t) => {
+  const { server, volunteer, states } = await setup(t, {
+    backoff: { initialMs: 150, jitter: 0 },
+    workers: 1,
+  });
+  server.send({ type: "tasks", tasks: [0, 1, 2].map((i) => makeTask(K.loop, i)) });
+  await until(() => volunteer.stats.queued === 2, "tasks queued");
+  const dropped = Date.now();
+  server.last.ws.terminate();
+  await until(() => server.connections.length === 2 && server.sent("hello").length === 1, "hello");
+  const waited = Date.now() - dropped;
+  assert.ok(waited >= 140, `reconnected after ${waited} ms`);
+  const disconnected = states.find((s) => s.state === "disconnected");
+  assert.equal(disconnected.delayMs, 150);
+  await until(() => volunteer.state === "connected", "welcome again");
+  assert.equal(volunteer.stats.queued, 0, "the server requeued them, so the queue was dropped");
+  assert.equal(server.sent("hello")[0].token, "token-1", "an accepted token is reused");
+});
+
+test("backoff doubles while the server refuses connections and resets after a welcome", async (t) => {
+  const { server, volunteer, states } = await setup(t, { backoff: { initialMs: 40, jitter: 0 } });
+  server.refuse = 2; // the next two connections are closed at once, before any welcome
+  server.last.ws.terminate();
+  await until(() => server.connections.length === 4 && volunteer.state === "connected", "4th");
+  server.last.ws.terminate();
+  await until(() => server.connections.length === 5 && volunteer.state === "connected", "5th");
+  const delays = states.filter((s) => s.state === "disconnected").map((s) => s.delayMs);
+  assert.deepEqual(delays, [40, 80, 160, 40]);
+  assert.equal(server.connections[1].closed.code, 1011);
+});
+
+test("a token the server refuses (1008) is replaced by a fresh one", async (t) => {
+  const { server } = await setup(t, {
+    server: { acceptToken: (token) => token !== "token-1" },
+    backoff: { initialMs: 20 },
+  });
+  assert.equal(server.consents.length, 2);
+  assert.equal(server.connections[0].closed.code, 1008);
+  assert.equal(server.sent("hello")[0].token, "token-2");
+});
+
+test("stop() releases every held task with the reason and closes with 1000", async (t) => {
+  const { server, volunteer, states } = await setup(t, { workers: 2 });
+  const tasks = [0, 1, 2].map((i) => makeTask(K.loop, i));
+  server.send({ type: "tasks", tasks });
+  await until(() => volunteer.stats.running + volunteer.stats.queued === 3, "3 held");
+  await volunteer.stop({ reason: "paused" });
+  const [release] = await until(() => server.sent("release").length && server.sent("release"));
+  assert.equal(release.reason, "paused");
+  assert.deepEqual(
+    release.tasks.sort((a, b) => a.index - b.index),
+    tasks.map(({ job, index, lease }) => ({ job, index, lease })),
+  );
+  await until(() => server.last.closed, "close");
+  assert.equal(server.last.closed.code, 1000);
+  assert.equal(volunteer.state, "stopped");
+  assert.deepEqual(
+    states.slice(-2).map((s) => s.state),
+    ["stopping", "stopped"],
+  );
+  assert.equal(volunteer.stats.running, 0);
+});
+
+test("a kernel whose bytes do not match its hash releases its tasks as kernel-unavailable", async (t) => {
+  const forged = "f".repeat(64);
+  const { server, warnings } = await setup(t, {
+    server: { kernels: { ...KERNELS, [forged]: HELLO } },
+  });
+  server.send({ type: "tasks", tasks: [0, 1].map((i) => makeTask(forged, i)) });
+  const [release] = await until(() => server.sent("release").length && server.sent("release"));
+  assert.equal(release.reason, "kernel-unavailable");
+  assert.deepEqual(
+    release.tasks.map((x) => x.index),
+    [0, 1],
+  );
+  assert.deepEqual(server.kernelFetches, [forged], "one fetch for both tasks");
+  assert.deepEqual(allResults(server), []);
+  assert.ok(warnings.some((w) => w.includes(forged)));
+});
+
+test("a kernel is fetched and compiled once for many tasks", async (t) => {
+  const { server } = await setup(t, { server: { welcome: { batch: 20 } } });
+  server.send({ type: "tasks", tasks: [0, 1, 2, 3, 4].map((i) => makeTask(K.echo, i)) });
+  await until(() => allResults(server).length === 5, "first 5");
+  server.send({ type: "tasks", tasks: [5, 6, 7, 8, 9].map((i) => makeTask(K.echo, i)) });
+  await until(() => allResults(server).length === 10, "10 results");
+  assert.deepEqual(server.kernelFetches, [K.echo]);
+});
+
+test("an invalid message from the server is a warning and the session goes on", async (t) => {
+  const { server, volunteer, warnings } = await setup(t);
+  server.send("{not json");
+  server.send({ type: "jump" });
+  server.send({ type: "error", code: "bad-message", message: "count is missing" });
+  await until(() => warnings.length === 3, "3 warnings");
+  assert.match(warnings[0], /malformed/);
+  assert.match(warnings[1], /unknown-type/);
+  assert.match(warnings[2], /bad-message: count is missing/);
+  server.send({ type: "tasks", tasks: [makeTask(K.hello, 0)] });
+  await until(() => allResults(server).length === 1, "result after the bad messages");
+  assert.equal(volunteer.state, "connected");
+});
