@@ -1,0 +1,85 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createServer } from "node:net";
+import { startFakeServer, until, makeTask } from "./helpers/fake-server.js";
+import { wasmBytes, sha256 } from "./helpers/wasm.js";
+
+const BIN = fileURLToPath(new URL("../../bin/surge-volunteer", import.meta.url));
+const env = { ...process.env, SURGE_SERVER: "" };
+
+test("without --server or SURGE_SERVER it exits 2 naming the missing option", () => {
+  const run = spawnSync(BIN, [], { env, encoding: "utf8" });
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /missing option --server/);
+});
+
+test("a bad --workers value is refused with the value it got", () => {
+  const run = spawnSync(BIN, ["--server", "http://127.0.0.1:1", "--workers", "two"], {
+    env,
+    encoding: "utf8",
+  });
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /--workers must be a whole number.*'two'/);
+});
+
+test("consents as headless, runs tasks, and on SIGTERM releases them as closing and exits 0", async (t) => {
+  const loop = wasmBytes("loop");
+  const hello = wasmBytes("hello");
+  const server = await startFakeServer({
+    kernels: { [sha256(loop)]: loop, [sha256(hello)]: hello },
+  });
+  t.after(() => server.close());
+  const child = spawn(BIN, ["--workers", "1"], {
+    env: { ...process.env, SURGE_SERVER: server.url },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  t.after(() => child.kill("SIGKILL"));
+
+  await until(() => server.sent("hello").length === 1, "hello", 10000);
+  assert.deepEqual(server.consents, [{ site: "headless", revision: 1, cpu: 100 }]);
+  assert.equal(server.sent("hello")[0].workers, 1);
+  assert.match(server.sent("hello")[0].agent, /^surge-volunteer\/\S+ node\/\d+/);
+
+  server.send({ type: "tasks", tasks: [makeTask(sha256(hello), 0)] });
+  await until(() => server.sent("results").length === 1, "result", 10000);
+  const looping = makeTask(sha256(loop), 1);
+  server.send({ type: "tasks", tasks: [looping] });
+  await until(() => stderr.includes("connected"), "log line");
+  await new Promise((r) => setTimeout(r, 200)); // let it start spinning
+  child.kill("SIGTERM");
+
+  assert.equal(await exited, 0);
+  const [release] = server.sent("release");
+  assert.equal(release.reason, "closing");
+  assert.deepEqual(release.tasks, [{ job: looping.job, index: 1, lease: looping.lease }]);
+  await until(() => server.last.closed, "close");
+  assert.equal(server.last.closed.code, 1000);
+  assert.match(stderr, /connected, session v-test/);
+  assert.match(stderr, /stopping/);
+  assert.match(stderr, /stopped after 1 tasks done/);
+});
+
+test("while the server is unreachable it logs the failure and the backoff", async (t) => {
+  // A port that was free a moment ago: nothing listens there.
+  const probe = createServer();
+  await new Promise((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  const child = spawn(BIN, ["--server", `http://127.0.0.1:${port}`], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  t.after(() => child.kill("SIGKILL"));
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  await until(() => stderr.includes("reconnecting in"), "a disconnected line", 10000);
+  assert.match(stderr, /disconnected: .*ECONNREFUSED.*reconnecting in \d+\.\d s/);
+  const exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  child.kill("SIGINT");
+  assert.equal(await exited, 0);
+  assert.match(stderr, /stopped after 0 tasks done/);
+});
