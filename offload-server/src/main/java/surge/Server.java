@@ -1,0 +1,173 @@
+package surge;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import surge.api.Hashes;
+import surge.config.Settings;
+import surge.consent.control.ConsentTokens;
+import surge.dispatch.Dispatcher;
+import surge.jobs.control.Inputs;
+import surge.jobs.control.Jobs;
+import surge.jobs.control.Journal;
+import surge.jobs.control.Merger;
+import surge.jobs.entity.Input;
+import surge.jobs.entity.Job;
+import surge.jobs.entity.JobResult;
+import surge.jobs.entity.TaskOutput;
+import surge.kernels.control.KernelRunner;
+import surge.kernels.control.Kernels;
+import surge.kernels.entity.Kernel;
+import surge.ops.control.Metrics;
+import surge.persistence.Database;
+import surge.persistence.Setting;
+import surge.policies.AsyncPrefetchDispatch;
+import surge.policies.BatchDispatch;
+import surge.policies.DispatchPolicy;
+
+/**
+ * Wires the server's parts together and owns their threads; nothing else. The CDI bean {@link
+ * Surge} holds one for the deployed application; tests may start one directly.
+ */
+public final class Server implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Server.class.getName());
+  static final List<Class<?>> ENTITIES =
+      List.of(
+          Kernel.class, Input.class, Job.class, TaskOutput.class, JobResult.class, Setting.class);
+
+  public final Settings settings;
+  public final Database db;
+  public final Kernels kernels;
+  public final Inputs inputs;
+  public final Dispatcher dispatcher;
+  public final Journal journal;
+  public final Merger merger;
+  public final Jobs jobs;
+  public final ConsentTokens consent;
+  public final Metrics metrics;
+  private final KernelRunner runner;
+  private final ScheduledExecutorService ticker;
+
+  private Server(Settings settings) {
+    this.settings = settings;
+    Clock clock = Clock.systemUTC();
+    this.db = Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), ENTITIES);
+    this.kernels = new Kernels(db, settings.maxKernelBytes(), clock);
+    this.inputs = new Inputs(db, settings.maxInputBytes(), clock);
+    this.runner = new KernelRunner();
+    // The journal, merger and dispatcher call each other back; the holder breaks the cycle.
+    var holder = new Dispatcher[1];
+    this.merger =
+        new Merger(
+            db,
+            kernels,
+            runner,
+            settings.reduceTimeout(),
+            clock,
+            id -> holder[0].forget(Job.publicId(id)));
+    this.journal =
+        new Journal(db, clock, merger::mergeLater, id -> holder[0].forget(Job.publicId(id)));
+    var metricsHolder = new Metrics[1];
+    this.dispatcher =
+        new Dispatcher(
+            policy(settings),
+            journal,
+            clock::millis,
+            settings.heartbeat().toMillis(),
+            settings.maxAttempts(),
+            nanos -> metricsHolder[0].dispatched(nanos));
+    holder[0] = dispatcher;
+    this.metrics = new Metrics(dispatcher::stats, journal::pending);
+    metricsHolder[0] = metrics;
+    this.jobs = new Jobs(db, kernels, inputs, dispatcher, merger, clock, settings.maxTasks());
+    this.consent = new ConsentTokens(consentKey(), settings.consentTtl(), clock);
+    this.ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "surge-dispatch-ticker");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Opens the database, recovers unfinished jobs and starts dispatching. */
+  public static Server start(Settings settings) {
+    var server = new Server(settings);
+    server.journal.start();
+    int recovered = server.jobs.recover();
+    server.ticker.scheduleWithFixedDelay(
+        () -> {
+          try {
+            server.dispatcher.tick();
+          } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "dispatcher tick failed", e);
+          }
+        },
+        200,
+        200,
+        TimeUnit.MILLISECONDS);
+    LOG.info(
+        () ->
+            "Surge started on "
+                + server.db.url().replaceAll("password=[^;&]*", "password=***")
+                + " with "
+                + policy(settings)
+                + "; "
+                + recovered
+                + " unfinished jobs recovered");
+    return server;
+  }
+
+  static DispatchPolicy policy(Settings s) {
+    return "batch".equals(s.dispatchMode())
+        ? new BatchDispatch(s.tasksPerWorker(), s.lease())
+        : new AsyncPrefetchDispatch(s.tasksPerWorker(), s.lease());
+  }
+
+  /** From SURGE_CONSENT_SECRET, or a random key generated once and kept in the database. */
+  private byte[] consentKey() {
+    if (settings.consentSecret().isPresent()) {
+      String secret = settings.consentSecret().get();
+      if (secret.length() < 16) {
+        throw new IllegalArgumentException("SURGE_CONSENT_SECRET must have at least 16 characters");
+      }
+      return Hashes.sha256(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+    return db.transaction(
+        s -> {
+          Setting existing = s.find(Setting.class, "consent.key");
+          if (existing != null) {
+            return Base64.getDecoder().decode(existing.value());
+          }
+          byte[] key = new byte[32];
+          new SecureRandom().nextBytes(key);
+          s.persist(new Setting("consent.key", Base64.getEncoder().encodeToString(key)));
+          return key;
+        });
+  }
+
+  /** True when the database answers, the journal writes and the dispatcher ticks. */
+  public boolean healthy() {
+    return db.ping() && journal.healthy() && dispatcherTicking();
+  }
+
+  public boolean dispatcherTicking() {
+    return System.currentTimeMillis() - dispatcher.stats().lastTickMillis() < 5_000;
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    journal.close();
+    merger.close();
+    runner.close();
+    db.close();
+  }
+}

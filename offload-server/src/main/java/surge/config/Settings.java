@@ -1,0 +1,116 @@
+package surge.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The server's configuration, read once at start from environment variables ({@code SURGE_*}), each
+ * of which may also be given as a system property ({@code -Dsurge.db.url=...} for {@code
+ * SURGE_DB_URL}). The README's configuration table lists them all; keep the two in step.
+ */
+public record Settings(
+    Path dataDir,
+    String dbUrl,
+    String dbUser,
+    String dbPassword,
+    Duration lease,
+    Duration heartbeat,
+    int tasksPerWorker,
+    String dispatchMode,
+    int maxAttempts,
+    int maxMessageBytes,
+    long maxKernelBytes,
+    long maxInputBytes,
+    int maxTasks,
+    Optional<String> consentSecret,
+    Duration consentTtl,
+    Duration reduceTimeout) {
+
+  /** Reads the settings from the process environment and system properties. */
+  public static Settings fromEnvironment() {
+    return from(System.getenv(), System::getProperty);
+  }
+
+  static Settings from(Map<String, String> env, Function<String, String> properties) {
+    var source = new Source(env, properties);
+    Path dataDir = Path.of(source.get("SURGE_DATA_DIR").orElse(".surge")).toAbsolutePath();
+    String defaultUrl = "jdbc:h2:file:" + dataDir.resolve("surge") + ";WRITE_DELAY=0";
+    return new Settings(
+        dataDir,
+        source.get("SURGE_DB_URL").orElse(defaultUrl),
+        source.get("SURGE_DB_USER").orElse("surge"),
+        source.get("SURGE_DB_PASSWORD").orElse(""),
+        source.duration("SURGE_LEASE", Duration.ofSeconds(30)),
+        source.duration("SURGE_HEARTBEAT", Duration.ofSeconds(5)),
+        source.integer("SURGE_TASKS_PER_WORKER", 4, 1, 10_000),
+        source.oneOf("SURGE_DISPATCH_MODE", "async", "async", "batch"),
+        source.integer("SURGE_MAX_ATTEMPTS", 5, 1, 1000),
+        source.integer("SURGE_MAX_MESSAGE_BYTES", 4 << 20, 1024, 256 << 20),
+        source.integer("SURGE_MAX_KERNEL_BYTES", 16 << 20, 64, Integer.MAX_VALUE),
+        source.integer("SURGE_MAX_INPUT_BYTES", 64 << 20, 1, Integer.MAX_VALUE),
+        source.integer("SURGE_MAX_TASKS", 1_000_000, 1, 100_000_000),
+        source.get("SURGE_CONSENT_SECRET"),
+        source.duration("SURGE_CONSENT_TTL", Duration.ofDays(30)),
+        source.duration("SURGE_REDUCE_TIMEOUT", Duration.ofSeconds(60)));
+  }
+
+  /** Looks a key up as an environment variable, then as a system property. */
+  private record Source(Map<String, String> env, Function<String, String> properties) {
+    Optional<String> get(String key) {
+      String value = env.get(key);
+      if (value == null || value.isBlank()) {
+        value = properties.apply(key.toLowerCase().replace('_', '.'));
+      }
+      return Optional.ofNullable(value).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    int integer(String key, int fallback, int min, int max) {
+      return get(key)
+          .map(
+              v -> {
+                try {
+                  int n = Integer.parseInt(v.replace("_", ""));
+                  if (n < min || n > max) {
+                    throw new IllegalArgumentException(
+                        key + " must be between " + min + " and " + max + ", got " + n);
+                  }
+                  return n;
+                } catch (NumberFormatException e) {
+                  throw new IllegalArgumentException(key + " must be a whole number, got " + v);
+                }
+              })
+          .orElse(fallback);
+    }
+
+    Duration duration(String key, Duration fallback) {
+      return get(key)
+          .map(
+              v -> {
+                try {
+                  Duration d = Durations.parse(v);
+                  if (d.isNegative() || d.isZero()) {
+                    throw new IllegalArgumentException(key + " must be positive, got " + v);
+                  }
+                  return d;
+                } catch (IllegalArgumentException e) {
+                  throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+                }
+              })
+          .orElse(fallback);
+    }
+
+    String oneOf(String key, String fallback, String... allowed) {
+      String value = get(key).orElse(fallback);
+      for (String a : allowed) {
+        if (a.equals(value)) {
+          return value;
+        }
+      }
+      throw new IllegalArgumentException(
+          key + " must be one of " + String.join(", ", allowed) + ", got " + value);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package surge.jobs.boundary;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import java.time.Instant;
+import java.util.Optional;
+import surge.jobs.control.JobView;
+
+/** The JSON form of a job's status (docs/api.md). */
+final class JobJson {
+  private JobJson() {}
+
+  static JsonObject of(JobView v) {
+    var tasks =
+        Json.createObjectBuilder()
+            .add("total", v.total())
+            .add("queued", v.queued())
+            .add("leased", v.leased())
+            .add("done", v.done())
+            .add("failed", v.failed());
+    var o =
+        Json.createObjectBuilder()
+            .add("id", v.id())
+            .add("state", v.state().name())
+            .add("tasks", tasks)
+            .add("priority", v.priority())
+            .add("createdAt", v.createdAt().toString());
+    optional(o, "name", v.name());
+    optionalInstant(o, "deadline", v.deadline());
+    optional(o, "slurmJobId", v.slurmJobId());
+    optionalInstant(o, "startedAt", v.startedAt());
+    optionalInstant(o, "finishedAt", v.finishedAt());
+    if (v.resultSize().isPresent()) {
+      o.add("resultSize", v.resultSize().get());
+    } else {
+      o.addNull("resultSize");
+    }
+    if (v.error().isPresent()) {
+      var e = v.error().get();
+      var err = Json.createObjectBuilder().add("message", e.message());
+      e.task().ifPresent(t -> err.add("task", t));
+      e.exitCode().ifPresent(c -> err.add("exitCode", c));
+      e.stderrTail().ifPresent(s -> err.add("stderrTail", s));
+      o.add("error", err);
+    } else {
+      o.addNull("error");
+    }
+    return o.build();
+  }
+
+  private static void optional(JsonObjectBuilder o, String name, Optional<String> value) {
+    if (value.isPresent()) {
+      o.add(name, value.get());
+    } else {
+      o.addNull(name);
+    }
+  }
+
+  private static void optionalInstant(JsonObjectBuilder o, String name, Optional<Instant> value) {
+    optional(o, name, value.map(Instant::toString));
+  }
+}

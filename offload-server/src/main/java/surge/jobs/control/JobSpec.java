@@ -1,0 +1,253 @@
+package surge.jobs.control;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
+import java.io.StringReader;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import surge.api.Hashes;
+import surge.api.Problem;
+import surge.jobs.entity.MergeKind;
+import surge.jobs.entity.SplitMode;
+
+/**
+ * A job as a user asks for it ({@code POST /api/jobs}, see docs/api.md), checked field by field:
+ * every refusal names the field and says what would be accepted.
+ */
+public record JobSpec(
+    Optional<String> name,
+    String kernel,
+    int tasks,
+    Optional<InputSpec> input,
+    List<String> args,
+    Map<String, String> env,
+    MergeKind merge,
+    Optional<String> reducer,
+    int priority,
+    Optional<Instant> deadline,
+    Optional<String> slurmJobId) {
+
+  public record InputSpec(String sha256, SplitMode split) {}
+
+  private static final JsonProvider JSON = JsonProvider.provider();
+  private static final Set<String> FIELDS =
+      Set.of(
+          "name",
+          "kernel",
+          "tasks",
+          "input",
+          "args",
+          "env",
+          "merge",
+          "priority",
+          "deadline",
+          "slurmJobId");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Set<String> RESERVED_ENV = Set.of("SURGE_TASK_INDEX", "SURGE_TASK_COUNT");
+
+  public static JobSpec parse(String body, int maxTasks, Instant now) {
+    JsonObject o;
+    try (var reader = JSON.createReader(new StringReader(body == null ? "" : body))) {
+      if (!(reader.readValue() instanceof JsonObject obj)) {
+        throw Problem.badField(null, "the job must be a JSON object");
+      }
+      o = obj;
+    } catch (JsonException e) {
+      throw Problem.badField(null, "the job is not valid JSON: " + e.getMessage());
+    }
+    for (String key : o.keySet()) {
+      if (!FIELDS.contains(key)) {
+        throw Problem.badField(key, "unknown field '" + key + "'; the fields are " + FIELDS);
+      }
+    }
+    String kernel = sha(o, "kernel");
+    int tasks = integer(o, "tasks", null, 1, maxTasks, "SURGE_MAX_TASKS");
+    Optional<InputSpec> input = Optional.empty();
+    if (present(o, "input")) {
+      if (!(o.get("input") instanceof JsonObject in)) {
+        throw Problem.badField(
+            "input", "input must be an object {\"sha256\": ..., \"split\": ...}");
+      }
+      String split = string(in, "input.split", "split", true).orElseThrow();
+      SplitMode mode =
+          switch (split) {
+            case "lines" -> SplitMode.LINES;
+            case "bytes" -> SplitMode.BYTES;
+            default ->
+                throw Problem.badField(
+                    "input.split", "input.split must be 'lines' or 'bytes', got '" + split + "'");
+          };
+      input = Optional.of(new InputSpec(sha(in, "input.sha256", "sha256"), mode));
+    }
+    List<String> args = new ArrayList<>();
+    if (present(o, "args")) {
+      if (!(o.get("args") instanceof JsonArray a)) {
+        throw Problem.badField("args", "args must be an array of strings");
+      }
+      if (a.size() > 1000) {
+        throw Problem.badField("args", "at most 1000 arguments, got " + a.size());
+      }
+      for (int i = 0; i < a.size(); i++) {
+        if (!(a.get(i) instanceof JsonString s)) {
+          throw Problem.badField("args[" + i + "]", "args[" + i + "] must be a string");
+        }
+        args.add(s.getString());
+      }
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    if (present(o, "env")) {
+      if (!(o.get("env") instanceof JsonObject e)) {
+        throw Problem.badField("env", "env must be an object of strings");
+      }
+      for (var entry : e.entrySet()) {
+        String key = entry.getKey();
+        String field = "env." + key;
+        if (!ENV_NAME.matcher(key).matches()) {
+          throw Problem.badField(field, "'" + key + "' is not a valid environment variable name");
+        }
+        if (RESERVED_ENV.contains(key)) {
+          throw Problem.badField(field, key + " is set by Surge for each task");
+        }
+        if (!(entry.getValue() instanceof JsonString s)) {
+          throw Problem.badField(field, field + " must be a string");
+        }
+        env.put(key, s.getString());
+      }
+    }
+    MergeKind merge = MergeKind.CONCAT;
+    Optional<String> reducer = Optional.empty();
+    if (present(o, "merge")) {
+      if (!(o.get("merge") instanceof JsonObject m)) {
+        throw Problem.badField("merge", "merge must be an object such as {\"kind\": \"concat\"}");
+      }
+      String kind = string(m, "merge.kind", "kind", true).orElseThrow();
+      merge =
+          switch (kind) {
+            case "concat" -> MergeKind.CONCAT;
+            case "sum" -> MergeKind.SUM;
+            case "reduce" -> MergeKind.REDUCE;
+            default ->
+                throw Problem.badField(
+                    "merge.kind",
+                    "merge.kind must be 'concat', 'sum' or 'reduce', got '" + kind + "'");
+          };
+      if (merge == MergeKind.REDUCE) {
+        reducer = Optional.of(sha(m, "merge.kernel", "kernel"));
+      } else if (present(m, "kernel")) {
+        throw Problem.badField("merge.kernel", "merge.kernel is only for merge.kind 'reduce'");
+      }
+    }
+    int priority = present(o, "priority") ? integer(o, "priority", null, -1000, 1000, null) : 0;
+    Optional<Instant> deadline = Optional.empty();
+    if (present(o, "deadline")) {
+      String text = string(o, "deadline", "deadline", true).orElseThrow();
+      try {
+        Instant d = Instant.parse(text);
+        if (!d.isAfter(now)) {
+          throw Problem.badField("deadline", "deadline " + text + " is already past");
+        }
+        deadline = Optional.of(d);
+      } catch (DateTimeParseException e) {
+        throw Problem.badField(
+            "deadline", "deadline must be an ISO-8601 instant such as 2026-11-23T18:00:00Z");
+      }
+    }
+    Optional<String> name = string(o, "name", "name", false);
+    name.filter(n -> n.length() > 200)
+        .ifPresent(
+            n -> {
+              throw Problem.badField("name", "name is longer than 200 characters");
+            });
+    Optional<String> slurm = string(o, "slurmJobId", "slurmJobId", false);
+    slurm
+        .filter(s -> s.length() > 64)
+        .ifPresent(
+            s -> {
+              throw Problem.badField("slurmJobId", "slurmJobId is longer than 64 characters");
+            });
+    return new JobSpec(
+        name,
+        kernel,
+        tasks,
+        input,
+        List.copyOf(args),
+        env,
+        merge,
+        reducer,
+        priority,
+        deadline,
+        slurm);
+  }
+
+  private static boolean present(JsonObject o, String key) {
+    return o.containsKey(key) && o.get(key).getValueType() != JsonValue.ValueType.NULL;
+  }
+
+  private static Optional<String> string(JsonObject o, String field, String key, boolean required) {
+    if (!present(o, key)) {
+      if (required) {
+        throw Problem.badField(field, field + " is required");
+      }
+      return Optional.empty();
+    }
+    if (!(o.get(key) instanceof JsonString s)) {
+      throw Problem.badField(field, field + " must be a string");
+    }
+    return Optional.of(s.getString());
+  }
+
+  private static String sha(JsonObject o, String field) {
+    return sha(o, field, field);
+  }
+
+  private static String sha(JsonObject o, String field, String key) {
+    String s = string(o, field, key, true).orElseThrow();
+    if (!Hashes.isSha256(s)) {
+      throw Problem.badField(
+          field, field + " must be a sha256 (64 lower-case hex digits) of an uploaded file");
+    }
+    return s;
+  }
+
+  private static int integer(
+      JsonObject o, String field, String key, int min, int max, String limitName) {
+    String k = key == null ? field : key;
+    if (!present(o, k)) {
+      throw Problem.badField(field, field + " is required");
+    }
+    if (!(o.get(k) instanceof JsonNumber n) || !n.isIntegral()) {
+      throw Problem.badField(field, field + " must be a whole number");
+    }
+    long v;
+    try {
+      v = n.longValueExact();
+    } catch (ArithmeticException e) {
+      v = Long.MAX_VALUE;
+    }
+    if (v < min || v > max) {
+      throw Problem.badField(
+          field,
+          field
+              + " must be between "
+              + min
+              + " and "
+              + max
+              + (limitName == null ? "" : " (" + limitName + ")")
+              + ", got "
+              + n);
+    }
+    return (int) v;
+  }
+}

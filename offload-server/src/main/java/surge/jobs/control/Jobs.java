@@ -1,0 +1,345 @@
+package surge.jobs.control;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.spi.JsonProvider;
+import java.io.StringReader;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.IntFunction;
+import java.util.logging.Logger;
+import surge.api.Problem;
+import surge.dispatch.DispatchJob;
+import surge.dispatch.Dispatcher;
+import surge.dispatch.JobProgress;
+import surge.jobs.entity.Job;
+import surge.jobs.entity.JobResult;
+import surge.jobs.entity.JobState;
+import surge.jobs.entity.TaskOutput;
+import surge.kernels.control.Kernels;
+import surge.persistence.Database;
+
+/** Submitting, watching, cancelling and recovering jobs. */
+public final class Jobs {
+  private static final Logger LOG = Logger.getLogger(Jobs.class.getName());
+  private static final JsonProvider JSON = JsonProvider.provider();
+  private static final byte[] EMPTY = new byte[0];
+
+  private final Database db;
+  private final Kernels kernels;
+  private final Inputs inputs;
+  private final Dispatcher dispatcher;
+  private final Merger merger;
+  private final Clock clock;
+  private final int maxTasks;
+
+  public Jobs(
+      Database db,
+      Kernels kernels,
+      Inputs inputs,
+      Dispatcher dispatcher,
+      Merger merger,
+      Clock clock,
+      int maxTasks) {
+    this.db = db;
+    this.kernels = kernels;
+    this.inputs = inputs;
+    this.dispatcher = dispatcher;
+    this.merger = merger;
+    this.clock = clock;
+    this.maxTasks = maxTasks;
+  }
+
+  /** Accepts a job: stored first, then queued, so an accepted job survives a crash. */
+  public JobView submit(String body) {
+    JobSpec spec = JobSpec.parse(body, maxTasks, clock.instant());
+    if (!kernels.exists(spec.kernel())) {
+      throw Problem.badField(
+          "kernel", "no kernel " + spec.kernel() + " has been uploaded (POST /api/kernels first)");
+    }
+    spec.reducer()
+        .filter(r -> !kernels.exists(r))
+        .ifPresent(
+            r -> {
+              throw Problem.badField(
+                  "merge.kernel",
+                  "no reducer kernel " + r + " has been uploaded (POST /api/kernels first)");
+            });
+    byte[] input =
+        spec.input()
+            .map(
+                in ->
+                    inputs
+                        .bytes(in.sha256())
+                        .orElseThrow(
+                            () ->
+                                Problem.badField(
+                                    "input.sha256",
+                                    "no input "
+                                        + in.sha256()
+                                        + " has been uploaded (POST /api/inputs first)")))
+            .orElse(null);
+    var job =
+        new Job(
+            spec.name().orElse(null),
+            spec.kernel(),
+            spec.tasks(),
+            spec.input().map(JobSpec.InputSpec::sha256).orElse(null),
+            spec.input().map(JobSpec.InputSpec::split).orElse(null),
+            toJson(spec.args()),
+            toJson(spec.env()),
+            spec.merge(),
+            spec.reducer().orElse(null),
+            spec.priority(),
+            spec.deadline().orElse(null),
+            spec.slurmJobId().orElse(null),
+            clock.instant());
+    db.run(s -> s.persist(job));
+    dispatcher.submit(plan(job, input), new BitSet());
+    LOG.info(
+        () ->
+            "accepted "
+                + job.publicId()
+                + " ("
+                + job.taskCount()
+                + " tasks of kernel "
+                + job.kernel().substring(0, 12)
+                + ", merge "
+                + job.mergeKind().name().toLowerCase()
+                + ")");
+    return view(job, dispatcher.progress(job.publicId()));
+  }
+
+  public JobView status(String publicId) {
+    Job job = find(publicId);
+    return view(job, dispatcher.progress(job.publicId()));
+  }
+
+  public List<JobView> list(Optional<JobState> state, int limit) {
+    List<Job> jobs =
+        db.transaction(
+            s -> {
+              var q =
+                  state.isPresent()
+                      ? s.createSelectionQuery(
+                              "from Job j where j.state = :state order by j.id desc", Job.class)
+                          .setParameter("state", state.get())
+                      : s.createSelectionQuery("from Job j order by j.id desc", Job.class);
+              return q.setMaxResults(limit).getResultList();
+            });
+    return jobs.stream().map(j -> view(j, dispatcher.progress(j.publicId()))).toList();
+  }
+
+  public byte[] result(String publicId) {
+    Job job = find(publicId);
+    if (job.state() != JobState.SUCCEEDED) {
+      throw Problem.conflict(
+          "job " + publicId + " is " + job.state() + "; its result exists once it has SUCCEEDED");
+    }
+    return db.transaction(s -> s.find(JobResult.class, job.id())).bytes();
+  }
+
+  public JobView cancel(String publicId, String reason) {
+    Job job = find(publicId);
+    if (!dispatcher.cancel(job.publicId(), reason) && !job.state().ended()) {
+      // Not dispatched (merging): record the cancellation directly unless the merge wins.
+      db.run(s -> s.find(Job.class, job.id()).cancel(reason, clock.instant()));
+    }
+    // The dispatcher's journal records the cancellation; show it at once.
+    var progress = dispatcher.progress(job.publicId());
+    JobView now = view(find(publicId), progress);
+    if (!now.state().ended() && progress.isEmpty()) {
+      return withState(now, JobState.CANCELLED);
+    }
+    return now;
+  }
+
+  /** After a restart: queue again every task of every unfinished job that has no stored output. */
+  public int recover() {
+    List<Job> open =
+        db.transaction(
+            s ->
+                s.createSelectionQuery(
+                        "from Job j where j.state in (:states) order by j.id", Job.class)
+                    .setParameter(
+                        "states", List.of(JobState.QUEUED, JobState.RUNNING, JobState.MERGING))
+                    .getResultList());
+    for (Job job : open) {
+      if (job.state() == JobState.MERGING) {
+        merger.mergeLater(job.id());
+        continue;
+      }
+      List<Integer> done =
+          db.transaction(
+              s ->
+                  s.createSelectionQuery(
+                          "select t.taskIndex from TaskOutput t where t.jobId = :job",
+                          Integer.class)
+                      .setParameter("job", job.id())
+                      .getResultList());
+      var doneSet = new BitSet(job.taskCount());
+      done.forEach(doneSet::set);
+      byte[] input = job.inputSha256().flatMap(inputs::bytes).orElse(null);
+      dispatcher.submit(plan(job, input), doneSet);
+      LOG.info(
+          () ->
+              "recovered "
+                  + job.publicId()
+                  + ": "
+                  + doneSet.cardinality()
+                  + " of "
+                  + job.taskCount()
+                  + " tasks already done");
+    }
+    return open.size();
+  }
+
+  private Job find(String publicId) {
+    long id =
+        Job.parseId(publicId)
+            .orElseThrow(() -> Problem.notFound("'" + publicId + "' is not a job id (j-NNNNNN)"));
+    Job job = db.transaction(s -> s.find(Job.class, id));
+    if (job == null) {
+      throw Problem.notFound("no job " + publicId);
+    }
+    return job;
+  }
+
+  /** How the dispatcher builds task i of a stored job. */
+  static DispatchJob plan(Job job, byte[] input) {
+    List<String> args = stringList(job.argsJson());
+    Map<String, String> env = stringMap(job.envJson());
+    int n = job.taskCount();
+    String count = Integer.toString(n);
+    boolean templated = args.stream().anyMatch(a -> a.contains("{index}") || a.contains("{count}"));
+    int[] bounds =
+        input == null ? null : Split.bounds(input, job.split().orElseThrow(), job.taskCount());
+    IntFunction<DispatchJob.Payload> payloads =
+        i -> {
+          String index = Integer.toString(i);
+          List<String> a =
+              templated
+                  ? args.stream()
+                      .map(s -> s.replace("{index}", index).replace("{count}", count))
+                      .toList()
+                  : args;
+          Map<String, String> e = new HashMap<>(env);
+          e.put("SURGE_TASK_INDEX", index);
+          e.put("SURGE_TASK_COUNT", count);
+          byte[] stdin =
+              bounds == null ? EMPTY : Arrays.copyOfRange(input, bounds[i], bounds[i + 1]);
+          return new DispatchJob.Payload(job.kernel(), a, e, stdin);
+        };
+    return new DispatchJob(
+        job.publicId(), n, job.priority(), job.deadline(), job.id(), job.createdAt(), payloads);
+  }
+
+  private static JobView view(Job job, Optional<JobProgress> live) {
+    JobState state = job.state();
+    int queued = 0;
+    int leased = 0;
+    int done = job.tasksDone();
+    if (live.isPresent() && !state.ended()) {
+      var p = live.get();
+      state =
+          switch (p.phase()) {
+            case QUEUED -> JobState.QUEUED;
+            case RUNNING -> JobState.RUNNING;
+            case MERGING -> JobState.MERGING;
+          };
+      queued = p.queued();
+      leased = p.leased();
+      done = p.done();
+    }
+    Optional<JobView.Error> error =
+        job.errorMessage()
+            .filter(m -> job.state() == JobState.FAILED || job.state() == JobState.CANCELLED)
+            .map(
+                m -> new JobView.Error(m, job.errorTask(), job.errorExitCode(), job.errorStderr()));
+    return new JobView(
+        job.publicId(),
+        Optional.ofNullable(job.name()),
+        state,
+        job.taskCount(),
+        queued,
+        leased,
+        done,
+        job.errorTask().isPresent() ? 1 : 0,
+        job.priority(),
+        job.deadline(),
+        job.slurmJobId(),
+        job.createdAt(),
+        live.flatMap(JobProgress::startedAt).or(job::startedAt),
+        job.finishedAt(),
+        job.resultSize(),
+        error);
+  }
+
+  private static JobView withState(JobView v, JobState state) {
+    return new JobView(
+        v.id(),
+        v.name(),
+        state,
+        v.total(),
+        0,
+        0,
+        v.done(),
+        v.failed(),
+        v.priority(),
+        v.deadline(),
+        v.slurmJobId(),
+        v.createdAt(),
+        v.startedAt(),
+        v.finishedAt(),
+        v.resultSize(),
+        v.error());
+  }
+
+  private static String toJson(List<String> values) {
+    var a = JSON.createArrayBuilder();
+    values.forEach(a::add);
+    return a.build().toString();
+  }
+
+  private static String toJson(Map<String, String> values) {
+    var o = JSON.createObjectBuilder();
+    values.forEach(o::add);
+    return o.build().toString();
+  }
+
+  private static List<String> stringList(String json) {
+    try (var r = JSON.createReader(new StringReader(json))) {
+      JsonArray a = r.readArray();
+      List<String> out = new ArrayList<>(a.size());
+      a.forEach(v -> out.add(((JsonString) v).getString()));
+      return List.copyOf(out);
+    }
+  }
+
+  private static Map<String, String> stringMap(String json) {
+    try (var r = JSON.createReader(new StringReader(json))) {
+      JsonObject o = r.readObject();
+      Map<String, String> out = new LinkedHashMap<>();
+      o.forEach((k, v) -> out.put(k, ((JsonString) v).getString()));
+      return out;
+    }
+  }
+
+  /** The stored outputs of a job's finished tasks, in task order (for tests and diagnostics). */
+  List<TaskOutput> outputs(long jobId) {
+    return db.transaction(
+        s ->
+            s.createSelectionQuery(
+                    "from TaskOutput t where t.jobId = :job order by t.taskIndex", TaskOutput.class)
+                .setParameter("job", jobId)
+                .getResultList());
+  }
+}

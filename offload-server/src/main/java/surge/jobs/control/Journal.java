@@ -1,0 +1,236 @@
+package surge.jobs.control;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.hibernate.Session;
+import surge.dispatch.JobEvents;
+import surge.dispatch.JobFailure;
+import surge.jobs.entity.Job;
+import surge.jobs.entity.TaskOutput;
+import surge.persistence.Database;
+
+/**
+ * Writes what the dispatcher decided, in order, in batches: one transaction carries every event
+ * that arrived while the previous one committed, so the hot path never pays a transaction per
+ * result. After a commit it hands completed jobs to the merger and ended jobs back to the
+ * dispatcher to forget.
+ *
+ * <p>A result that is accepted but not yet committed when the server dies is not lost: its task has
+ * no stored output, so it is queued again after the restart.
+ */
+public final class Journal implements JobEvents, AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Journal.class.getName());
+  private static final int MAX_BATCH = 2048;
+
+  private sealed interface Event {
+    long job();
+  }
+
+  private record Started(long job, Instant at) implements Event {}
+
+  private record Done(long job, int index, byte[] stdout, double millis) implements Event {}
+
+  private record Completed(long job) implements Event {}
+
+  private record Failed(long job, JobFailure failure, Instant at) implements Event {}
+
+  private record Cancelled(long job, String reason, Instant at) implements Event {}
+
+  private final Database db;
+  private final Clock clock;
+  private final LongConsumer onCompleted;
+  private final LongConsumer onEnded;
+  private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
+  private final Thread writer;
+  private volatile boolean running = true;
+  private volatile long lastFailureMillis;
+  private volatile long batches;
+  private volatile long written;
+
+  /**
+   * @param onCompleted called with a job's id once all its task outputs are committed
+   * @param onEnded called with a job's id once its failure or cancellation is committed
+   */
+  public Journal(Database db, Clock clock, LongConsumer onCompleted, LongConsumer onEnded) {
+    this.db = db;
+    this.clock = clock;
+    this.onCompleted = onCompleted;
+    this.onEnded = onEnded;
+    this.writer = new Thread(this::writeLoop, "surge-journal");
+    this.writer.setDaemon(true);
+  }
+
+  public void start() {
+    writer.start();
+  }
+
+  @Override
+  public void jobStarted(String job, Instant at) {
+    queue.add(new Started(id(job), at));
+  }
+
+  @Override
+  public void taskDone(String job, int index, byte[] stdout, double millis) {
+    queue.add(new Done(id(job), index, stdout, millis));
+  }
+
+  @Override
+  public void jobCompleted(String job) {
+    queue.add(new Completed(id(job)));
+  }
+
+  @Override
+  public void jobFailed(String job, JobFailure failure) {
+    queue.add(new Failed(id(job), failure, clock.instant()));
+  }
+
+  @Override
+  public void jobCancelled(String job, String reason) {
+    queue.add(new Cancelled(id(job), reason, clock.instant()));
+  }
+
+  private static long id(String publicId) {
+    return Job.parseId(publicId)
+        .orElseThrow(() -> new IllegalArgumentException("not a job id: " + publicId));
+  }
+
+  /** Events accepted but not yet committed. */
+  public int pending() {
+    return queue.size();
+  }
+
+  /** True unless the last write failed within the past minute. */
+  public boolean healthy() {
+    return writer.isAlive() && clock.millis() - lastFailureMillis > 60_000;
+  }
+
+  public long batches() {
+    return batches;
+  }
+
+  public long written() {
+    return written;
+  }
+
+  private void writeLoop() {
+    List<Event> batch = new ArrayList<>(MAX_BATCH);
+    while (running || !queue.isEmpty()) {
+      try {
+        Event first = queue.poll(200, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        commit(batch);
+        batch.clear();
+      } catch (InterruptedException e) {
+        if (!running) {
+          queue.drainTo(batch);
+          commit(batch);
+          return;
+        }
+      }
+    }
+  }
+
+  /** Writes a batch; never gives up on events while the database is unreachable. */
+  private void commit(List<Event> batch) {
+    long backoff = 100;
+    while (true) {
+      try {
+        db.run(s -> apply(s, batch));
+        batches++;
+        written += batch.size();
+        afterCommit(batch);
+        return;
+      } catch (RuntimeException e) {
+        lastFailureMillis = clock.millis();
+        if (db.ping()) {
+          // The database is fine, so one event is at fault: write them one by one, drop the bad.
+          LOG.log(Level.WARNING, "journal batch failed; writing its events one by one", e);
+          for (Event event : batch) {
+            try {
+              db.run(s -> apply(s, List.of(event)));
+              afterCommit(List.of(event));
+            } catch (RuntimeException single) {
+              LOG.log(Level.SEVERE, "journal dropped " + event, single);
+            }
+          }
+          return;
+        }
+        LOG.log(Level.SEVERE, "database unreachable; retrying journal batch in " + backoff + " ms");
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+        }
+        backoff = Math.min(5_000, backoff * 2);
+      }
+    }
+  }
+
+  private static void apply(Session s, List<Event> batch) {
+    Map<Long, Job> jobs = new HashMap<>();
+    Map<Long, Integer> done = new HashMap<>();
+    for (Event e : batch) {
+      if (e instanceof Done d) {
+        s.persist(new TaskOutput(d.job(), d.index(), d.stdout(), d.millis()));
+        done.merge(d.job(), 1, Integer::sum);
+        continue;
+      }
+      Job job = jobs.computeIfAbsent(e.job(), id -> s.find(Job.class, id));
+      if (job == null) {
+        continue;
+      }
+      if (e instanceof Started st) {
+        job.start(st.at());
+      } else if (e instanceof Completed) {
+        job.merging();
+      } else if (e instanceof Failed f) {
+        var failure = f.failure();
+        job.fail(
+            failure.message(), failure.task(), failure.exitCode(), failure.stderrTail(), f.at());
+      } else if (e instanceof Cancelled c) {
+        job.cancel(c.reason(), c.at());
+      }
+    }
+    done.forEach(
+        (id, n) -> {
+          Job job = jobs.computeIfAbsent(id, k -> s.find(Job.class, k));
+          if (job != null) {
+            job.countDone(n);
+          }
+        });
+  }
+
+  private void afterCommit(List<Event> batch) {
+    for (Event e : batch) {
+      if (e instanceof Completed) {
+        onCompleted.accept(e.job());
+      } else if (e instanceof Failed || e instanceof Cancelled) {
+        onEnded.accept(e.job());
+      }
+    }
+  }
+
+  /** Writes what is queued, then stops. */
+  @Override
+  public void close() {
+    running = false;
+    try {
+      writer.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,297 @@
+package surge.jobs.entity;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Index;
+import jakarta.persistence.SequenceGenerator;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A submitted job: what to run (kernel, tasks, split, arguments), how to merge, and where it is in
+ * its life. The state only moves forward; the methods below are the only way to move it.
+ */
+@Entity
+@Table(name = "jobs", indexes = @Index(name = "jobs_state", columnList = "state"))
+public class Job {
+  private static final String PREFIX = "j-";
+
+  @Id
+  @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "jobs_seq")
+  @SequenceGenerator(name = "jobs_seq", sequenceName = "jobs_seq", allocationSize = 20)
+  private long id;
+
+  @Column(name = "name", length = 200)
+  private String name;
+
+  @Column(name = "kernel", length = 64, nullable = false)
+  private String kernel;
+
+  @Column(name = "task_count", nullable = false)
+  private int taskCount;
+
+  @Column(name = "input_sha256", length = 64)
+  private String inputSha256;
+
+  @Enumerated(EnumType.STRING)
+  @Column(name = "split", length = 10)
+  private SplitMode split;
+
+  /** JSON array of strings. */
+  @Column(name = "args_json", length = 100_000, nullable = false)
+  private String argsJson;
+
+  /** JSON object of strings. */
+  @Column(name = "env_json", length = 100_000, nullable = false)
+  private String envJson;
+
+  @Enumerated(EnumType.STRING)
+  @Column(name = "merge_kind", length = 10, nullable = false)
+  private MergeKind mergeKind;
+
+  @Column(name = "reducer", length = 64)
+  private String reducer;
+
+  @Column(name = "priority", nullable = false)
+  private int priority;
+
+  @Column(name = "deadline")
+  private Instant deadline;
+
+  @Column(name = "slurm_job_id", length = 64)
+  private String slurmJobId;
+
+  @Enumerated(EnumType.STRING)
+  @Column(name = "state", length = 10, nullable = false)
+  private JobState state;
+
+  @Column(name = "created_at", nullable = false)
+  private Instant createdAt;
+
+  @Column(name = "started_at")
+  private Instant startedAt;
+
+  @Column(name = "finished_at")
+  private Instant finishedAt;
+
+  @Column(name = "tasks_done", nullable = false)
+  private int tasksDone;
+
+  @Column(name = "result_size")
+  private Long resultSize;
+
+  @Column(name = "error_message", length = 2000)
+  private String errorMessage;
+
+  @Column(name = "error_task")
+  private Integer errorTask;
+
+  @Column(name = "error_exit_code")
+  private Integer errorExitCode;
+
+  @Column(name = "error_stderr", length = 8192)
+  private String errorStderr;
+
+  protected Job() {}
+
+  public Job(
+      String name,
+      String kernel,
+      int taskCount,
+      String inputSha256,
+      SplitMode split,
+      String argsJson,
+      String envJson,
+      MergeKind mergeKind,
+      String reducer,
+      int priority,
+      Instant deadline,
+      String slurmJobId,
+      Instant createdAt) {
+    this.name = name;
+    this.kernel = kernel;
+    this.taskCount = taskCount;
+    this.inputSha256 = inputSha256;
+    this.split = split;
+    this.argsJson = argsJson;
+    this.envJson = envJson;
+    this.mergeKind = mergeKind;
+    this.reducer = reducer;
+    this.priority = priority;
+    this.deadline = deadline;
+    this.slurmJobId = slurmJobId;
+    this.state = JobState.QUEUED;
+    this.createdAt = createdAt;
+  }
+
+  /** The id users see, e.g. {@code j-000042}. */
+  public static String publicId(long id) {
+    return PREFIX + String.format("%06d", id);
+  }
+
+  /** The numeric id behind a public id, or empty if the text is not one. */
+  public static Optional<Long> parseId(String publicId) {
+    if (publicId == null || !publicId.startsWith(PREFIX)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Long.parseLong(publicId.substring(PREFIX.length())));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  public void start(Instant at) {
+    if (state == JobState.QUEUED) {
+      state = JobState.RUNNING;
+      startedAt = at;
+    }
+  }
+
+  public void countDone(int tasks) {
+    tasksDone = Math.min(taskCount, tasksDone + tasks);
+  }
+
+  /** Every task is done; the outputs are being merged. */
+  public void merging() {
+    if (!state.ended()) {
+      state = JobState.MERGING;
+    }
+  }
+
+  public void succeed(long resultSize, Instant at) {
+    if (!state.ended()) {
+      state = JobState.SUCCEEDED;
+      this.resultSize = resultSize;
+      this.tasksDone = taskCount;
+      finishedAt = at;
+    }
+  }
+
+  public void fail(
+      String message, OptionalInt task, OptionalInt exitCode, Optional<String> stderr, Instant at) {
+    if (!state.ended()) {
+      state = JobState.FAILED;
+      errorMessage = truncate(message, 2000);
+      errorTask = task.isPresent() ? task.getAsInt() : null;
+      errorExitCode = exitCode.isPresent() ? exitCode.getAsInt() : null;
+      errorStderr = stderr.map(s -> truncate(s, 8192)).orElse(null);
+      finishedAt = at;
+    }
+  }
+
+  public void cancel(String reason, Instant at) {
+    if (!state.ended()) {
+      state = JobState.CANCELLED;
+      errorMessage = truncate("cancelled: " + reason, 2000);
+      finishedAt = at;
+    }
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(s.length() - max);
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public String publicId() {
+    return publicId(id);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String kernel() {
+    return kernel;
+  }
+
+  public int taskCount() {
+    return taskCount;
+  }
+
+  public Optional<String> inputSha256() {
+    return Optional.ofNullable(inputSha256);
+  }
+
+  public Optional<SplitMode> split() {
+    return Optional.ofNullable(split);
+  }
+
+  public String argsJson() {
+    return argsJson;
+  }
+
+  public String envJson() {
+    return envJson;
+  }
+
+  public MergeKind mergeKind() {
+    return mergeKind;
+  }
+
+  public Optional<String> reducer() {
+    return Optional.ofNullable(reducer);
+  }
+
+  public int priority() {
+    return priority;
+  }
+
+  public Optional<Instant> deadline() {
+    return Optional.ofNullable(deadline);
+  }
+
+  public Optional<String> slurmJobId() {
+    return Optional.ofNullable(slurmJobId);
+  }
+
+  public JobState state() {
+    return state;
+  }
+
+  public Instant createdAt() {
+    return createdAt;
+  }
+
+  public Optional<Instant> startedAt() {
+    return Optional.ofNullable(startedAt);
+  }
+
+  public Optional<Instant> finishedAt() {
+    return Optional.ofNullable(finishedAt);
+  }
+
+  public int tasksDone() {
+    return tasksDone;
+  }
+
+  public Optional<Long> resultSize() {
+    return Optional.ofNullable(resultSize);
+  }
+
+  public Optional<String> errorMessage() {
+    return Optional.ofNullable(errorMessage);
+  }
+
+  public Optional<Integer> errorTask() {
+    return Optional.ofNullable(errorTask);
+  }
+
+  public Optional<Integer> errorExitCode() {
+    return Optional.ofNullable(errorExitCode);
+  }
+
+  public Optional<String> errorStderr() {
+    return Optional.ofNullable(errorStderr);
+  }
+}

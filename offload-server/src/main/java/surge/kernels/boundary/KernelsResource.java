@@ -1,0 +1,70 @@
+package surge.kernels.boundary;
+
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.CacheControl;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Request;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import surge.Surge;
+import surge.api.Problem;
+
+/** Upload and fetch kernels. Fetches are immutable: a kernel's address is its hash. */
+@Path("/kernels")
+public class KernelsResource {
+  private static final CacheControl IMMUTABLE =
+      CacheControl.valueOf("public, max-age=31536000, immutable");
+
+  @Inject Surge surge;
+
+  @POST
+  @Consumes({"application/wasm", MediaType.APPLICATION_OCTET_STREAM})
+  @Produces(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Upload a WASI command kernel; it is validated and stored by sha256")
+  public Response upload(byte[] bytes) {
+    var stored = surge.server().kernels.upload(bytes == null ? new byte[0] : bytes);
+    var imports = Json.createArrayBuilder();
+    stored.imports().forEach(imports::add);
+    var body =
+        Json.createObjectBuilder()
+            .add("sha256", stored.sha256())
+            .add("size", stored.size())
+            .add("imports", imports)
+            .build()
+            .toString();
+    return Response.status(stored.created() ? 201 : 200)
+        .location(URI.create("/api/kernels/" + stored.sha256()))
+        .type(MediaType.APPLICATION_JSON_TYPE)
+        .entity(body)
+        .build();
+  }
+
+  @GET
+  @Path("/{sha256}")
+  @Produces("application/wasm")
+  @Operation(summary = "Fetch a kernel's bytes (immutable, cacheable forever)")
+  public Response fetch(@PathParam("sha256") String sha256, @Context Request request) {
+    var tag = new EntityTag(sha256);
+    var notModified = request.evaluatePreconditions(tag);
+    if (notModified != null) {
+      return notModified.cacheControl(IMMUTABLE).build();
+    }
+    byte[] bytes =
+        surge
+            .server()
+            .kernels
+            .bytes(sha256)
+            .orElseThrow(() -> Problem.notFound("no kernel " + sha256));
+    return Response.ok(bytes, "application/wasm").tag(tag).cacheControl(IMMUTABLE).build();
+  }
+}

@@ -1,0 +1,152 @@
+package surge.volunteers.boundary;
+
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.nio.ByteBuffer;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import surge.Server;
+import surge.Surge;
+import surge.consent.control.ConsentTokens;
+import surge.policies.VolunteerProfile;
+import surge.volunteers.protocol.Codec;
+import surge.volunteers.protocol.Decoded;
+import surge.volunteers.protocol.Message;
+
+/**
+ * {@code /volunteer}: translates the protocol (protocol/PROTOCOL.md) into dispatcher calls. It
+ * decides nothing about work itself; a misbehaving connection is closed with the code the protocol
+ * names and nobody else notices.
+ */
+@ServerEndpoint("/volunteer")
+public class VolunteerEndpoint {
+  private static final Logger LOG = Logger.getLogger(VolunteerEndpoint.class.getName());
+  private static final String ID = "surge.volunteer";
+  private static final String CHANNEL = "surge.channel";
+
+  @Inject Surge surge;
+
+  @OnOpen
+  public void open(Session session) {
+    var settings = surge.server().settings;
+    session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
+    session.setMaxBinaryMessageBufferSize(1024);
+    // The dispatcher closes silent sessions after three heartbeats (4408); this is a backstop.
+    session.setMaxIdleTimeout(settings.heartbeat().toMillis() * 6);
+    session.getUserProperties().put(CHANNEL, new SessionChannel(session));
+  }
+
+  @OnMessage
+  public void text(String text, Session session) {
+    Server server = surge.server();
+    Decoded decoded = Codec.decode(text);
+    if (decoded instanceof Decoded.Refused refused) {
+      switch (refused.kind()) {
+        case MALFORMED -> close(session, 1007, refused.reason());
+        case UNKNOWN_TYPE -> reply(session, Message.ErrorCode.UNKNOWN_TYPE, refused.reason());
+        case BAD_MESSAGE -> reply(session, Message.ErrorCode.BAD_MESSAGE, refused.reason());
+      }
+      return;
+    }
+    Message message = ((Decoded.Ok) decoded).message();
+    String id = (String) session.getUserProperties().get(ID);
+    if (id == null) {
+      hello(server, session, message);
+      return;
+    }
+    if (message instanceof Message.Request r) {
+      server.dispatcher.request(id, r.count());
+    } else if (message instanceof Message.Results r) {
+      server.dispatcher.results(id, r.results());
+    } else if (message instanceof Message.Heartbeat) {
+      server.dispatcher.heartbeat(id);
+    } else if (message instanceof Message.Release r) {
+      server.dispatcher.release(id, r.tasks(), r.reason());
+    } else if (message instanceof Message.Hello) {
+      reply(
+          session, Message.ErrorCode.BAD_MESSAGE, "hello was already received on this connection");
+    } else {
+      reply(
+          session,
+          Message.ErrorCode.BAD_MESSAGE,
+          "'" + message.type() + "' is sent by the server, not by volunteers");
+    }
+  }
+
+  private void hello(Server server, Session session, Message message) {
+    if (!(message instanceof Message.Hello hello)) {
+      close(session, 1008, "the first message must be hello");
+      return;
+    }
+    if (hello.protocol() != 1) {
+      close(session, 1008, "this server speaks protocol 1, not " + hello.protocol());
+      return;
+    }
+    try {
+      server.consent.verify(hello.token());
+    } catch (ConsentTokens.Invalid e) {
+      close(session, 1008, e.getMessage());
+      return;
+    }
+    String id = "v-" + UUID.randomUUID().toString().substring(0, 8);
+    var profile = new VolunteerProfile(hello.workers(), hello.agent());
+    var channel = channel(session);
+    var welcome =
+        server.dispatcher.connect(id, channel, profile, server.settings.maxMessageBytes());
+    session.getUserProperties().put(ID, id);
+    channel.send(welcome);
+    LOG.fine(
+        () ->
+            "volunteer "
+                + id
+                + " connected: "
+                + hello.agent()
+                + ", "
+                + hello.workers()
+                + " workers");
+  }
+
+  @OnMessage
+  public void binary(ByteBuffer data, Session session) {
+    close(session, 1003, "this protocol uses text frames only");
+  }
+
+  @OnClose
+  public void closed(Session session, CloseReason reason) {
+    String id = (String) session.getUserProperties().remove(ID);
+    if (id != null) {
+      surge.server().dispatcher.disconnect(id);
+      LOG.fine(() -> "volunteer " + id + " left: " + reason);
+    }
+  }
+
+  @OnError
+  public void error(Session session, Throwable error) {
+    LOG.log(Level.FINE, "volunteer connection error", error);
+  }
+
+  private static SessionChannel channel(Session session) {
+    return (SessionChannel) session.getUserProperties().get(CHANNEL);
+  }
+
+  private static void reply(Session session, Message.ErrorCode code, String text) {
+    channel(session).send(new Message.Error(code, text));
+  }
+
+  private static void close(Session session, int code, String reason) {
+    try {
+      // A close reason is limited to 123 bytes by the WebSocket protocol.
+      String r = reason.length() > 120 ? reason.substring(0, 120) : reason;
+      session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), r));
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "could not close a volunteer session", e);
+    }
+  }
+}

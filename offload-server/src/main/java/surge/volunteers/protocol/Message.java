@@ -1,0 +1,179 @@
+package surge.volunteers.protocol;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The messages of the volunteer protocol, one record per row of {@code protocol/PROTOCOL.md}.
+ * Binary fields hold the decoded bytes; the codec does base64 at the edge.
+ */
+public sealed interface Message {
+
+  /** The wire name of this message's type. */
+  String type();
+
+  record Hello(int protocol, String token, String agent, int workers, List<String> features)
+      implements Message {
+    public String type() {
+      return "hello";
+    }
+  }
+
+  record Welcome(
+      String session,
+      long heartbeatMs,
+      long leaseMs,
+      int batch,
+      int prefetchBelow,
+      int maxMessageBytes)
+      implements Message {
+    public String type() {
+      return "welcome";
+    }
+  }
+
+  record Request(int count) implements Message {
+    public String type() {
+      return "request";
+    }
+  }
+
+  record Tasks(List<Task> tasks) implements Message {
+    public String type() {
+      return "tasks";
+    }
+  }
+
+  record Heartbeat(long seq, int running) implements Message {
+    public String type() {
+      return "heartbeat";
+    }
+  }
+
+  record Results(List<Result> results) implements Message {
+    public String type() {
+      return "results";
+    }
+  }
+
+  record Release(List<TaskLease> tasks, ReleaseReason reason) implements Message {
+    public String type() {
+      return "release";
+    }
+  }
+
+  record Cancel(List<TaskRef> tasks, String reason) implements Message {
+    public String type() {
+      return "cancel";
+    }
+  }
+
+  record Error(ErrorCode code, String message) implements Message {
+    public String type() {
+      return "error";
+    }
+  }
+
+  /** One task as sent to a volunteer. */
+  record Task(
+      String job,
+      int index,
+      long lease,
+      String kernel,
+      List<String> args,
+      Map<String, String> env,
+      byte[] stdin,
+      long leaseExpires) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Task t
+          && job.equals(t.job)
+          && index == t.index
+          && lease == t.lease
+          && kernel.equals(t.kernel)
+          && args.equals(t.args)
+          && env.equals(t.env)
+          && Arrays.equals(stdin, t.stdin)
+          && leaseExpires == t.leaseExpires;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(job, index, lease);
+    }
+  }
+
+  /** One task's outcome as reported by a volunteer. */
+  record Result(
+      String job,
+      int index,
+      long lease,
+      ResultStatus status,
+      int exitCode,
+      byte[] stdout,
+      byte[] stderr,
+      double millis) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Result r
+          && job.equals(r.job)
+          && index == r.index
+          && lease == r.lease
+          && status == r.status
+          && exitCode == r.exitCode
+          && Arrays.equals(stdout, r.stdout)
+          && Arrays.equals(stderr, r.stderr)
+          && Double.compare(millis, r.millis) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(job, index, lease, status);
+    }
+  }
+
+  record TaskLease(String job, int index, long lease) {}
+
+  record TaskRef(String job, int index) {}
+
+  /** How a task ended on the volunteer. {@code EXIT} and {@code TRAP} are the kernel's fault. */
+  enum ResultStatus {
+    OK("ok"),
+    EXIT("exit"),
+    TRAP("trap");
+
+    public final String wire;
+
+    ResultStatus(String wire) {
+      this.wire = wire;
+    }
+  }
+
+  /** Why a volunteer gives tasks back; all are retryable failures of the infrastructure. */
+  enum ReleaseReason {
+    CLOSING("closing"),
+    PAUSED("paused"),
+    KERNEL_UNAVAILABLE("kernel-unavailable"),
+    WORKER_CRASHED("worker-crashed"),
+    TIMEOUT("timeout");
+
+    public final String wire;
+
+    ReleaseReason(String wire) {
+      this.wire = wire;
+    }
+  }
+
+  enum ErrorCode {
+    UNKNOWN_TYPE("unknown-type"),
+    BAD_MESSAGE("bad-message");
+
+    public final String wire;
+
+    ErrorCode(String wire) {
+      this.wire = wire;
+    }
+  }
+}
