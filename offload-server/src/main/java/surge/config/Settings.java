@@ -34,7 +34,8 @@ public record Settings(
     return from(System.getenv(), System::getProperty);
   }
 
-  static Settings from(Map<String, String> env, Function<String, String> properties) {
+  /** Reads the settings from the given variables, then system properties (for tests and tools). */
+  public static Settings from(Map<String, String> env, Function<String, String> properties) {
     var source = new Source(env, properties);
     Path dataDir = Path.of(source.get("SURGE_DATA_DIR").orElse(".surge")).toAbsolutePath();
     String defaultUrl = "jdbc:h2:file:" + dataDir.resolve("surge") + ";WRITE_DELAY=0";

@@ -11,6 +11,7 @@ import java.util.function.IntFunction;
  * and how to build task {@code i}'s payload.
  *
  * @param submitted when the job was accepted, for "submit to first task" latency
+ * @param started when its first task went out, if it did before a restart
  */
 public record DispatchJob(
     String id,
@@ -19,6 +20,7 @@ public record DispatchJob(
     Optional<Instant> deadline,
     long sequence,
     Instant submitted,
+    Optional<Instant> started,
     IntFunction<Payload> payloads) {
 
   /** The parts of a task that come from the job rather than from the lease. */

@@ -486,6 +486,10 @@ public final class Dispatcher {
       this.doneCount = done.cardinality();
       this.queue = IntDeque.range(job.taskCount(), done);
       this.submittedNanos = nanos;
+      this.startedAt = job.started().orElse(null);
+      if (startedAt != null) {
+        phase = JobProgress.Phase.RUNNING;
+      }
     }
 
     /** Allocated on the first lost lease: most jobs never lose one. */

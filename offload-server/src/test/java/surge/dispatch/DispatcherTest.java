@@ -42,6 +42,7 @@ class DispatcherTest {
         Optional.empty(),
         Long.parseLong(id.substring(2)),
         Instant.EPOCH,
+        Optional.empty(),
         i ->
             new DispatchJob.Payload(
                 KERNEL,
@@ -280,7 +281,14 @@ class DispatcherTest {
     var deadline = Instant.ofEpochMilli(now.get() + 1_000);
     var j =
         new DispatchJob(
-            "j-1", 1, 0, Optional.of(deadline), 1, Instant.EPOCH, job("j-1", 1, 0).payloads());
+            "j-1",
+            1,
+            0,
+            Optional.of(deadline),
+            1,
+            Instant.EPOCH,
+            Optional.empty(),
+            job("j-1", 1, 0).payloads());
     dispatcher.submit(j, new BitSet());
     dispatcher.tick();
     assertThat(events.failures).isEmpty();

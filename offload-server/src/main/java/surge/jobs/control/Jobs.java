@@ -239,7 +239,14 @@ public final class Jobs {
           return new DispatchJob.Payload(job.kernel(), a, e, stdin);
         };
     return new DispatchJob(
-        job.publicId(), n, job.priority(), job.deadline(), job.id(), job.createdAt(), payloads);
+        job.publicId(),
+        n,
+        job.priority(),
+        job.deadline(),
+        job.id(),
+        job.createdAt(),
+        job.startedAt(),
+        payloads);
   }
 
   private static JobView view(Job job, Optional<JobProgress> live) {
