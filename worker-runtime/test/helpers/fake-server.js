@@ -21,6 +21,7 @@ export const DEFAULT_WELCOME = {
  * @param {Record<string, Uint8Array>} [options.kernels] bytes served per sha256 (may not match)
  * @param {object} [options.welcome] fields to override in welcome
  * @param {(token: string) => boolean} [options.acceptToken] false closes with 1008
+ * @param {(message: object, conn: object) => void} [options.onMessage] sees every valid message
  */
 export async function startFakeServer(options = {}) {
   const kernels = options.kernels ?? {};
@@ -74,6 +75,7 @@ export async function startFakeServer(options = {}) {
       const decoded = decode(isBinary ? undefined : data.toString());
       if (!decoded.ok) return void state.invalid.push(decoded);
       conn.messages.push(decoded.message);
+      options.onMessage?.(decoded.message, conn);
       if (decoded.message.type === "hello") {
         if (!acceptToken(decoded.message.token)) ws.close(1008, "token refused");
         else ws.send(JSON.stringify(welcome));
