@@ -41,7 +41,8 @@ export class KernelCache {
    */
   constructor({ server, fetch = globalThis.fetch }) {
     this.#base = server.endsWith("/") ? server : `${server}/`;
-    this.#fetch = fetch;
+    // Called as a plain function: a browser's fetch throws "Illegal invocation" on any other `this`.
+    this.#fetch = (input, init) => fetch(input, init);
   }
 
   /**

@@ -8,7 +8,9 @@ const HELLO_SHA = sha256(HELLO);
 
 function fakeFetch(routes) {
   const calls = [];
-  const fetch = async (url) => {
+  const fetch = async function (url) {
+    // A browser's fetch refuses to be called as a method of anything but the global object.
+    if (this !== undefined && this !== globalThis) throw new TypeError("Illegal invocation");
     calls.push(String(url));
     const route = routes[String(url)];
     if (route instanceof Error) throw route;
