@@ -1,7 +1,7 @@
 // Runs one task of a WASI preview-1 command kernel on browser_wasi_shim: the same code runs in a
 // browser Web Worker and in a Node worker thread, so node:wasi is deliberately not used.
 
-import { WASI, File, OpenFile, ConsoleStdout } from "@bjorn3/browser_wasi_shim";
+import { WASI, File, OpenFile, ConsoleStdout } from "./wasi-shim.js";
 
 /** Default cap on captured stdout (4 MiB). */
 export const DEFAULT_MAX_STDOUT_BYTES = 4 * 1024 * 1024;
