@@ -244,3 +244,56 @@ test("an invalid message from the server is a warning and the session goes on", 
   await until(() => allResults(server).length === 1, "result after the bad messages");
   assert.equal(volunteer.state, "connected");
 });
+
+test("a task running past taskTimeoutMs is stopped and released as timeout", async (t) => {
+  const { server, volunteer } = await setup(t, { taskTimeoutMs: 100 });
+  const task = makeTask(K.loop, 0);
+  server.send({ type: "tasks", tasks: [task] });
+  const [release] = await until(() => server.sent("release").length && server.sent("release"));
+  assert.equal(release.reason, "timeout");
+  assert.deepEqual(release.tasks, [{ job: task.job, index: 0, lease: task.lease }]);
+  assert.equal(volunteer.stats.running, 0);
+});
+
+test("a worker that dies is released as worker-crashed and the volunteer goes on", async (t) => {
+  let crashes = 1;
+  const { createNodeWorker } = await import("../src/node/worker-factory.js");
+  // The first worker dies as soon as it is given a task; later ones are real.
+  const createWorker = (handlers) => {
+    if (crashes-- <= 0) return createNodeWorker(handlers);
+    return {
+      postMessage: () => setTimeout(() => handlers.onError(new Error("killed by the test")), 5),
+      terminate: () => {},
+    };
+  };
+  const { server, warnings } = await setup(t, { workers: 1, createWorker });
+  const doomed = makeTask(K.hello, 0);
+  server.send({ type: "tasks", tasks: [doomed] });
+  const [release] = await until(() => server.sent("release").length && server.sent("release"));
+  assert.equal(release.reason, "worker-crashed");
+  assert.deepEqual(release.tasks, [{ job: doomed.job, index: 0, lease: doomed.lease }]);
+  assert.ok(warnings.some((w) => w.includes("killed by the test")));
+  server.send({ type: "tasks", tasks: [makeTask(K.hello, 1)] });
+  await until(() => allResults(server).length === 1, "a result from the replacement worker");
+});
+
+test("results messages stay under maxMessageBytes and stdout is capped to fit", async (t) => {
+  const maxMessageBytes = 3000;
+  const { server } = await setup(t, {
+    server: { welcome: { maxMessageBytes, batch: 6, prefetchBelow: 0 } },
+    resultFlushMs: 50,
+  });
+  const tasks = [0, 1, 2, 3, 4].map((i) => makeTask(K.echo, i, { stdin: "x".repeat(1000) }));
+  tasks.push(makeTask(K.echo, 5, { stdin: "y".repeat(2500) })); // cannot fit: the task fails
+  server.send({ type: "tasks", tasks });
+  await until(() => allResults(server).length === 6, "6 results");
+  for (const m of server.sent("results")) {
+    assert.ok(JSON.stringify(m).length <= maxMessageBytes, "a results message is too large");
+  }
+  const results = allResults(server).sort((a, b) => a.index - b.index);
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ["ok", "ok", "ok", "ok", "ok", "trap"],
+  );
+  assert.match(Buffer.from(results[5].stderr, "base64").toString(), /stdout exceeded/);
+});
