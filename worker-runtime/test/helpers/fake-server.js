@@ -22,6 +22,7 @@ export const DEFAULT_WELCOME = {
  * @param {object} [options.welcome] fields to override in welcome
  * @param {(token: string) => boolean} [options.acceptToken] false closes with 1008
  * @param {(message: object, conn: object) => void} [options.onMessage] sees every valid message
+ * @param {(req: object, res: object) => boolean} [options.route] answers other HTTP requests
  */
 export async function startFakeServer(options = {}) {
   const kernels = options.kernels ?? {};
@@ -35,6 +36,7 @@ export async function startFakeServer(options = {}) {
   };
 
   const http = createServer((req, res) => {
+    if (options.route?.(req, res)) return;
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
