@@ -5,10 +5,11 @@
  * Asks the server for a consent token.
  * @param {string} server base URL, e.g. `http://localhost:8080`
  * @param {{site: string, revision: number, cpu: number}} consent
- * @param {{fetch?: typeof fetch}} [options]
+ * @param {{fetch?: typeof fetch, timeoutMs?: number}} [options] timeoutMs default 10 s
  * @returns {Promise<{token: string, expiresAt?: string}>} rejects with an Error saying why
  */
-export async function requestConsentToken(server, consent, { fetch = globalThis.fetch } = {}) {
+export async function requestConsentToken(server, consent, options = {}) {
+  const { fetch = globalThis.fetch, timeoutMs = 10_000 } = options;
   const url = new URL("api/consent", server.endsWith("/") ? server : `${server}/`);
   let response;
   try {
@@ -16,6 +17,7 @@ export async function requestConsentToken(server, consent, { fetch = globalThis.
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(consent),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
     // Node's fetch says only "fetch failed"; the cause names the real problem (ECONNREFUSED …).

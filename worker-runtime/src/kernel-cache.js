@@ -31,6 +31,7 @@ export async function sha256Hex(bytes, subtle = globalThis.crypto.subtle) {
 export class KernelCache {
   #base;
   #fetch;
+  #timeoutMs;
   #compiled = new Map();
   #inFlight = new Map();
 
@@ -38,9 +39,12 @@ export class KernelCache {
    * @param {object} options
    * @param {string} options.server base URL of the server, e.g. `http://localhost:8080`
    * @param {typeof fetch} [options.fetch]
+   * @param {number} [options.timeoutMs] give up on a fetch after this long (default 60 s): a hung
+   *   fetch would otherwise hold its tasks, with heartbeats renewing their leases, forever
    */
-  constructor({ server, fetch = globalThis.fetch }) {
+  constructor({ server, fetch = globalThis.fetch, timeoutMs = 60_000 }) {
     this.#base = server.endsWith("/") ? server : `${server}/`;
+    this.#timeoutMs = timeoutMs;
     // Called as a plain function: a browser's fetch throws "Illegal invocation" on any other `this`.
     this.#fetch = (input, init) => fetch(input, init);
   }
@@ -82,7 +86,9 @@ export class KernelCache {
     if (!SHA256.test(sha256)) throw new KernelUnavailableError(sha256, "not a sha256");
     let bytes;
     try {
-      const response = await this.#fetch(new URL(`api/kernels/${sha256}`, this.#base));
+      const response = await this.#fetch(new URL(`api/kernels/${sha256}`, this.#base), {
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
       if (!response.ok) {
         throw new Error(`GET answered ${response.status} ${response.statusText}`.trim());
       }

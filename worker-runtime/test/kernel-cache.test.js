@@ -66,3 +66,19 @@ test("HTTP errors, network errors and bytes that do not compile are kernel-unava
   await assert.rejects(cache.get(netSha), KernelUnavailableError);
   assert.equal(calls.filter((c) => c.endsWith(netSha)).length, 2, "failures are not cached");
 });
+
+test("a fetch that hangs is given up after timeoutMs", async () => {
+  const hang = (url, init) =>
+    new Promise((_, reject) =>
+      init.signal.addEventListener("abort", () => reject(init.signal.reason)),
+    );
+  const cache = new KernelCache({ server: "http://srv", fetch: hang, timeoutMs: 50 });
+  // AbortSignal.timeout does not keep Node's event loop alive; the volunteer's socket would.
+  const keepAlive = setTimeout(() => {}, 5000);
+  await assert.rejects(cache.get("3".repeat(64)), (e) => {
+    assert.ok(e instanceof KernelUnavailableError);
+    assert.match(e.message, /timeout|aborted/i);
+    return true;
+  });
+  clearTimeout(keepAlive);
+});
