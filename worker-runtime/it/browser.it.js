@@ -51,7 +51,7 @@ test(
     const loop = wasmBytes("loop");
     const server = await startFakeServer({
       kernels: { [sha256(echo)]: echo, [sha256(trap)]: trap, [sha256(loop)]: loop },
-      welcome: { batch: 50, prefetchBelow: 0 },
+      welcome: { batch: 50, prefetchBelow: 0, heartbeatMs: 200 },
       route,
     });
     t.after(() => server.close());

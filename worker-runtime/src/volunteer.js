@@ -48,7 +48,7 @@ export class Volunteer extends EventTarget {
   #pending = []; // results not yet sent
   #pendingBytes = 0;
   #flushTimer = null;
-  #heartbeatTimer = null;
+  #stopHeartbeat = () => {};
   #seq = 0;
   #stopping = null;
   #stats = { tasksDone: 0, tasksFailed: 0, cpuMillis: 0 };
@@ -72,6 +72,8 @@ export class Volunteer extends EventTarget {
    * @param {{initialMs?: number, maxMs?: number, jitter?: number}} [options.backoff]
    * @param {typeof fetch} [options.fetch]
    * @param {string} [options.url] override the WebSocket URL derived from `server`
+   * @param {(fn: () => void, ms: number) => () => void} [options.heartbeatTimer] repeating timer
+   *   for heartbeats, returning its stop function (default: setInterval)
    * @param {(detail: object) => void} [options.onStateChange]
    * @param {(detail: object) => void} [options.onTaskDone]
    * @param {(detail: {message: string}) => void} [options.onWarning]
@@ -91,6 +93,10 @@ export class Volunteer extends EventTarget {
       resultBatchSize: 32,
       resultFlushMs: 5,
       taskTimeoutMs: 0,
+      heartbeatTimer: (fn, ms) => {
+        const id = setInterval(fn, ms);
+        return () => clearInterval(id);
+      },
       ...options,
     };
     this.#kernels = new KernelCache({ server: options.server, fetch: options.fetch });
@@ -152,7 +158,7 @@ export class Volunteer extends EventTarget {
 
   async #stop(reason) {
     this.#setState("stopping", { reason });
-    clearInterval(this.#heartbeatTimer);
+    this.#stopHeartbeat();
     const held = [...this.#pool.stopAll(), ...[...this.#waiting.values()].flat()];
     this.#waiting.clear();
     const toRelease = held.filter((t) => this.#current.has(t));
@@ -196,8 +202,8 @@ export class Volunteer extends EventTarget {
     this.#seq = 0;
     this.#transport.resetBackoff();
     this.#pool.setLimits(this.#limitsFor(welcome.maxMessageBytes));
-    clearInterval(this.#heartbeatTimer);
-    this.#heartbeatTimer = setInterval(
+    this.#stopHeartbeat();
+    this.#stopHeartbeat = this.#o.heartbeatTimer(
       () => this.#transport.send(protocol.heartbeat(this.#seq++, this.#pool.running)),
       welcome.heartbeatMs,
     );
@@ -328,7 +334,7 @@ export class Volunteer extends EventTarget {
 
   #onClose({ code, reason, delayMs }) {
     if (this.#state === "stopping" || this.#state === "stopped") return;
-    clearInterval(this.#heartbeatTimer);
+    this.#stopHeartbeat();
     // The server requeued everything this connection held; running tasks finish, and their
     // results are sent after reconnecting in case their leases are still current.
     this.#pool.dropQueued();

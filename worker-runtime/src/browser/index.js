@@ -2,13 +2,14 @@
 
 import { Volunteer } from "../volunteer.js";
 import { createBrowserWorker, defaultWorkers } from "./worker-factory.js";
+import { workerInterval } from "./worker-timer.js";
 
 export * from "../index.js";
 export { createBrowserWorker };
 
 /**
- * A Volunteer for a browser tab. Options as for Volunteer; `WebSocket`, `createWorker` and
- * `workers` (navigator.hardwareConcurrency) are filled in.
+ * A Volunteer for a browser tab. Options as for Volunteer; `WebSocket`, `createWorker`,
+ * `workers` (navigator.hardwareConcurrency) and a worker-driven `heartbeatTimer` are filled in.
  * @param {ConstructorParameters<typeof Volunteer>[0]} options
  * @returns {Volunteer}
  */
@@ -16,6 +17,7 @@ export function createBrowserVolunteer(options) {
   return new Volunteer({
     WebSocket: globalThis.WebSocket,
     createWorker: createBrowserWorker,
+    heartbeatTimer: workerInterval,
     ...options,
     workers: options?.workers ?? defaultWorkers(),
   });
