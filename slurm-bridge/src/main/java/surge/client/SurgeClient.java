@@ -96,7 +96,7 @@ public final class SurgeClient {
       throw new IllegalStateException("a JobSpec always serializes", e);
     }
     HttpRequest request =
-        request("/api/jobs")
+        jsonRequest("/api/jobs")
             .header("Content-Type", "application/json")
             .POST(BodyPublishers.ofByteArray(body))
             .timeout(CALL_TIMEOUT)
@@ -112,7 +112,7 @@ public final class SurgeClient {
   /** The status exactly as the server wrote it, for scripts that want every field. */
   public String statusJson(String jobId)
       throws SurgeApiException, SurgeUnreachableException, InterruptedException {
-    return call(request("/api/jobs/" + segment(jobId)).GET().timeout(CALL_TIMEOUT).build());
+    return call(jsonRequest("/api/jobs/" + segment(jobId)).GET().timeout(CALL_TIMEOUT).build());
   }
 
   /** Recent jobs, newest first; the server applies its own limit when none is given. */
@@ -127,7 +127,7 @@ public final class SurgeClient {
     if (limit.isPresent()) {
       path.append(separator).append("limit=").append(limit.getAsInt());
     }
-    String body = call(request(path.toString()).GET().timeout(CALL_TIMEOUT).build());
+    String body = call(jsonRequest(path.toString()).GET().timeout(CALL_TIMEOUT).build());
     JsonNode node = parse(body);
     // The list may come bare or wrapped as {"jobs": [...]}; accept both.
     JsonNode list = node.isObject() && node.has("jobs") ? node.get("jobs") : node;
@@ -143,7 +143,7 @@ public final class SurgeClient {
   public JobStatus cancel(String jobId, Duration timeout)
       throws SurgeApiException, SurgeUnreachableException, InterruptedException {
     HttpRequest request =
-        request("/api/jobs/" + segment(jobId) + "/cancel")
+        jsonRequest("/api/jobs/" + segment(jobId) + "/cancel")
             .POST(BodyPublishers.noBody())
             .timeout(timeout)
             .build();
@@ -156,7 +156,12 @@ public final class SurgeClient {
    */
   public long result(String jobId, OutputStream sink)
       throws IOException, SurgeApiException, SurgeUnreachableException, InterruptedException {
-    HttpRequest request = request("/api/jobs/" + segment(jobId) + "/result").GET().build();
+    // The result is bytes; an error (409 and the like) still comes as JSON.
+    HttpRequest request =
+        request("/api/jobs/" + segment(jobId) + "/result")
+            .header("Accept", "application/octet-stream, application/json;q=0.5")
+            .GET()
+            .build();
     HttpResponse<InputStream> response = send(request, BodyHandlers.ofInputStream());
     try (InputStream body = response.body()) {
       if (response.statusCode() != 200) {
@@ -182,12 +187,17 @@ public final class SurgeClient {
 
   private StoredBlob upload(String path, String contentType, BodyPublisher body)
       throws SurgeApiException, SurgeUnreachableException, InterruptedException {
-    HttpRequest request = request(path).header("Content-Type", contentType).POST(body).build();
+    HttpRequest request = jsonRequest(path).header("Content-Type", contentType).POST(body).build();
     return read(call(request), StoredBlob.class);
   }
 
   private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(server + path)).header("Accept", "application/json");
+    return HttpRequest.newBuilder(URI.create(server + path));
+  }
+
+  /** A request to an endpoint that answers JSON. */
+  private HttpRequest.Builder jsonRequest(String path) {
+    return request(path).header("Accept", "application/json");
   }
 
   /** Sends and returns the body of a 2xx answer as text. */

@@ -84,9 +84,11 @@ public final class FakeSurgeServer implements AutoCloseable {
   private final Map<String, Job> jobs = new ConcurrentHashMap<>();
   private final AtomicInteger jobCounter = new AtomicInteger();
   private final AtomicInteger unavailablePolls = new AtomicInteger();
+  private final AtomicInteger pollsBeforeShutdown = new AtomicInteger(-1);
   private volatile List<Frame> nextScript = List.of(Frame.of(JobState.SUCCEEDED, 1));
   private volatile byte[] nextResult = new byte[0];
   private volatile String kernelRefusal;
+  private volatile ObjectNode jobRefusal;
 
   public FakeSurgeServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -124,6 +126,11 @@ public final class FakeSurgeServer implements AutoCloseable {
     kernelRefusal = reason;
   }
 
+  /** Every later job submission answers 400 with this reason, blaming this field. */
+  public void refuseJobs(String reason, String field) {
+    jobRefusal = error(reason).put("field", field);
+  }
+
   /** The next submitted job shows these statuses, one per poll, and then has this result. */
   public void scriptNextJob(byte[] result, Frame... frames) {
     nextResult = result;
@@ -133,6 +140,11 @@ public final class FakeSurgeServer implements AutoCloseable {
   /** The next {@code n} status polls answer 503, as a restarting server behind a proxy would. */
   public void unavailableForPolls(int n) {
     unavailablePolls.set(n);
+  }
+
+  /** Stops listening after {@code n} more status polls, as a crashed server would. */
+  public void shutDownAfterPolls(int n) {
+    pollsBeforeShutdown.set(n);
   }
 
   @Override
@@ -187,6 +199,10 @@ public final class FakeSurgeServer implements AutoCloseable {
 
   private void submit(HttpExchange ex, byte[] body) throws IOException {
     JsonNode spec = JSON.readTree(body);
+    if (jobRefusal != null) {
+      send(ex, 400, jobRefusal);
+      return;
+    }
     if (!kernels.contains(spec.path("kernel").asText())) {
       send(ex, 400, error("unknown kernel " + spec.path("kernel").asText()).put("field", "kernel"));
       return;
@@ -229,12 +245,20 @@ public final class FakeSurgeServer implements AutoCloseable {
           ex.getResponseBody().write(page);
           return;
         }
+        if (pollsBeforeShutdown.get() >= 0 && pollsBeforeShutdown.getAndDecrement() == 0) {
+          new Thread(this::close).start();
+        }
         Frame next = job.frames.poll();
         if (next != null && !job.current.state().isEnded()) {
           job.current = next;
         }
         send(ex, 200, status(job));
       } else if (method.equals("GET") && action.equals("result")) {
+        if (!accepts(ex, "application/octet-stream")) {
+          // As JAX-RS does for a @Produces(APPLICATION_OCTET_STREAM) resource.
+          ex.sendResponseHeaders(406, -1);
+          return;
+        }
         if (job.current.state() != JobState.SUCCEEDED) {
           send(ex, 409, error("job " + job.id + " is " + job.current.state()));
           return;
@@ -277,11 +301,20 @@ public final class FakeSurgeServer implements AutoCloseable {
     return node;
   }
 
+  private static boolean accepts(HttpExchange ex, String type) {
+    String accept = ex.getRequestHeaders().getFirst("Accept");
+    return accept == null || accept.contains(type) || accept.contains("*/*");
+  }
+
   private static ObjectNode error(String message) {
     return JSON.createObjectNode().put("error", message);
   }
 
   private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+    if (status < 300 && !accepts(ex, "application/json")) {
+      ex.sendResponseHeaders(406, -1);
+      return;
+    }
     byte[] bytes = JSON.writeValueAsBytes(body);
     ex.getResponseHeaders().set("Content-Type", "application/json");
     ex.sendResponseHeaders(status, bytes.length);
