@@ -1,0 +1,43 @@
+package surge.cli;
+
+import java.util.stream.Collectors;
+import surge.client.JobStatus;
+import surge.client.JobStatus.Failure;
+import surge.client.JobStatus.TaskCounts;
+
+/** How jobs read to people: one-line summaries and failure reports. */
+final class JobLines {
+  private JobLines() {}
+
+  /** {@code j-000042 montecarlo-pi: RUNNING, 8/16 tasks done (4 queued, 4 leased, 0 failed)} */
+  static String summary(JobStatus status) {
+    TaskCounts t = status.tasks();
+    StringBuilder line = new StringBuilder(status.id());
+    status.label().ifPresent(name -> line.append(' ').append(name));
+    line.append(": ").append(status.state());
+    line.append(", ").append(t.done()).append('/').append(t.total()).append(" tasks done");
+    line.append(" (").append(t.queued()).append(" queued, ").append(t.leased()).append(" leased, ");
+    line.append(t.failed()).append(" failed)");
+    status.failure().ifPresent(f -> line.append(": ").append(f.message()));
+    return line.toString();
+  }
+
+  /**
+   * {@code job j-000042 failed: task 3 exited with code 2}, then the task's stderr tail indented,
+   * so the reason is on the first line and the detail below it.
+   */
+  static String failure(JobStatus status) {
+    String reason =
+        status.failure().map(Failure::message).orElse("the server gave no reason").strip();
+    String head = "job " + status.id() + " failed: " + reason;
+    return status
+        .failure()
+        .flatMap(Failure::stderr)
+        .map(tail -> head + "\n" + indent(tail))
+        .orElse(head);
+  }
+
+  static String indent(String text) {
+    return text.stripTrailing().lines().map(l -> "  " + l).collect(Collectors.joining("\n"));
+  }
+}

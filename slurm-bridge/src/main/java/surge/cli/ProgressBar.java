@@ -1,0 +1,67 @@
+package surge.cli;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+import surge.client.JobState;
+import surge.client.JobStatus;
+import surge.client.JobStatus.TaskCounts;
+
+/**
+ * Shows a waiting job's progress on stderr: {@code [#####.....] 312/720 tasks 43% 12.3 s}. On a
+ * terminal the line redraws itself with {@code \r}; in a log file a plain line appears at most
+ * every {@link #LOG_INTERVAL}, so logs stay short.
+ */
+final class ProgressBar {
+  static final int WIDTH = 20;
+  static final Duration LOG_INTERVAL = Duration.ofSeconds(2);
+
+  private final PrintStream err;
+  private final boolean terminal;
+  private int drawnLength = -1;
+  private Duration lastLogged;
+
+  ProgressBar(PrintStream err, boolean terminal) {
+    this.err = err;
+    this.terminal = terminal;
+  }
+
+  /** Shows the status as of {@code elapsed} since the wait began. */
+  void update(JobStatus status, Duration elapsed) {
+    String line = render(status, elapsed, WIDTH);
+    if (terminal) {
+      String padding = " ".repeat(Math.max(0, drawnLength - line.length()));
+      err.print("\r" + line + padding);
+      err.flush();
+      drawnLength = line.length();
+    } else if (lastLogged == null || elapsed.minus(lastLogged).compareTo(LOG_INTERVAL) >= 0) {
+      err.println(line);
+      lastLogged = elapsed;
+    }
+  }
+
+  /** Ends the redrawn line so that the next message starts on its own line. */
+  void finish() {
+    if (terminal && drawnLength >= 0) {
+      err.println();
+      drawnLength = -1;
+    }
+  }
+
+  static String render(JobStatus status, Duration elapsed, int width) {
+    TaskCounts tasks = status.tasks();
+    int total = Math.max(0, tasks.total());
+    int done = Math.min(Math.max(0, tasks.done()), total);
+    int filled = total == 0 ? 0 : (int) ((long) done * width / total);
+    int percent = total == 0 ? 0 : (int) ((long) done * 100 / total);
+    StringBuilder line = new StringBuilder();
+    line.append('[').append("#".repeat(filled)).append(".".repeat(width - filled)).append("] ");
+    line.append(done).append('/').append(total).append(" tasks  ");
+    line.append(percent).append("%  ");
+    line.append(Durations.format(elapsed));
+    if (status.state() != JobState.RUNNING) {
+      line.append("  ").append(status.state().name().toLowerCase(Locale.ROOT));
+    }
+    return line.toString();
+  }
+}

@@ -1,0 +1,54 @@
+package surge.cli;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import surge.client.SurgeClient;
+
+/** The {@code --server URL} option every command shares, falling back to {@code SURGE_SERVER}. */
+final class ServerOption {
+  static final String ENV = "SURGE_SERVER";
+
+  @Spec(Spec.Target.MIXEE)
+  private CommandSpec command;
+
+  @Option(
+      names = "--server",
+      paramLabel = "URL",
+      description = "The Surge server, e.g. http://localhost:8080 (default: $" + ENV + ").")
+  private String server;
+
+  SurgeClient client(Shell shell) {
+    return new SurgeClient(uri(shell), SurgeClient.defaultHttpClient());
+  }
+
+  URI uri(Shell shell) {
+    String source = "--server";
+    Optional<String> value = Optional.ofNullable(server).filter(s -> !s.isBlank());
+    if (value.isEmpty()) {
+      source = ENV;
+      value = shell.env(ENV);
+    }
+    if (value.isEmpty()) {
+      throw usage("no Surge server given: pass --server URL or set " + ENV);
+    }
+    try {
+      URI uri = new URI(value.get().strip());
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+          || uri.getHost() == null) {
+        throw usage(source + ": expected an http:// or https:// URL, got '" + value.get() + "'");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw usage(source + ": not a URL: '" + value.get() + "' (" + e.getReason() + ")");
+    }
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(command.commandLine(), message);
+  }
+}

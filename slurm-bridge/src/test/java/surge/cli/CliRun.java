@@ -1,0 +1,40 @@
+package surge.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+
+/** Runs {@code surge} in-process with captured streams, as a user at a non-terminal would. */
+record CliRun(int exitCode, byte[] stdoutBytes, String stderr) {
+  static final Instant NOW = Instant.parse("2026-11-23T17:00:00Z");
+  static final Shell.Polling FAST =
+      new Shell.Polling(Duration.ofMillis(5), Duration.ofMillis(40), Duration.ofMillis(400));
+
+  static CliRun run(Map<String, String> env, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Shell shell =
+        new Shell(
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            env,
+            false,
+            Clock.fixed(NOW, ZoneOffset.UTC),
+            FAST);
+    int code = Surge.commandLine(shell).execute(args);
+    return new CliRun(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+  }
+
+  static CliRun run(String... args) {
+    return run(Map.of(), args);
+  }
+
+  String stdout() {
+    return new String(stdoutBytes, StandardCharsets.UTF_8);
+  }
+}
