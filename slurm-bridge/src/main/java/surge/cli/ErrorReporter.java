@@ -40,14 +40,13 @@ final class ErrorReporter implements IParameterExceptionHandler, IExecutionExcep
   public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parsed) {
     int code;
     String message;
-    if (ex instanceof CommandFailure) {
-      code = ((CommandFailure) ex).exitCode();
+    if (ex instanceof CommandFailure failure) {
+      code = failure.exitCode();
       message = ex.getMessage();
     } else if (ex instanceof SurgeUnreachableException) {
       code = ExitCodes.UNREACHABLE;
       message = ex.getMessage();
-    } else if (ex instanceof SurgeApiException) {
-      SurgeApiException api = (SurgeApiException) ex;
+    } else if (ex instanceof SurgeApiException api) {
       code = api.isRefusal() ? ExitCodes.USAGE : ExitCodes.ERROR;
       message =
           (api.isRefusal() ? "the server refused the request: " : "the server failed: ")

@@ -33,7 +33,7 @@ final class JobWaiter {
         try {
           status = client.status(jobId);
         } catch (SurgeUnreachableException | SurgeApiException e) {
-          if (e instanceof SurgeApiException && !((SurgeApiException) e).isTransient()) {
+          if (e instanceof SurgeApiException api && !api.isTransient()) {
             throw e;
           }
           long now = System.nanoTime();

@@ -1,5 +1,6 @@
 package surge.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import surge.client.JobSpec.Split;
 import surge.client.JobStatus;
 import surge.client.SurgeApiException;
 import surge.client.SurgeClient;
+import surge.client.SurgeUnreachableException;
 
 /** {@code surge submit}: upload the kernel and input, submit the job, optionally wait for it. */
 @Command(
@@ -195,7 +197,8 @@ final class SubmitCommand implements Callable<Integer> {
     }
   }
 
-  private static String uploadKernel(SurgeClient client, Path file) throws Exception {
+  private static String uploadKernel(SurgeClient client, Path file)
+      throws IOException, CommandFailure, SurgeUnreachableException, InterruptedException {
     try {
       return client.uploadKernel(file).sha256();
     } catch (SurgeApiException e) {
@@ -203,7 +206,8 @@ final class SubmitCommand implements Callable<Integer> {
     }
   }
 
-  private static String uploadInput(SurgeClient client, Path file) throws Exception {
+  private static String uploadInput(SurgeClient client, Path file)
+      throws IOException, CommandFailure, SurgeUnreachableException, InterruptedException {
     try {
       return client.uploadInput(file).sha256();
     } catch (SurgeApiException e) {
