@@ -149,17 +149,15 @@ public final class Jobs {
 
   public JobView cancel(String publicId, String reason) {
     Job job = find(publicId);
-    if (!dispatcher.cancel(job.publicId(), reason) && !job.state().ended()) {
-      // Not dispatched (merging): record the cancellation directly unless the merge wins.
+    dispatcher.cancel(job.publicId(), reason);
+    if (!job.state().ended()) {
+      // Stored now, not only by the journal's next batch: until that commits, the dispatcher no
+      // longer shows the job and the database still had it QUEUED, so a status read right after
+      // the cancel went back to QUEUED. Job.cancel ignores an ended job, so the journal's own
+      // write changes nothing, and a merge that finished first wins.
       db.run(s -> s.find(Job.class, job.id()).cancel(reason, clock.instant()));
     }
-    // The dispatcher's journal records the cancellation; show it at once.
-    var progress = dispatcher.progress(job.publicId());
-    JobView now = view(find(publicId), progress);
-    if (!now.state().ended() && progress.isEmpty()) {
-      return withState(now, JobState.CANCELLED);
-    }
-    return now;
+    return view(find(publicId), dispatcher.progress(job.publicId()));
   }
 
   /** After a restart: queue again every task of every unfinished job that has no stored output. */
@@ -288,26 +286,6 @@ public final class Jobs {
         job.finishedAt(),
         job.resultSize(),
         error);
-  }
-
-  private static JobView withState(JobView v, JobState state) {
-    return new JobView(
-        v.id(),
-        v.name(),
-        state,
-        v.total(),
-        0,
-        0,
-        v.done(),
-        v.failed(),
-        v.priority(),
-        v.deadline(),
-        v.slurmJobId(),
-        v.createdAt(),
-        v.startedAt(),
-        v.finishedAt(),
-        v.resultSize(),
-        v.error());
   }
 
   private static String toJson(List<String> values) {
