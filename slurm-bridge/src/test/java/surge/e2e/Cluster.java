@@ -1,0 +1,188 @@
+package surge.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real Surge installation on this machine for end-to-end tests: {@code bin/surge-server} (Payara
+ * Micro with the built WAR) and {@code bin/surge-volunteer} processes, started by the test and
+ * stopped by pid.
+ */
+final class Cluster implements AutoCloseable {
+  static final Path REPO = repo();
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  final int port;
+  final Path dataDir;
+  final Map<String, String> serverEnv;
+  Process server;
+  final List<Process> volunteers = new ArrayList<>();
+
+  Cluster(Path dataDir, Map<String, String> serverEnv) throws IOException {
+    this.port = freePort();
+    this.dataDir = dataDir;
+    this.serverEnv = serverEnv;
+  }
+
+  String url() {
+    return "http://localhost:" + port;
+  }
+
+  static Path repo() {
+    Path here = Path.of("").toAbsolutePath();
+    return Files.exists(here.resolve("bin/surge")) ? here : here.getParent();
+  }
+
+  static int freePort() throws IOException {
+    try (var s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Starts the server and waits until {@code /health} answers 200. */
+  void startServer() throws Exception {
+    var pb = new ProcessBuilder(REPO.resolve("bin/surge-server").toString(), "--port", "" + port);
+    pb.environment().put("SURGE_DATA_DIR", dataDir.toString());
+    pb.environment().putAll(serverEnv);
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
+    Files.createDirectories(dataDir);
+    server = pb.start();
+    long until = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    while (System.nanoTime() < until) {
+      if (!server.isAlive()) {
+        throw new IllegalStateException(
+            "the server exited with "
+                + server.exitValue()
+                + "; see "
+                + dataDir.resolve("server.log"));
+      }
+      try {
+        var r = HTTP.send(get("/health"), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException(
+        "the server was not healthy within 180 s; see " + dataDir.resolve("server.log"));
+  }
+
+  /** SIGKILL: no shutdown hook, no flush, as a crash. */
+  void killServer() throws InterruptedException {
+    server.destroyForcibly();
+    server.waitFor();
+  }
+
+  void startVolunteers(int n) throws IOException {
+    for (int i = 0; i < n; i++) {
+      var pb =
+          new ProcessBuilder(
+              REPO.resolve("bin/surge-volunteer").toString(), "--server", url(), "--workers", "1");
+      pb.redirectErrorStream(true);
+      pb.redirectOutput(
+          ProcessBuilder.Redirect.appendTo(dataDir.resolve("volunteer-" + i + ".log").toFile()));
+      volunteers.add(pb.start());
+    }
+  }
+
+  /** Waits until the server reports this many connected volunteers. */
+  void awaitVolunteers(int n) throws Exception {
+    long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (System.nanoTime() < until) {
+      var r = HTTP.send(get("/health"), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 200 && r.body().contains("\"volunteers\":" + n)) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("fewer than " + n + " volunteers connected within 90 s");
+  }
+
+  HttpRequest get(String path) {
+    return HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10)).build();
+  }
+
+  String getJson(String path) throws Exception {
+    return HTTP.send(get(path), HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** Runs {@code bin/surge ARGS} against this server. */
+  Run surge(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(REPO.resolve("bin/surge").toString());
+    cmd.addAll(List.of(args));
+    var pb = new ProcessBuilder(cmd);
+    pb.environment().put("SURGE_SERVER", url());
+    File err = Files.createTempFile(dataDir, "surge", ".err").toFile();
+    pb.redirectError(err);
+    Process p = pb.start();
+    byte[] out = p.getInputStream().readAllBytes();
+    int code = p.waitFor();
+    return new Run(code, out, Files.readString(err.toPath()));
+  }
+
+  record Run(int exitCode, byte[] stdout, String stderr) {
+    String out() {
+      return new String(stdout, java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  static Path kernel(String name) {
+    Path p = REPO.resolve("examples/kernels/build/wasm/" + name + ".wasm");
+    if (!Files.exists(p)) {
+      throw new IllegalStateException(p + " is missing: build the examples module first");
+    }
+    return p;
+  }
+
+  /** Runs a native example program and returns its stdout. */
+  static byte[] nativeRun(Map<String, String> env, byte[] stdin, String name, String... args)
+      throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(REPO.resolve("examples/kernels/build/native/" + name).toString());
+    cmd.addAll(List.of(args));
+    var pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    p.getOutputStream().write(stdin);
+    p.getOutputStream().close();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(name + " exited " + p.exitValue());
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    for (Process v : volunteers) {
+      v.destroy();
+    }
+    for (Process v : volunteers) {
+      if (!v.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+        v.destroyForcibly();
+      }
+    }
+    if (server != null && server.isAlive()) {
+      server.destroy();
+      if (!server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+      }
+    }
+  }
+}
