@@ -1,0 +1,204 @@
+package surge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The REST API of docs/api.md as the tests call it, with the JDK HTTP client. */
+final class Api {
+  static final Set<String> ENDED = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final URI base;
+
+  Api(URL base) {
+    this.base = URI.create(base.toString().endsWith("/") ? base.toString() : base + "/");
+  }
+
+  URI base() {
+    return base;
+  }
+
+  /** {@code ws://host:port/volunteer} on the same server. */
+  URI volunteerSocket() {
+    return URI.create(base.toString().replaceFirst("^http", "ws") + "volunteer");
+  }
+
+  HttpResponse<byte[]> get(String path, String... headers) {
+    var request = HttpRequest.newBuilder(resolve(path)).timeout(Duration.ofSeconds(30)).GET();
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return send(request.build());
+  }
+
+  HttpResponse<byte[]> post(String path, String contentType, byte[] body) {
+    return send(
+        HttpRequest.newBuilder(resolve(path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build());
+  }
+
+  HttpResponse<byte[]> postJson(String path, String json) {
+    return post(path, "application/json", json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private URI resolve(String path) {
+    return base.resolve(path.startsWith("/") ? path.substring(1) : path);
+  }
+
+  private HttpResponse<byte[]> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new AssertionError(request.method() + " " + request.uri() + " failed: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  static String text(HttpResponse<byte[]> response) {
+    return new String(response.body(), StandardCharsets.UTF_8);
+  }
+
+  static JsonValue json(HttpResponse<byte[]> response) {
+    try (var reader = Json.createReader(new ByteArrayInputStream(response.body()))) {
+      return reader.readValue();
+    } catch (RuntimeException e) {
+      throw new AssertionError(
+          "expected JSON from "
+              + response.uri()
+              + ", got "
+              + response.statusCode()
+              + " "
+              + text(response),
+          e);
+    }
+  }
+
+  static JsonObject object(HttpResponse<byte[]> response) {
+    return json(response).asJsonObject();
+  }
+
+  static JsonArray array(HttpResponse<byte[]> response) {
+    return json(response).asJsonArray();
+  }
+
+  /** Uploads a kernel (new or not) and answers its sha256. */
+  String kernel(byte[] wasm) {
+    var response = post("/api/kernels", "application/wasm", wasm);
+    assertThat(response.statusCode()).as("upload kernel: %s", text(response)).isIn(200, 201);
+    return object(response).getString("sha256");
+  }
+
+  /** A fresh consent token. */
+  String consentToken() {
+    var response =
+        postJson("/api/consent", "{\"site\":\"https://it.example\",\"revision\":1,\"cpu\":50}");
+    assertThat(response.statusCode()).as("consent: %s", text(response)).isEqualTo(200);
+    return object(response).getString("token");
+  }
+
+  /** Submits a job that must be accepted and answers its status. */
+  JsonObject submit(String spec) {
+    var response = postJson("/api/jobs", spec);
+    assertThat(response.statusCode()).as("submit %s: %s", spec, text(response)).isEqualTo(201);
+    return object(response);
+  }
+
+  JsonObject status(String job) {
+    var response = get("/api/jobs/" + job);
+    assertThat(response.statusCode()).as("status of %s: %s", job, text(response)).isEqualTo(200);
+    return object(response);
+  }
+
+  /** Polls a job's status until it reaches {@code state}; fails with the last status otherwise. */
+  JsonObject awaitState(String job, String state, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonObject last;
+    do {
+      last = status(job);
+      if (state.equals(last.getString("state"))) {
+        return last;
+      }
+      if (ENDED.contains(last.getString("state"))) {
+        break;
+      }
+      sleep(100);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError("job " + job + " did not become " + state + "; last status " + last);
+  }
+
+  byte[] result(String job) {
+    var response = get("/api/jobs/" + job + "/result");
+    assertThat(response.statusCode()).as("result of %s: %s", job, text(response)).isEqualTo(200);
+    return response.body();
+  }
+
+  /** The value of one sample in the Prometheus text of {@code /metrics}, e.g. {@code foo_total}. */
+  double metric(String sample) {
+    var response = get("/metrics");
+    assertThat(response.statusCode()).isEqualTo(200);
+    Matcher m =
+        Pattern.compile("(?m)^" + Pattern.quote(sample) + " (\\S+)$").matcher(text(response));
+    if (!m.find()) {
+      throw new AssertionError("no sample " + sample + " in /metrics:\n" + text(response));
+    }
+    return Double.parseDouble(m.group(1));
+  }
+
+  /** Leaves the server as the next test expects it: no job waiting for volunteers. */
+  void cancelUnfinishedJobs() {
+    var response = get("/api/jobs?limit=1000");
+    for (JsonValue v : array(response)) {
+      JsonObject job = v.asJsonObject();
+      if (!ENDED.contains(job.getString("state"))) {
+        post("/api/jobs/" + job.getString("id") + "/cancel", "application/json", new byte[0]);
+      }
+    }
+  }
+
+  /** Retries an assertion until it holds or the timeout passes (then its last failure counts). */
+  static void eventually(Duration timeout, Runnable assertion) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        assertion.run();
+        return;
+      } catch (AssertionError e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        sleep(100);
+      }
+    }
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package surge.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * The WAR that `mvn package` built, deployed as is, and a clean start for the Payara Micro that
+ * will run it: the data directory of the container (see arquillian.xml) is emptied, and a Payara
+ * started earlier by this test JVM has exited (the adapter stops it without waiting), so that two
+ * never run at once on this shared machine.
+ */
+final class SurgeWar {
+  private SurgeWar() {}
+
+  static WebArchive forContainer(String qualifier) {
+    awaitEarlierPayaraExit();
+    freshDataDir(qualifier);
+    File war = new File("target/surge.war");
+    if (!war.isFile()) {
+      throw new IllegalStateException(war.getAbsolutePath() + " is missing: run mvn package first");
+    }
+    return ShrinkWrap.createFromZipFile(WebArchive.class, war);
+  }
+
+  private static void freshDataDir(String qualifier) {
+    String root = System.getProperty("surge.it.data");
+    if (root == null) {
+      throw new IllegalStateException(
+          "surge.it.data is not set: run the ITs through maven-failsafe");
+    }
+    Path dir = Path.of(root, qualifier);
+    try {
+      if (Files.exists(dir)) {
+        try (Stream<Path> all = Files.walk(dir)) {
+          for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+            Files.delete(p);
+          }
+        }
+      }
+      Files.createDirectories(dir.resolve("tmp"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the data directory " + dir, e);
+    }
+  }
+
+  private static void awaitEarlierPayaraExit() {
+    ProcessHandle.current()
+        .children()
+        .filter(p -> p.info().commandLine().orElse("").contains("payara-micro"))
+        .forEach(
+            p -> {
+              try {
+                p.onExit().get(60, TimeUnit.SECONDS);
+              } catch (TimeoutException e) {
+                p.destroyForcibly();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+              }
+            });
+  }
+}
