@@ -1,0 +1,390 @@
+package surge.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static surge.it.Api.eventually;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import java.io.StringReader;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.TargetsContainer;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The volunteer protocol (protocol/PROTOCOL.md) on {@code /volunteer}, spoken by the JDK WebSocket
+ * client against the built WAR on Payara Micro. The test is the volunteer: it runs each task with
+ * the kernel's native build and sends the results. The server runs with maxMessageBytes 65536.
+ */
+@ExtendWith(ArquillianExtension.class)
+class VolunteerSocketIT {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final int MAX_MESSAGE_BYTES = 65536; // arquillian.xml, container "volunteer"
+
+  @Deployment(testable = false)
+  @TargetsContainer("volunteer")
+  static WebArchive war() {
+    return SurgeWar.forContainer("volunteer");
+  }
+
+  @ArquillianResource URL base;
+  private Api api;
+  private final List<VolunteerClient> clients = new ArrayList<>();
+
+  @BeforeEach
+  void client() {
+    api = new Api(base);
+  }
+
+  @AfterEach
+  void leaveNoVolunteerNorJob() {
+    clients.forEach(VolunteerClient::close);
+    api.cancelUnfinishedJobs();
+    eventually(WAIT, () -> assertThat(api.metric("surge_volunteers_connected")).isZero());
+  }
+
+  private VolunteerClient connect() {
+    var client = VolunteerClient.connect(api.volunteerSocket());
+    clients.add(client);
+    return client;
+  }
+
+  /** A connection past its hello, with a fresh consent token. */
+  private VolunteerClient volunteer() {
+    var client = connect();
+    client.hello(api.consentToken());
+    return client;
+  }
+
+  private String job(String kernel, int tasks, String extra) {
+    return api.submit(
+            "{\"kernel\":\""
+                + api.kernel(TestKernels.wasm(kernel))
+                + "\",\"tasks\":"
+                + tasks
+                + extra
+                + "}")
+        .getString("id");
+  }
+
+  private static List<Integer> indices(List<JsonObject> tasks) {
+    return tasks.stream().map(t -> t.getInt("index")).sorted().toList();
+  }
+
+  private static List<JsonObject> runNatively(String program, List<JsonObject> tasks) {
+    return tasks.stream().map(t -> NativeRun.result(program, t)).toList();
+  }
+
+  private static byte[] nativeWholeJob(String program, String... args) {
+    var run = NativeRun.run(program, List.of(args), Map.of(), new byte[0]);
+    assertThat(run.exitCode()).as("%s %s", program, List.of(args)).isZero();
+    return run.stdout();
+  }
+
+  @Test
+  void aFirstMessageOtherThanHelloIsClosedWith1008() {
+    var client = connect();
+    client.request(1);
+    assertThat(client.awaitClose(WAIT).code()).isEqualTo(1008);
+  }
+
+  @Test
+  void aForgedMissingOrGarbledTokenIsClosedWith1008() {
+    String[] real = api.consentToken().split("\\.");
+    var b64 = Base64.getUrlEncoder().withoutPadding();
+    String payload = new String(Base64.getUrlDecoder().decode(real[0]), StandardCharsets.UTF_8);
+    JsonObject claims = Json.createReader(new StringReader(payload)).readObject();
+    // The same signature over a payload that claims more CPU than was consented to.
+    String forged =
+        b64.encodeToString(
+                Json.createObjectBuilder(claims)
+                    .add("cpu", 100)
+                    .build()
+                    .toString()
+                    .getBytes(StandardCharsets.UTF_8))
+            + "."
+            + real[1];
+
+    for (String token : List.of(forged, "", "not-a-token")) {
+      var client = connect();
+      client.sendHello(token);
+      var close = client.awaitClose(WAIT);
+      assertThat(close.code()).as("token '%s': %s", token, close).isEqualTo(1008);
+    }
+  }
+
+  @Test
+  void aValidHelloIsAnsweredWithAWelcome() {
+    var first = connect();
+    JsonObject welcome = first.hello(api.consentToken());
+    var second = volunteer();
+
+    assertThat(welcome.keySet())
+        .containsExactlyInAnyOrder(
+            "type",
+            "session",
+            "heartbeatMs",
+            "leaseMs",
+            "batch",
+            "prefetchBelow",
+            "maxMessageBytes");
+    assertThat(welcome.getString("session")).isNotBlank();
+    assertThat(welcome.getJsonNumber("heartbeatMs").longValueExact()).isPositive();
+    assertThat(welcome.getJsonNumber("leaseMs").longValueExact()).isPositive();
+    int batch = welcome.getInt("batch");
+    assertThat(batch).isPositive();
+    assertThat(welcome.getInt("prefetchBelow")).isBetween(0, batch);
+    assertThat(welcome.getInt("maxMessageBytes")).isEqualTo(MAX_MESSAGE_BYTES);
+    assertThat(second.isOpen()).isTrue();
+    eventually(WAIT, () -> assertThat(api.metric("surge_volunteers_connected")).isEqualTo(2));
+  }
+
+  @Test
+  void aMontecarloJobRunByThisVolunteerEqualsTheNativeWholeJob() {
+    String kernel = api.kernel(TestKernels.wasm("montecarlo"));
+    var volunteer = connect();
+    long leaseMs = volunteer.hello(api.consentToken()).getJsonNumber("leaseMs").longValue();
+    // Demand first: the job must reach the volunteer without another request.
+    volunteer.request(6);
+    long submitted = System.currentTimeMillis();
+    String id =
+        api.submit(
+                "{\"kernel\":\""
+                    + kernel
+                    + "\",\"tasks\":6,\"args\":[\"200000\"],"
+                    + "\"merge\":{\"kind\":\"sum\"}}")
+            .getString("id");
+
+    List<JsonObject> tasks = volunteer.awaitTasks(6, WAIT);
+    assertThat(indices(tasks)).containsExactly(0, 1, 2, 3, 4, 5);
+    for (JsonObject t : tasks) {
+      String index = Integer.toString(t.getInt("index"));
+      assertThat(t.keySet())
+          .containsExactlyInAnyOrder(
+              "job", "index", "lease", "kernel", "args", "env", "stdin", "leaseExpires");
+      assertThat(t.getString("job")).isEqualTo(id);
+      assertThat(t.getString("kernel")).isEqualTo(kernel);
+      assertThat(t.getJsonArray("args").getValuesAs(JsonString.class))
+          .extracting(JsonString::getString)
+          .containsExactly("200000");
+      assertThat(t.getJsonObject("env"))
+          .containsEntry("SURGE_TASK_INDEX", Json.createValue(index))
+          .containsEntry("SURGE_TASK_COUNT", Json.createValue("6"));
+      assertThat(t.getString("stdin")).isEmpty();
+      assertThat(t.getJsonNumber("lease").longValueExact()).isNotNegative();
+      assertThat(t.getJsonNumber("leaseExpires").longValueExact())
+          .isBetween(submitted, System.currentTimeMillis() + leaseMs + 1_000);
+    }
+    assertThat(tasks).extracting(t -> t.getJsonNumber("lease").longValue()).doesNotHaveDuplicates();
+
+    volunteer.results(runNatively("montecarlo", tasks));
+
+    JsonObject done = api.awaitState(id, "SUCCEEDED", WAIT);
+    byte[] expected = nativeWholeJob("montecarlo-whole", "6", "200000");
+    assertThat(api.result(id)).isEqualTo(expected);
+    assertThat(done.getJsonObject("tasks").getInt("done")).isEqualTo(6);
+    assertThat(done.getInt("resultSize")).isEqualTo(expected.length);
+  }
+
+  @Test
+  void lateAndDuplicateResultsAreIgnored() {
+    var volunteer = volunteer();
+    volunteer.request(3);
+    String id = job("montecarlo", 3, ",\"args\":[\"100000\"],\"merge\":{\"kind\":\"sum\"}");
+    List<JsonObject> tasks = volunteer.awaitTasks(3, WAIT);
+    List<JsonObject> results = runNatively("montecarlo", tasks);
+    double ignoredBefore = api.metric("surge_results_ignored_total");
+
+    // A result quoting a lease the server never gave, with a wrong output.
+    JsonObject first = tasks.get(0);
+    JsonObject wrongLease =
+        Json.createObjectBuilder(first)
+            .add("lease", first.getJsonNumber("lease").longValue() + 1_000_000)
+            .build();
+    byte[] wrong = "1 1\n".getBytes(StandardCharsets.US_ASCII);
+    volunteer.results(List.of(NativeRun.resultOf(wrongLease, "ok", 0, wrong, new byte[0], 1)));
+    volunteer.results(results);
+    api.awaitState(id, "SUCCEEDED", WAIT);
+    byte[] expected = nativeWholeJob("montecarlo-whole", "3", "100000");
+    assertThat(api.result(id)).isEqualTo(expected);
+
+    // The same results again: their leases ended when they were accepted.
+    volunteer.results(results);
+    eventually(
+        WAIT,
+        () -> assertThat(api.metric("surge_results_ignored_total")).isEqualTo(ignoredBefore + 4));
+    assertThat(api.result(id)).isEqualTo(expected);
+    assertThat(api.status(id).getString("state")).isEqualTo("SUCCEEDED");
+  }
+
+  @Test
+  void aTaskThatExitsNonZeroFailsItsJobWithTheStderrTail() {
+    var volunteer = volunteer();
+    volunteer.request(3);
+    String id = job("fail", 3, ",\"args\":[\"3\",\"boom\"],\"env\":{\"FAIL_INDEX\":\"1\"}");
+    List<JsonObject> tasks = volunteer.awaitTasks(3, WAIT);
+    List<JsonObject> results = runNatively("fail", tasks);
+    assertThat(results)
+        .filteredOn(r -> r.getInt("index") == 1)
+        .singleElement()
+        .satisfies(r -> assertThat(r.getString("status")).isEqualTo("exit"));
+
+    volunteer.results(results);
+
+    JsonObject failed = api.awaitState(id, "FAILED", WAIT);
+    JsonObject error = failed.getJsonObject("error");
+    assertThat(error.getInt("task")).isEqualTo(1);
+    assertThat(error.getInt("exitCode")).isEqualTo(3);
+    assertThat(error.getString("stderrTail")).contains("fail: boom (task 1 of 3)");
+    assertThat(error.getString("message")).contains("task 1").contains("3");
+    assertThat(failed.getJsonObject("tasks").getInt("failed")).isEqualTo(1);
+    assertThat(api.get("/api/jobs/" + id + "/result").statusCode()).isEqualTo(409);
+  }
+
+  @Test
+  void tasksOfAConnectionThatClosesAreLeasedToAnotherAtOnce() {
+    var first = volunteer();
+    first.request(3);
+    String id = job("noop", 3, "");
+    List<JsonObject> held = first.awaitTasks(3, WAIT);
+    var second = volunteer();
+    second.request(3);
+    assertThat(second.tasksWithin(Duration.ofMillis(500))).as("nothing is queued").isEmpty();
+
+    long closing = System.nanoTime();
+    first.close();
+    List<JsonObject> again = second.awaitTasks(3, WAIT);
+    // Far sooner than the 30 s lease: the close, not the lease expiry, gave them back.
+    assertThat(Duration.ofNanos(System.nanoTime() - closing)).isLessThan(Duration.ofSeconds(5));
+    assertThat(indices(again)).isEqualTo(indices(held));
+    assertThat(again).allSatisfy(t -> assertThat(t.getString("job")).isEqualTo(id));
+    assertThat(again)
+        .extracting(t -> t.getJsonNumber("lease").longValue())
+        .doesNotContainAnyElementsOf(
+            held.stream().map(t -> t.getJsonNumber("lease").longValue()).toList());
+
+    second.results(runNatively("noop", again));
+    api.awaitState(id, "SUCCEEDED", WAIT);
+  }
+
+  @Test
+  void releasedTasksAreQueuedAgainAtOnce() {
+    var first = volunteer();
+    first.request(2);
+    String id = job("noop", 2, "");
+    List<JsonObject> held = first.awaitTasks(2, WAIT);
+    var second = volunteer();
+    second.request(2);
+    assertThat(second.tasksWithin(Duration.ofMillis(500))).as("nothing is queued").isEmpty();
+
+    long releasing = System.nanoTime();
+    first.release(held, "paused");
+    List<JsonObject> again = second.awaitTasks(2, WAIT);
+    assertThat(Duration.ofNanos(System.nanoTime() - releasing)).isLessThan(Duration.ofSeconds(5));
+    assertThat(indices(again)).isEqualTo(indices(held));
+    assertThat(first.isOpen()).isTrue();
+
+    second.results(runNatively("noop", again));
+    api.awaitState(id, "SUCCEEDED", WAIT);
+  }
+
+  @Test
+  void cancellingARunningJobCancelsItsTasksOnTheVolunteer() {
+    var volunteer = volunteer();
+    volunteer.request(2);
+    String id = job("spin", 2, ",\"args\":[\"1000\"]");
+    List<JsonObject> held = volunteer.awaitTasks(2, WAIT);
+
+    var cancel = api.post("/api/jobs/" + id + "/cancel", "application/json", new byte[0]);
+    assertThat(Api.object(cancel).getString("state")).isEqualTo("CANCELLED");
+
+    JsonObject message = volunteer.await("cancel", WAIT);
+    assertThat(message.getString("reason")).isNotBlank();
+    assertThat(message.getJsonArray("tasks").getValuesAs(JsonObject.class))
+        .extracting(t -> t.getString("job") + "/" + t.getInt("index"))
+        .containsExactlyInAnyOrder(
+            held.stream()
+                .map(t -> t.getString("job") + "/" + t.getInt("index"))
+                .toArray(String[]::new));
+    // A result that arrives after all is ignored; the job stays cancelled.
+    volunteer.results(runNatively("spin", held));
+    Api.sleep(300);
+    assertThat(api.status(id).getString("state")).isEqualTo("CANCELLED");
+  }
+
+  @Test
+  void anUnknownTypeIsAnsweredWithAnErrorAndTheConnectionStaysUsable() {
+    var volunteer = volunteer();
+    volunteer.send("{\"type\":\"jump\",\"height\":3}");
+    JsonObject error = volunteer.await("error", WAIT);
+    assertThat(error.getString("code")).isEqualTo("unknown-type");
+    assertThat(error.getString("message")).contains("jump");
+
+    volunteer.request(1);
+    String id = job("noop", 1, "");
+    List<JsonObject> tasks = volunteer.awaitTasks(1, WAIT);
+    volunteer.results(runNatively("noop", tasks));
+    api.awaitState(id, "SUCCEEDED", WAIT);
+  }
+
+  @Test
+  void aFieldErrorIsAnsweredWithBadMessageNamingTheField() {
+    var volunteer = volunteer();
+    volunteer.send(
+        "{\"type\":\"results\",\"results\":[{\"job\":\"j-000001\",\"index\":0,\"status\":\"ok\","
+            + "\"exitCode\":0,\"stdout\":\"\",\"stderr\":\"\",\"millis\":1}]}");
+    JsonObject error = volunteer.await("error", WAIT);
+    assertThat(error.getString("code")).isEqualTo("bad-message");
+    assertThat(error.getString("message")).contains("results[0].lease");
+
+    volunteer.send("{\"type\":\"request\",\"count\":\"8\"}");
+    JsonObject second = volunteer.await("error", WAIT);
+    assertThat(second.getString("code")).isEqualTo("bad-message");
+    assertThat(second.getString("message")).contains("count");
+    assertThat(volunteer.tasksWithin(Duration.ofMillis(300))).isEmpty();
+    assertThat(volunteer.isOpen()).isTrue();
+  }
+
+  @Test
+  void aFrameThatIsNotJsonIsClosedWith1007() {
+    var volunteer = volunteer();
+    volunteer.send("{\"type\": \"hello\",");
+    assertThat(volunteer.awaitClose(WAIT).code()).isEqualTo(1007);
+  }
+
+  @Test
+  void aBinaryFrameIsClosedWith1003() {
+    var volunteer = volunteer();
+    volunteer.sendBinary(new byte[] {0, 'a', 's', 'm'});
+    assertThat(volunteer.awaitClose(WAIT).code()).isEqualTo(1003);
+  }
+
+  @Test
+  void aFrameOverMaxMessageBytesIsClosedWith1009WhileOthersKeepWorking() {
+    var other = volunteer();
+    var big = volunteer();
+    String pad = "x".repeat(MAX_MESSAGE_BYTES + 4096);
+    big.send("{\"type\":\"heartbeat\",\"seq\":1,\"running\":0,\"pad\":\"" + pad + "\"}");
+    assertThat(big.awaitClose(WAIT).code()).isEqualTo(1009);
+
+    other.request(2);
+    String id = job("noop", 2, "");
+    List<JsonObject> tasks = other.awaitTasks(2, WAIT);
+    other.results(runNatively("noop", tasks));
+    api.awaitState(id, "SUCCEEDED", WAIT);
+    assertThat(other.isOpen()).isTrue();
+  }
+}
