@@ -24,7 +24,15 @@ final class SurgeWar {
 
   static WebArchive forContainer(String qualifier) {
     awaitEarlierPayaraExit();
-    freshDataDir(qualifier);
+    // The adapter copies the WAR into java.io.tmpdir (target/, see the pom) and never deletes it.
+    deleteUnder(Path.of(System.getProperty("java.io.tmpdir")), "arquillian-payara-micro");
+    Path data = dataDir(qualifier);
+    deleteUnder(data.getParent(), qualifier);
+    try {
+      Files.createDirectories(data.resolve("tmp"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + data, e);
+    }
     File war = new File("target/surge.war");
     if (!war.isFile()) {
       throw new IllegalStateException(war.getAbsolutePath() + " is missing: run mvn package first");
@@ -32,24 +40,31 @@ final class SurgeWar {
     return ShrinkWrap.createFromZipFile(WebArchive.class, war);
   }
 
-  private static void freshDataDir(String qualifier) {
+  private static Path dataDir(String qualifier) {
     String root = System.getProperty("surge.it.data");
     if (root == null) {
       throw new IllegalStateException(
           "surge.it.data is not set: run the ITs through maven-failsafe");
     }
-    Path dir = Path.of(root, qualifier);
-    try {
-      if (Files.exists(dir)) {
-        try (Stream<Path> all = Files.walk(dir)) {
+    return Path.of(root, qualifier);
+  }
+
+  /** Deletes every entry of {@code dir} whose name starts with {@code prefix}, recursively. */
+  private static void deleteUnder(Path dir, String prefix) {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      for (Path entry :
+          entries.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+        try (Stream<Path> all = Files.walk(entry)) {
           for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
             Files.delete(p);
           }
         }
       }
-      Files.createDirectories(dir.resolve("tmp"));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare the data directory " + dir, e);
+      throw new UncheckedIOException("cannot clean " + dir, e);
     }
   }
 
