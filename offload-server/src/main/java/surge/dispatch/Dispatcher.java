@@ -113,6 +113,7 @@ public final class Dispatcher {
         return false;
       }
       end(run, out, "cancelled: " + reason);
+      run.phase = JobProgress.Phase.CANCELLED;
       events.jobCancelled(jobId, reason);
     }
     out.flush();
@@ -126,7 +127,7 @@ public final class Dispatcher {
 
   public synchronized Optional<JobProgress> progress(String jobId) {
     JobRun run = jobs.get(jobId);
-    if (run == null || run.ended) {
+    if (run == null) {
       return Optional.empty();
     }
     return Optional.of(
@@ -137,7 +138,8 @@ public final class Dispatcher {
             run.queue.size(),
             run.leased.size(),
             run.doneCount,
-            Optional.ofNullable(run.startedAt)));
+            Optional.ofNullable(run.startedAt),
+            Optional.ofNullable(run.failure)));
   }
 
   // ---- volunteers ----
@@ -438,6 +440,8 @@ public final class Dispatcher {
   private void fail(JobRun run, Outbox out, JobFailure failure) {
     LOG.info(() -> "job " + run.job.id() + " failed: " + failure.message());
     end(run, out, failure.message());
+    run.phase = JobProgress.Phase.FAILED;
+    run.failure = failure;
     events.jobFailed(run.job.id(), failure);
   }
 
@@ -478,6 +482,7 @@ public final class Dispatcher {
     private Map<Integer, Long> requeuedAt;
     Instant startedAt;
     JobProgress.Phase phase = JobProgress.Phase.QUEUED;
+    JobFailure failure;
     boolean ended;
 
     JobRun(DispatchJob job, BitSet alreadyDone, long nanos) {

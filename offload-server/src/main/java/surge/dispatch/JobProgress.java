@@ -11,12 +11,19 @@ public record JobProgress(
     int queued,
     int leased,
     int done,
-    Optional<Instant> startedAt) {
+    Optional<Instant> startedAt,
+    Optional<JobFailure> failure) {
 
-  /** {@code RUNNING} once a task has gone out; {@code MERGING} once every task is done. */
+  /**
+   * {@code RUNNING} once a task has gone out; {@code MERGING} once every task is done; {@code
+   * FAILED} and {@code CANCELLED} from the moment the dispatcher ends the job until the journal has
+   * stored that end, so a status read never lags behind the decision.
+   */
   public enum Phase {
     QUEUED,
     RUNNING,
-    MERGING
+    MERGING,
+    FAILED,
+    CANCELLED
   }
 }

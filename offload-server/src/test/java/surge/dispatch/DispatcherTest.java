@@ -200,7 +200,9 @@ class DispatcherTest {
     assertThat(f.exitCode()).hasValue(3);
     assertThat(f.stderrTail().orElseThrow()).endsWith("boom").hasSize(4096);
     assertThat(v.cancels()).containsExactlyInAnyOrder("j-1/0", "j-1/1", "j-1/3");
-    assertThat(dispatcher.progress("j-1")).isEmpty();
+    assertThat(dispatcher.progress("j-1").orElseThrow().phase())
+        .isEqualTo(JobProgress.Phase.FAILED);
+    assertThat(dispatcher.progress("j-1").orElseThrow().failure()).contains(f);
     // Its other results are late now.
     dispatcher.results("v1", List.of(ok(tasks.get(0), "a")));
     assertThat(events.log).noneMatch(l -> l.startsWith("done"));

@@ -252,23 +252,32 @@ public final class Jobs {
     int queued = 0;
     int leased = 0;
     int done = job.tasksDone();
-    if (live.isPresent() && !state.ended()) {
-      var p = live.get();
-      state =
-          switch (p.phase()) {
-            case QUEUED -> JobState.QUEUED;
-            case RUNNING -> JobState.RUNNING;
-            case MERGING -> JobState.MERGING;
-          };
-      queued = p.queued();
-      leased = p.leased();
-      done = p.done();
-    }
     Optional<JobView.Error> error =
         job.errorMessage()
             .filter(m -> job.state() == JobState.FAILED || job.state() == JobState.CANCELLED)
             .map(
                 m -> new JobView.Error(m, job.errorTask(), job.errorExitCode(), job.errorStderr()));
+    if (live.isPresent() && !state.ended()) {
+      // The dispatcher knows first; the database catches up with the journal's next batch.
+      var p = live.get();
+      state = JobState.valueOf(p.phase().name());
+      queued = p.queued();
+      leased = p.leased();
+      done = p.done();
+      if (p.failure().isPresent()) {
+        var f = p.failure().get();
+        error =
+            Optional.of(
+                new JobView.Error(
+                    f.message(),
+                    f.task().isPresent() ? Optional.of(f.task().getAsInt()) : Optional.empty(),
+                    f.exitCode().isPresent()
+                        ? Optional.of(f.exitCode().getAsInt())
+                        : Optional.empty(),
+                    f.stderrTail()));
+      }
+    }
+    boolean oneTaskFailed = error.flatMap(JobView.Error::task).isPresent();
     return new JobView(
         job.publicId(),
         Optional.ofNullable(job.name()),
@@ -277,7 +286,7 @@ public final class Jobs {
         queued,
         leased,
         done,
-        job.errorTask().isPresent() ? 1 : 0,
+        oneTaskFailed ? 1 : 0,
         job.priority(),
         job.deadline(),
         job.slurmJobId(),

@@ -48,6 +48,11 @@ public class VolunteerEndpoint {
     Server server = surge.server();
     Decoded decoded = Codec.decode(text);
     if (decoded instanceof Decoded.Refused refused) {
+      if (session.getUserProperties().get(ID) == null) {
+        // Until a valid hello, the connection has no standing: any refusal closes it.
+        close(session, refused.kind() == Decoded.Kind.MALFORMED ? 1007 : 1008, refused.reason());
+        return;
+      }
       switch (refused.kind()) {
         case MALFORMED -> close(session, 1007, refused.reason());
         case UNKNOWN_TYPE -> reply(session, Message.ErrorCode.UNKNOWN_TYPE, refused.reason());
