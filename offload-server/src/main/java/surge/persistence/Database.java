@@ -34,6 +34,8 @@ public final class Database implements AutoCloseable {
     props.put("hibernate.hikari.maximumPoolSize", "8");
     props.put("hibernate.hikari.minimumIdle", "1");
     props.put("hibernate.hikari.poolName", "surge");
+    // Named, not discovered: under Payara, DriverManager does not see drivers inside the WAR.
+    driverFor(url).ifPresent(d -> props.put("hibernate.hikari.driverClassName", d));
     // Schema: created and extended at start. See the README for what this does not migrate.
     props.put("hibernate.hbm2ddl.auto", "update");
     // The journal writes many small rows per transaction: let the driver send them together.
@@ -62,6 +64,16 @@ public final class Database implements AutoCloseable {
     } finally {
       t.setContextClassLoader(previous);
     }
+  }
+
+  static java.util.Optional<String> driverFor(String url) {
+    if (url.startsWith("jdbc:postgresql:")) {
+      return java.util.Optional.of("org.postgresql.Driver");
+    }
+    if (url.startsWith("jdbc:h2:")) {
+      return java.util.Optional.of("org.h2.Driver");
+    }
+    return java.util.Optional.empty();
   }
 
   /** Runs {@code work} in one transaction and returns its value. */

@@ -79,7 +79,17 @@ final class Cluster implements AutoCloseable {
       Thread.sleep(250);
     }
     throw new IllegalStateException(
-        "the server was not healthy within 180 s; see " + dataDir.resolve("server.log"));
+        "the server was not healthy within 180 s; its log ends with:\n" + logTail(40));
+  }
+
+  /** The last lines of the server's log, for failure messages (the temp dir goes away). */
+  String logTail(int lines) {
+    try {
+      List<String> all = Files.readAllLines(dataDir.resolve("server.log"));
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
   }
 
   /** SIGKILL: no shutdown hook, no flush, as a crash. */
