@@ -38,7 +38,8 @@ public record Settings(
   public static Settings from(Map<String, String> env, Function<String, String> properties) {
     var source = new Source(env, properties);
     Path dataDir = Path.of(source.get("SURGE_DATA_DIR").orElse(".surge")).toAbsolutePath();
-    String defaultUrl = "jdbc:h2:file:" + dataDir.resolve("surge") + ";WRITE_DELAY=0";
+    String defaultUrl =
+        "jdbc:h2:file:" + dataDir.resolve("surge") + ";WRITE_DELAY=0;OPTIMIZE_REUSE_RESULTS=FALSE";
     return new Settings(
         dataDir,
         source.get("SURGE_DB_URL").orElse(defaultUrl),
