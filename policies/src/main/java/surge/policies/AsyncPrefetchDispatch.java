@@ -12,13 +12,7 @@ public final class AsyncPrefetchDispatch implements DispatchPolicy {
   private final Duration lease;
 
   public AsyncPrefetchDispatch(int tasksPerWorker, Duration lease) {
-    if (tasksPerWorker < 1) {
-      throw new IllegalArgumentException(
-          "tasksPerWorker must be at least 1, got " + tasksPerWorker);
-    }
-    if (lease.isNegative() || lease.isZero()) {
-      throw new IllegalArgumentException("lease must be positive, got " + lease);
-    }
+    VolunteerProfile.checkDispatchSettings(tasksPerWorker, lease);
     this.tasksPerWorker = tasksPerWorker;
     this.lease = lease;
   }

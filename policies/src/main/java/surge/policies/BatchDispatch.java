@@ -11,13 +11,7 @@ public final class BatchDispatch implements DispatchPolicy {
   private final Duration lease;
 
   public BatchDispatch(int tasksPerWorker, Duration lease) {
-    if (tasksPerWorker < 1) {
-      throw new IllegalArgumentException(
-          "tasksPerWorker must be at least 1, got " + tasksPerWorker);
-    }
-    if (lease.isNegative() || lease.isZero()) {
-      throw new IllegalArgumentException("lease must be positive, got " + lease);
-    }
+    VolunteerProfile.checkDispatchSettings(tasksPerWorker, lease);
     this.tasksPerWorker = tasksPerWorker;
     this.lease = lease;
   }

@@ -13,4 +13,15 @@ public record VolunteerProfile(int workers, String agent) {
     }
     agent = agent == null ? "" : agent;
   }
+
+  /** The checks every per-worker dispatch policy makes of its settings. */
+  static void checkDispatchSettings(int tasksPerWorker, java.time.Duration lease) {
+    if (tasksPerWorker < 1) {
+      throw new IllegalArgumentException(
+          "tasksPerWorker must be at least 1, got " + tasksPerWorker);
+    }
+    if (lease.isNegative() || lease.isZero()) {
+      throw new IllegalArgumentException("lease must be positive, got " + lease);
+    }
+  }
 }

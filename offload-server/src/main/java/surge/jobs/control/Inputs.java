@@ -2,9 +2,9 @@ package surge.jobs.control;
 
 import java.time.Clock;
 import java.util.Optional;
-import surge.api.Hashes;
 import surge.api.Problem;
 import surge.jobs.entity.Input;
+import surge.persistence.ContentAddressed;
 import surge.persistence.Database;
 
 /** Uploaded input files, content-addressed. */
@@ -31,17 +31,9 @@ public final class Inputs {
               + maxBytes
               + " (SURGE_MAX_INPUT_BYTES)");
     }
-    String sha = Hashes.sha256(bytes);
-    boolean created =
-        db.transaction(
-            s -> {
-              if (s.find(Input.class, sha) != null) {
-                return false;
-              }
-              s.persist(new Input(sha, bytes, clock.instant()));
-              return true;
-            });
-    return new Stored(sha, bytes.length, created);
+    var input = new Input(bytes, clock.instant());
+    boolean created = ContentAddressed.storeOnce(db, input);
+    return new Stored(input.sha256(), bytes.length, created);
   }
 
   public Optional<byte[]> bytes(String sha256) {

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import surge.api.Hashes;
 import surge.api.Problem;
 import surge.kernels.entity.Kernel;
+import surge.persistence.ContentAddressed;
 import surge.persistence.Database;
 
 /** The kernel store: validated, content-addressed, cached in memory once read. */
@@ -40,16 +41,9 @@ public final class Kernels {
               + " (SURGE_MAX_KERNEL_BYTES)");
     }
     List<String> imports = KernelValidator.validate(bytes);
-    String sha = Hashes.sha256(bytes);
-    boolean created =
-        db.transaction(
-            s -> {
-              if (s.find(Kernel.class, sha) != null) {
-                return false;
-              }
-              s.persist(new Kernel(sha, bytes, clock.instant()));
-              return true;
-            });
+    var kernel = new Kernel(bytes, clock.instant());
+    String sha = kernel.sha256();
+    boolean created = ContentAddressed.storeOnce(db, kernel);
     cache.put(sha, bytes);
     return new Stored(sha, bytes.length, created, imports);
   }

@@ -1,46 +1,17 @@
 package surge.kernels.entity;
 
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
-import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import surge.persistence.ContentAddressed;
 
-/** A validated WebAssembly kernel, addressed by the sha256 of its bytes. Immutable. */
+/** A validated WebAssembly kernel, addressed by the sha256 of its bytes. */
 @Entity
 @Table(name = "kernels")
-public class Kernel {
-  @Id
-  @Column(name = "sha256", length = 64)
-  private String sha256;
-
-  @Column(name = "bytes", nullable = false, length = 256 << 20)
-  private byte[] bytes;
-
-  @Column(name = "size", nullable = false)
-  private long size;
-
-  @Column(name = "uploaded_at", nullable = false)
-  private Instant uploadedAt;
-
+public class Kernel extends ContentAddressed {
   protected Kernel() {}
 
-  public Kernel(String sha256, byte[] bytes, Instant uploadedAt) {
-    this.sha256 = sha256;
-    this.bytes = bytes;
-    this.size = bytes.length;
-    this.uploadedAt = uploadedAt;
-  }
-
-  public String sha256() {
-    return sha256;
-  }
-
-  public byte[] bytes() {
-    return bytes;
-  }
-
-  public long size() {
-    return size;
+  public Kernel(byte[] bytes, Instant uploadedAt) {
+    super(bytes, uploadedAt);
   }
 }
