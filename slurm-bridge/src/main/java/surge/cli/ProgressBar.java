@@ -10,7 +10,7 @@ import surge.client.JobStatus.TaskCounts;
 /**
  * Shows a waiting job's progress on stderr: {@code [#####.....] 312/720 tasks 43% 12.3 s}. On a
  * terminal the line redraws itself with {@code \r}; in a log file a plain line appears at most
- * every {@link #LOG_INTERVAL}, so logs stay short.
+ * every {@link #LOG_INTERVAL}, so logs stay short, and once more when the job ends.
  */
 final class ProgressBar {
   static final int WIDTH = 20;
@@ -34,7 +34,9 @@ final class ProgressBar {
       err.print("\r" + line + padding);
       err.flush();
       drawnLength = line.length();
-    } else if (lastLogged == null || elapsed.minus(lastLogged).compareTo(LOG_INTERVAL) >= 0) {
+    } else if (lastLogged == null
+        || status.state().isEnded()
+        || elapsed.minus(lastLogged).compareTo(LOG_INTERVAL) >= 0) {
       err.println(line);
       lastLogged = elapsed;
     }

@@ -105,6 +105,22 @@ class ProgressBarTest {
   }
 
   @Test
+  void inALogTheEndOfTheJobIsAlwaysShown() {
+    ProgressBar bar = new ProgressBar(err, false);
+
+    bar.update(running(16, 0), Duration.ZERO);
+    bar.update(status(JobState.SUCCEEDED, 16, 16, 0), Duration.ofMillis(300));
+    bar.finish();
+
+    assertThat(written().lines())
+        .hasSize(2)
+        .last()
+        .asString()
+        .contains("16/16")
+        .endsWith("succeeded");
+  }
+
+  @Test
   void finishingWithoutDrawingPrintsNothing() {
     new ProgressBar(err, true).finish();
 
