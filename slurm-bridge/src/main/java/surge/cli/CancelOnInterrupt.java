@@ -2,35 +2,55 @@ package surge.cli;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import surge.client.JobStatus;
 import surge.client.SurgeClient;
 
 /**
- * While {@code surge submit --wait} waits, Ctrl-C must not leave the job running on the volunteers
- * with nobody to read its result: a shutdown hook cancels it on the server. The JVM then exits with
- * 130 by itself, as it does for every SIGINT.
+ * While a job is waited for, Ctrl-C (SIGINT) or {@code scancel} (SIGTERM) must not leave it running
+ * on the volunteers with nobody to read its result: a shutdown hook cancels it on the server, with
+ * one request of bounded time. The JVM then exits by itself with 130 or 143, as it does for those
+ * signals. A signal that arrives while the job is being submitted waits a moment for the server's
+ * answer, so that a job created just then is cancelled too.
  */
 final class CancelOnInterrupt implements Runnable, AutoCloseable {
-  private static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(5);
-
   private final SurgeClient client;
-  private final String jobId;
   private final PrintStream err;
+  private final Duration timeout;
   private final Thread hook;
+
+  /** The job to cancel; completed with null when there is none. */
+  private final CompletableFuture<String> job = new CompletableFuture<>();
+
+  private volatile boolean submitting;
   private volatile boolean armed = true;
 
-  CancelOnInterrupt(SurgeClient client, String jobId, PrintStream err) {
+  /** {@code timeout}: how long the hook waits for a submission in flight, and for the cancel. */
+  CancelOnInterrupt(SurgeClient client, PrintStream err, Duration timeout) {
     this.client = client;
-    this.jobId = jobId;
     this.err = err;
+    this.timeout = timeout;
     this.hook = new Thread(this, "surge-cancel-on-interrupt");
   }
 
   /** Registers the hook with the JVM; {@link #close()} removes it once the wait is over. */
-  static CancelOnInterrupt install(SurgeClient client, String jobId, PrintStream err) {
-    CancelOnInterrupt guard = new CancelOnInterrupt(client, jobId, err);
+  static CancelOnInterrupt install(SurgeClient client, PrintStream err, Duration timeout) {
+    CancelOnInterrupt guard = new CancelOnInterrupt(client, err, timeout);
     Runtime.getRuntime().addShutdownHook(guard.hook);
     return guard;
+  }
+
+  /** The job is being submitted: a signal now waits for its id. */
+  void submitting() {
+    submitting = true;
+  }
+
+  /** The job a signal cancels from now on. */
+  void watch(String jobId) {
+    job.complete(jobId);
   }
 
   @Override
@@ -38,9 +58,24 @@ final class CancelOnInterrupt implements Runnable, AutoCloseable {
     if (!armed) {
       return;
     }
+    String jobId = job.getNow(null);
+    if (jobId == null && submitting) {
+      try {
+        jobId = job.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException | ExecutionException | InterruptedException e) {
+        err.println();
+        err.println(
+            "surge: interrupted while submitting; if the job was created, find it with: surge jobs");
+        err.flush();
+        return;
+      }
+    }
+    if (jobId == null) {
+      return;
+    }
     err.println();
     try {
-      JobStatus status = client.cancel(jobId, CANCEL_TIMEOUT);
+      JobStatus status = client.cancel(jobId, timeout);
       err.println("surge: interrupted; cancelled job " + jobId + " (now " + status.state() + ")");
     } catch (Exception e) {
       err.println(
@@ -57,6 +92,7 @@ final class CancelOnInterrupt implements Runnable, AutoCloseable {
   @Override
   public void close() {
     armed = false;
+    job.complete(null);
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException shuttingDown) {

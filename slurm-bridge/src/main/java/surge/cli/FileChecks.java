@@ -2,14 +2,16 @@ package surge.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
-/** Usage errors for files named on the command line, found before anything is sent. */
+/** Problems with files named by the user, found before anything is sent. */
 final class FileChecks {
   private FileChecks() {}
 
-  static void requireReadable(CommandLine command, String option, String what, Path file) {
+  /** {@code cannot read kernel file 'k.wasm': no such file}, or empty when the file is readable. */
+  static Optional<String> unreadable(String what, Path file) {
     String problem = null;
     if (!Files.exists(file)) {
       problem = "no such file";
@@ -18,20 +20,25 @@ final class FileChecks {
     } else if (!Files.isReadable(file)) {
       problem = "permission denied";
     }
-    if (problem != null) {
-      throw new ParameterException(
-          command, option + ": cannot read " + what + " '" + file + "': " + problem);
+    return Optional.ofNullable(problem).map(p -> "cannot read " + what + " '" + file + "': " + p);
+  }
+
+  /** Why {@code file} cannot be written (created or replaced), or empty when it can. */
+  static Optional<String> unwritable(Path file) {
+    Path parent = file.toAbsolutePath().getParent();
+    if (Files.isDirectory(file)) {
+      return Optional.of("'" + file + "' is a directory");
     }
+    if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
+      return Optional.of("cannot write '" + file + "': no writable directory " + parent);
+    }
+    return Optional.empty();
   }
 
   static void requireWritableDirectory(CommandLine command, String option, Path file) {
-    Path parent = file.toAbsolutePath().getParent();
-    if (Files.isDirectory(file)) {
-      throw new ParameterException(command, option + ": '" + file + "' is a directory");
-    }
-    if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
-      throw new ParameterException(
-          command, option + ": cannot write '" + file + "': no writable directory " + parent);
+    Optional<String> problem = unwritable(file);
+    if (problem.isPresent()) {
+      throw new ParameterException(command, option + ": " + problem.get());
     }
   }
 }

@@ -13,10 +13,10 @@ import surge.client.SurgeUnreachableException;
  */
 final class JobWaiter {
   private final SurgeClient client;
-  private final ProgressBar progress;
+  private final JobProgress progress;
   private final Shell.Polling polling;
 
-  JobWaiter(SurgeClient client, ProgressBar progress, Shell.Polling polling) {
+  JobWaiter(SurgeClient client, JobProgress progress, Shell.Polling polling) {
     this.client = client;
     this.progress = progress;
     this.polling = polling;

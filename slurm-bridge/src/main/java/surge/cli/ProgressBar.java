@@ -10,24 +10,32 @@ import surge.client.JobStatus.TaskCounts;
 /**
  * Shows a waiting job's progress on stderr: {@code [#####.....] 312/720 tasks 43% 12.3 s}. On a
  * terminal the line redraws itself with {@code \r}; in a log file a plain line appears at most
- * every {@link #LOG_INTERVAL}, so logs stay short, and once more when the job ends.
+ * every {@link #LOG_INTERVAL} (or the interval given), so logs stay short, and once more when the
+ * job ends.
  */
-final class ProgressBar {
+final class ProgressBar implements JobProgress {
   static final int WIDTH = 20;
   static final Duration LOG_INTERVAL = Duration.ofSeconds(2);
 
   private final PrintStream err;
   private final boolean terminal;
+  private final Duration logInterval;
   private int drawnLength = -1;
   private Duration lastLogged;
 
   ProgressBar(PrintStream err, boolean terminal) {
-    this.err = err;
-    this.terminal = terminal;
+    this(err, terminal, LOG_INTERVAL);
   }
 
-  /** Shows the status as of {@code elapsed} since the wait began. */
-  void update(JobStatus status, Duration elapsed) {
+  /** {@code logInterval}: the least time between two plain lines when not on a terminal. */
+  ProgressBar(PrintStream err, boolean terminal, Duration logInterval) {
+    this.err = err;
+    this.terminal = terminal;
+    this.logInterval = logInterval;
+  }
+
+  @Override
+  public void update(JobStatus status, Duration elapsed) {
     String line = render(status, elapsed, WIDTH);
     if (terminal) {
       String padding = " ".repeat(Math.max(0, drawnLength - line.length()));
@@ -36,14 +44,15 @@ final class ProgressBar {
       drawnLength = line.length();
     } else if (lastLogged == null
         || status.state().isEnded()
-        || elapsed.minus(lastLogged).compareTo(LOG_INTERVAL) >= 0) {
+        || elapsed.minus(lastLogged).compareTo(logInterval) >= 0) {
       err.println(line);
       lastLogged = elapsed;
     }
   }
 
   /** Ends the redrawn line so that the next message starts on its own line. */
-  void finish() {
+  @Override
+  public void finish() {
     if (terminal && drawnLength >= 0) {
       err.println();
       drawnLength = -1;

@@ -25,6 +25,22 @@ public final class SurgeUnreachableException extends Exception {
     return reason(getCause());
   }
 
+  /**
+   * True when no connection was made (refused, connect timeout, unknown host), so the request
+   * surely never reached the server and even a non-idempotent one may be sent again.
+   */
+  public boolean neverConnected() {
+    for (Throwable t = getCause(); t != null; t = t.getCause()) {
+      if (t instanceof ConnectException
+          || t instanceof HttpConnectTimeoutException
+          || t instanceof UnresolvedAddressException
+          || t instanceof UnknownHostException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static String reason(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
       if (t instanceof HttpConnectTimeoutException) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import surge.client.SurgeClient;
 /** What the shutdown hook does on Ctrl-C, run directly instead of by a real SIGINT. */
 class CancelOnInterruptTest {
   private static final byte[] WASM = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+  private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private final PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
@@ -39,9 +41,15 @@ class CancelOnInterruptTest {
     server.close();
   }
 
+  private CancelOnInterrupt guard() {
+    CancelOnInterrupt guard = new CancelOnInterrupt(client, err, TIMEOUT);
+    guard.watch(jobId);
+    return guard;
+  }
+
   @Test
   void anInterruptWhileWaitingCancelsTheJob() throws Exception {
-    new CancelOnInterrupt(client, jobId, err).run();
+    guard().run();
 
     assertThat(server.requests("POST", "/api/jobs/" + jobId + "/cancel")).hasSize(1);
     assertThat(client.status(jobId).state()).isEqualTo(JobState.CANCELLED);
@@ -51,7 +59,8 @@ class CancelOnInterruptTest {
 
   @Test
   void afterTheWaitEndsAnInterruptLeavesTheJobAlone() {
-    CancelOnInterrupt guard = CancelOnInterrupt.install(client, jobId, err);
+    CancelOnInterrupt guard = CancelOnInterrupt.install(client, err, TIMEOUT);
+    guard.watch(jobId);
     guard.close();
 
     guard.run();
@@ -64,7 +73,7 @@ class CancelOnInterruptTest {
   void whenTheServerIsGoneSaysHowToCancelLater() {
     server.close();
 
-    new CancelOnInterrupt(client, jobId, err).run();
+    guard().run();
 
     assertThat(bytes.toString(StandardCharsets.UTF_8))
         .contains("could not cancel job " + jobId)

@@ -1,0 +1,209 @@
+package surge.cli;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import picocli.CommandLine.Option;
+import surge.client.JobSpec.Split;
+
+/**
+ * The options that describe a job, shared by {@code surge submit} (as a mixin) and the {@code
+ * #OFFLOAD} lines of a Slurm job script, so the two cannot drift apart.
+ */
+public final class JobOptions {
+  /** The server sets these for every task; a job cannot override them. */
+  private static final Set<String> RESERVED_ENV = Set.of("SURGE_TASK_INDEX", "SURGE_TASK_COUNT");
+
+  @Option(
+      names = "--kernel",
+      required = true,
+      paramLabel = "FILE",
+      description = "The kernel: a WASI .wasm module exporting _start and memory.")
+  private Path kernel;
+
+  @Option(
+      names = "--tasks",
+      required = true,
+      paramLabel = "N",
+      description = "How many tasks to run (each gets SURGE_TASK_INDEX 0..N-1).")
+  private int tasks;
+
+  @Option(
+      names = "--input",
+      paramLabel = "FILE",
+      description = "A file split into N chunks; chunk i is task i's stdin.")
+  private Path input;
+
+  @Option(
+      names = "--split",
+      paramLabel = "lines|bytes",
+      description = "How --input is split: whole lines or bytes (default: lines).")
+  private Split split;
+
+  @Option(
+      names = "--arg",
+      paramLabel = "A",
+      description = "An argument for every task, repeatable; {index} and {count} are replaced.")
+  private List<String> args = new ArrayList<>();
+
+  @Option(
+      names = "--env",
+      paramLabel = "K=V",
+      description = "An environment variable for every task, repeatable.")
+  private Map<String, String> env = new LinkedHashMap<>();
+
+  @Option(
+      names = "--merge",
+      paramLabel = "concat|sum|reduce:FILE",
+      converter = MergeOption.Converter.class,
+      description =
+          "How task outputs become the result: concat (default: in task order), sum"
+              + " (element-wise sum of numbers) or reduce:FILE (a reducer kernel that reads all"
+              + " outputs on stdin).")
+  private MergeOption merge;
+
+  @Option(names = "--priority", paramLabel = "P", description = "Higher runs first (default 0).")
+  private Integer priority;
+
+  @Option(
+      names = "--deadline",
+      paramLabel = "DURATION|INSTANT",
+      description = "Fail the job if not finished by then: 30m, 2h, 1h30m or 2026-11-23T18:00:00Z.")
+  private String deadline;
+
+  @Option(names = "--name", paramLabel = "NAME", description = "A label shown in status and logs.")
+  private String name;
+
+  @Option(
+      names = "--output",
+      paramLabel = "FILE",
+      description = "Write the result to FILE instead of stdout (surge submit: with --wait).")
+  private Path output;
+
+  /** Set by {@link #check}: the deadline as an instant. */
+  private Instant deadlineAt;
+
+  /**
+   * Makes the relative paths (kernel, input, reducer, output) relative to {@code dir} instead of
+   * the current directory.
+   */
+  public void resolveAgainst(Path dir) {
+    kernel = kernel == null ? null : dir.resolve(kernel);
+    input = input == null ? null : dir.resolve(input);
+    output = output == null ? null : dir.resolve(output);
+    if (merge != null && merge.reducer().isPresent()) {
+      merge = new MergeOption(merge.kind(), Optional.of(dir.resolve(merge.reducer().get())));
+    }
+  }
+
+  /** Labels the job with {@code fallback} unless {@code --name} did. */
+  public void nameIfAbsent(String fallback) {
+    if (name == null || name.isBlank()) {
+      name = fallback;
+    }
+  }
+
+  /**
+   * Everything checkable without the server, so a mistake costs no upload; a duration deadline
+   * counts from {@code clock}'s now.
+   */
+  public void check(Clock clock) throws InvalidJobOption {
+    if (tasks < 1) {
+      throw new InvalidJobOption("--tasks", "--tasks must be at least 1, got " + tasks);
+    }
+    if (split != null && input == null) {
+      throw new InvalidJobOption("--split", "--split needs --input: there is nothing to split");
+    }
+    requireReadable("--kernel", "kernel file", kernel);
+    if (input != null) {
+      requireReadable("--input", "input file", input);
+    }
+    if (merge != null && merge.reducer().isPresent()) {
+      requireReadable("--merge", "reducer kernel file", merge.reducer().get());
+    }
+    if (output != null) {
+      Optional<String> problem = FileChecks.unwritable(output);
+      if (problem.isPresent()) {
+        throw new InvalidJobOption("--output", "--output: " + problem.get());
+      }
+    }
+    for (String key : env.keySet()) {
+      if (key.isBlank()) {
+        throw new InvalidJobOption(
+            "--env",
+            "=" + env.get(key),
+            "--env: expected K=V with a name K, got '=" + env.get(key) + "'");
+      }
+      if (RESERVED_ENV.contains(key)) {
+        throw new InvalidJobOption(
+            "--env", key + "=", "--env: " + key + " is set by Surge for every task");
+      }
+    }
+    if (deadline != null) {
+      try {
+        deadlineAt = Durations.deadline(deadline, clock);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidJobOption("--deadline", "--deadline: " + e.getMessage());
+      }
+    }
+  }
+
+  private static void requireReadable(String option, String what, Path file)
+      throws InvalidJobOption {
+    Optional<String> problem = FileChecks.unreadable(what, file);
+    if (problem.isPresent()) {
+      throw new InvalidJobOption(option, option + ": " + problem.get());
+    }
+  }
+
+  Path kernel() {
+    return kernel;
+  }
+
+  int tasks() {
+    return tasks;
+  }
+
+  Optional<Path> input() {
+    return Optional.ofNullable(input);
+  }
+
+  Split split() {
+    return split == null ? Split.LINES : split;
+  }
+
+  List<String> args() {
+    return List.copyOf(args);
+  }
+
+  Map<String, String> env() {
+    return new LinkedHashMap<>(env);
+  }
+
+  Optional<MergeOption> merge() {
+    return Optional.ofNullable(merge);
+  }
+
+  Integer priority() {
+    return priority;
+  }
+
+  /** The deadline {@link #check} computed; empty without {@code --deadline}. */
+  Optional<Instant> deadline() {
+    return Optional.ofNullable(deadlineAt);
+  }
+
+  String name() {
+    return name;
+  }
+
+  Optional<Path> output() {
+    return Optional.ofNullable(output);
+  }
+}

@@ -1,0 +1,122 @@
+package surge.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import surge.client.JobSpec;
+import surge.client.JobSpec.Merge;
+import surge.client.JobStatus;
+import surge.client.SurgeApiException;
+import surge.client.SurgeClient;
+import surge.client.SurgeUnreachableException;
+
+/**
+ * The one way a job goes to the server, for {@code surge submit} and {@code surge offload} alike:
+ * upload the kernel (and reducer, and input), submit, wait with the job cancelled on a signal, and
+ * write the result.
+ */
+final class Submission {
+  private final SurgeClient client;
+  private final Retry retry;
+  private final Shell shell;
+
+  Submission(SurgeClient client, Retry retry, Shell shell) {
+    this.client = client;
+    this.retry = retry;
+    this.shell = shell;
+  }
+
+  /** Uploads what the job needs and submits it; answers the new job's status. */
+  JobStatus submit(JobOptions job, Optional<String> slurmJobId)
+      throws IOException, CommandFailure, SurgeUnreachableException, InterruptedException {
+    return post(prepare(job, slurmJobId));
+  }
+
+  /**
+   * Submits, waits for the job while showing {@code progress}, and writes its result to stdout or
+   * the job's {@code --output}. A signal while this runs cancels the job, with {@code
+   * cancelTimeout} for the request. Throws a {@link CommandFailure} for a job that failed or was
+   * cancelled; answers the status of the succeeded job.
+   */
+  JobStatus run(
+      JobOptions job,
+      Optional<String> slurmJobId,
+      JobProgress progress,
+      Shell.Polling polling,
+      Duration cancelTimeout)
+      throws IOException,
+          CommandFailure,
+          SurgeApiException,
+          SurgeUnreachableException,
+          InterruptedException {
+    JobSpec spec = prepare(job, slurmJobId);
+    JobStatus ended;
+    try (CancelOnInterrupt guard = CancelOnInterrupt.install(client, shell.err(), cancelTimeout)) {
+      guard.submitting();
+      JobStatus submitted = post(spec);
+      guard.watch(submitted.id());
+      progress.submitted(submitted);
+      ended = new JobWaiter(client, progress, polling).await(submitted.id());
+    }
+    Outcome.requireSucceeded(ended);
+    ResultWriter.write(client, ended.id(), job.output(), shell.out());
+    return ended;
+  }
+
+  private JobSpec prepare(JobOptions job, Optional<String> slurmJobId)
+      throws IOException, CommandFailure, SurgeUnreachableException, InterruptedException {
+    String kernelSha = uploadKernel(job.kernel());
+    JobSpec.Builder spec =
+        JobSpec.builder(kernelSha, job.tasks())
+            .name(job.name())
+            .args(job.args())
+            .env(job.env())
+            .priority(job.priority())
+            .deadline(job.deadline().orElse(null))
+            .slurmJobId(slurmJobId.orElse(null));
+    if (job.merge().isPresent()) {
+      MergeOption merge = job.merge().get();
+      Optional<Path> reducer = merge.reducer();
+      spec.merge(
+          reducer.isPresent() ? Merge.reduce(uploadKernel(reducer.get())) : Merge.of(merge.kind()));
+    }
+    if (job.input().isPresent()) {
+      spec.input(uploadInput(job.input().get()), job.split());
+    }
+    return spec.build();
+  }
+
+  private JobStatus post(JobSpec spec)
+      throws IOException, CommandFailure, SurgeUnreachableException, InterruptedException {
+    try {
+      return retry.once(() -> client.submit(spec));
+    } catch (SurgeApiException e) {
+      throw refusedOrFailed(e, "the job", e.describe());
+    }
+  }
+
+  private String uploadKernel(Path file)
+      throws IOException, CommandFailure, SurgeUnreachableException, InterruptedException {
+    try {
+      return retry.idempotent(() -> client.uploadKernel(file)).sha256();
+    } catch (SurgeApiException e) {
+      throw refusedOrFailed(e, "kernel " + file, e.getMessage());
+    }
+  }
+
+  private String uploadInput(Path file)
+      throws IOException, CommandFailure, SurgeUnreachableException, InterruptedException {
+    try {
+      return retry.idempotent(() -> client.uploadInput(file)).sha256();
+    } catch (SurgeApiException e) {
+      throw refusedOrFailed(e, "input " + file, e.getMessage());
+    }
+  }
+
+  private static CommandFailure refusedOrFailed(SurgeApiException e, String what, String reason) {
+    return e.isRefusal()
+        ? new CommandFailure(ExitCodes.USAGE, "the server refused " + what + ": " + reason)
+        : new CommandFailure(ExitCodes.ERROR, "the server failed on " + what + ": " + reason);
+  }
+}
