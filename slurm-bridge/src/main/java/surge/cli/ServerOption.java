@@ -9,7 +9,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import surge.client.SurgeClient;
 
-/** The {@code --server URL} option every command shares, falling back to {@code SURGE_SERVER}. */
+/**
+ * The {@code --server URL} option every command shares, falling back to {@code SURGE_SERVER} and
+ * then to the site's configuration file ({@link SurgeConfig}).
+ */
 final class ServerOption {
   static final String ENV = "SURGE_SERVER";
 
@@ -19,7 +22,12 @@ final class ServerOption {
   @Option(
       names = "--server",
       paramLabel = "URL",
-      description = "The Surge server, e.g. http://localhost:8080 (default: $" + ENV + ").")
+      description =
+          "The Surge server, e.g. http://localhost:8080 (default: $"
+              + ENV
+              + ", else server= in /etc/surge/surge.conf or the file $"
+              + SurgeConfig.ENV
+              + " names).")
   private String server;
 
   SurgeClient client(Shell shell) {
@@ -34,7 +42,23 @@ final class ServerOption {
       value = shell.env(ENV);
     }
     if (value.isEmpty()) {
-      throw usage("no Surge server given: pass --server URL or set " + ENV);
+      SurgeConfig config = SurgeConfig.in(shell.env());
+      source = "server in " + config.file();
+      try {
+        value = config.server();
+      } catch (IllegalArgumentException e) {
+        throw usage(e.getMessage());
+      }
+      if (value.isEmpty()) {
+        throw usage(
+            "no Surge server given: pass --server URL, set "
+                + ENV
+                + ", or write server=URL into "
+                + config.file()
+                + (shell.env(SurgeConfig.ENV).isPresent()
+                    ? " (named by " + SurgeConfig.ENV + ")"
+                    : " (or into the file " + SurgeConfig.ENV + " names)"));
+      }
     }
     try {
       URI uri = new URI(value.get().strip());

@@ -155,8 +155,18 @@ class SubmitUsageTest {
   }
 
   @Test
-  void withoutServerOrEnvironmentBothAreNamed() {
-    CliRun run = CliRun.run("submit", "--kernel", kernel, "--tasks", "4");
+  void withoutServerOrEnvironmentBothAreNamed() throws Exception {
+    // An empty config file, so that a machine's own /etc/surge/surge.conf cannot answer.
+    Path config = Files.writeString(dir.resolve("surge.conf"), "");
+
+    CliRun run =
+        CliRun.run(
+            Map.of("SURGE_CONFIG", config.toString()),
+            "submit",
+            "--kernel",
+            kernel,
+            "--tasks",
+            "4");
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stderr()).contains("--server URL").contains("SURGE_SERVER");
