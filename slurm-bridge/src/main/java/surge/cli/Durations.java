@@ -8,6 +8,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * Reads the durations people type ({@code 30m}, {@code 2h}, {@code 1h30m}, {@code 45s}, {@code 1d})
@@ -74,6 +76,18 @@ public final class Durations {
     }
     return String.format(
         Locale.ROOT, "%dh%02dm%02ds", seconds / 3600, seconds % 3600 / 60, seconds % 60);
+  }
+
+  /** For options whose value is a duration ({@link #parse}). */
+  public static final class Converter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      try {
+        return parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   private static long number(String digits) {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -162,48 +163,48 @@ public final class JobOptions {
     }
   }
 
-  Path kernel() {
+  public Path kernel() {
     return kernel;
   }
 
-  int tasks() {
+  public int tasks() {
     return tasks;
   }
 
-  Optional<Path> input() {
+  public Optional<Path> input() {
     return Optional.ofNullable(input);
   }
 
-  Split split() {
+  public Split split() {
     return split == null ? Split.LINES : split;
   }
 
-  List<String> args() {
+  public List<String> args() {
     return List.copyOf(args);
   }
 
-  Map<String, String> env() {
-    return new LinkedHashMap<>(env);
+  public Map<String, String> env() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(env));
   }
 
-  Optional<MergeOption> merge() {
+  public Optional<MergeOption> merge() {
     return Optional.ofNullable(merge);
   }
 
-  Integer priority() {
-    return priority;
+  public Optional<Integer> priority() {
+    return Optional.ofNullable(priority);
   }
 
   /** The deadline {@link #check} computed; empty without {@code --deadline}. */
-  Optional<Instant> deadline() {
+  public Optional<Instant> deadline() {
     return Optional.ofNullable(deadlineAt);
   }
 
-  String name() {
-    return name;
+  public Optional<String> name() {
+    return Optional.ofNullable(name).filter(n -> !n.isBlank());
   }
 
-  Optional<Path> output() {
+  public Optional<Path> output() {
     return Optional.ofNullable(output);
   }
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.TypeConversionException;
 import surge.client.JobSpec.MergeKind;
 
 /** The value of {@code --merge}: {@code concat}, {@code sum} or {@code reduce:FILE}. */
-record MergeOption(MergeKind kind, Optional<Path> reducer) {
+public record MergeOption(MergeKind kind, Optional<Path> reducer) {
   private static final String REDUCE = "reduce:";
 
   static MergeOption parse(String text) {

@@ -69,10 +69,10 @@ final class Submission {
     String kernelSha = uploadKernel(job.kernel());
     JobSpec.Builder spec =
         JobSpec.builder(kernelSha, job.tasks())
-            .name(job.name())
+            .name(job.name().orElse(null))
             .args(job.args())
             .env(job.env())
-            .priority(job.priority())
+            .priority(job.priority().orElse(null))
             .deadline(job.deadline().orElse(null))
             .slurmJobId(slurmJobId.orElse(null));
     if (job.merge().isPresent()) {
