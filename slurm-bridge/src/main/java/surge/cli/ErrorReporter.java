@@ -38,33 +38,41 @@ final class ErrorReporter implements IParameterExceptionHandler, IExecutionExcep
 
   @Override
   public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parsed) {
-    int code;
-    String message;
-    if (ex instanceof CommandFailure failure) {
-      code = failure.exitCode();
-      message = ex.getMessage();
-    } else if (ex instanceof SurgeUnreachableException) {
-      code = ExitCodes.UNREACHABLE;
-      message = ex.getMessage();
-    } else if (ex instanceof SurgeApiException api) {
-      code = api.isRefusal() ? ExitCodes.USAGE : ExitCodes.ERROR;
-      message =
-          (api.isRefusal() ? "the server refused the request: " : "the server failed: ")
-              + api.describe();
-    } else if (ex instanceof InterruptedException) {
-      code = ExitCodes.INTERRUPTED;
-      message = "interrupted";
-    } else if (ex instanceof IOException) {
-      code = ExitCodes.ERROR;
-      message = ex.toString();
-    } else {
+    Report report = report(ex);
+    if (report.bug()) {
       // A bug in surge: the stack trace is what a report needs.
       ex.printStackTrace(err);
-      code = ExitCodes.ERROR;
-      message = "internal error: " + ex;
     }
-    err.println("surge: " + message);
+    err.println("surge: " + report.message());
     err.flush();
-    return code;
+    return report.exitCode();
+  }
+
+  /**
+   * What a failure means for the user.
+   *
+   * @param bug true when the failure is none of the expected kinds
+   */
+  record Report(int exitCode, String message, boolean bug) {}
+
+  static Report report(Exception ex) {
+    if (ex instanceof CommandFailure failure) {
+      return new Report(failure.exitCode(), ex.getMessage(), false);
+    } else if (ex instanceof ParameterException) {
+      return new Report(ExitCodes.USAGE, ex.getMessage(), false);
+    } else if (ex instanceof SurgeUnreachableException) {
+      return new Report(ExitCodes.UNREACHABLE, ex.getMessage(), false);
+    } else if (ex instanceof SurgeApiException api) {
+      return new Report(
+          api.isRefusal() ? ExitCodes.USAGE : ExitCodes.ERROR,
+          (api.isRefusal() ? "the server refused the request: " : "the server failed: ")
+              + api.describe(),
+          false);
+    } else if (ex instanceof InterruptedException) {
+      return new Report(ExitCodes.INTERRUPTED, "interrupted", false);
+    } else if (ex instanceof IOException) {
+      return new Report(ExitCodes.ERROR, ex.toString(), false);
+    }
+    return new Report(ExitCodes.ERROR, "internal error: " + ex, true);
   }
 }

@@ -21,5 +21,11 @@ public final class ExitCodes {
   /** Interrupted by SIGINT (128 + 2), as shells report it. */
   public static final int INTERRUPTED = 130;
 
+  /**
+   * Terminated by SIGTERM (128 + 15), e.g. by {@code scancel}: the JVM exits with it by itself,
+   * after the shutdown hook has cancelled the waited-for job.
+   */
+  public static final int TERMINATED = 143;
+
   private ExitCodes() {}
 }

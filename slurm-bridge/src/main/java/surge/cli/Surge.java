@@ -17,7 +17,9 @@ import picocli.CommandLine.Spec;
     versionProvider = VersionProvider.class,
     description = {
       "Runs urgent jobs as WASI WebAssembly tasks on a Surge server's browser volunteers.",
-      "Every command takes --server URL, or reads the URL from $SURGE_SERVER."
+      "Every command takes --server URL, or reads the URL from $SURGE_SERVER or the",
+      "configuration file (/etc/surge/surge.conf, or the file $SURGE_CONFIG names).",
+      "In a Slurm job script, surge offload runs the job its #OFFLOAD lines describe."
     },
     subcommands = {
       SubmitCommand.class,
@@ -25,6 +27,7 @@ import picocli.CommandLine.Spec;
       ResultCommand.class,
       CancelCommand.class,
       JobsCommand.class,
+      OffloadCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -35,7 +38,8 @@ import picocli.CommandLine.Spec;
       "3:the job was cancelled",
       "4:the server could not be reached",
       "5:the server failed or answered unreadably; local I/O error",
-      "130:interrupted (submit --wait cancels the job first)"
+      "130:interrupted by Ctrl-C (submit --wait and offload cancel the job first)",
+      "143:terminated by SIGTERM, e.g. scancel (submit --wait and offload cancel the job first)"
     })
 public final class Surge implements Callable<Integer> {
   private final Shell shell;

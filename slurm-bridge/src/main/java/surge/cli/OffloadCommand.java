@@ -1,0 +1,182 @@
+package surge.cli;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import surge.client.JobStatus;
+import surge.client.SurgeClient;
+import surge.slurm.InvalidScript;
+import surge.slurm.JobComment;
+import surge.slurm.OffloadJob;
+import surge.slurm.OffloadScript;
+import surge.slurm.SlurmClient;
+import surge.slurm.SlurmException;
+import surge.slurm.SlurmJob;
+
+/**
+ * {@code surge offload}: the launcher of the volunteer partition. It runs inside a Slurm batch job,
+ * reads the job script's {@code #OFFLOAD} lines, and then behaves as {@code surge submit --wait}
+ * would with those options, so that the Slurm job's output, exit code and state tell how the Surge
+ * job went. Progress also goes to the Slurm job's Comment.
+ */
+@Command(
+    name = "offload",
+    description = {
+      "Runs the job that a Slurm job script's #OFFLOAD lines describe on the Surge server and waits"
+          + " for it: the launcher of the volunteer partition.",
+      "The result goes to stdout (the job's output file) or to --output=FILE; progress goes to"
+          + " stderr and to the Slurm job's Comment (squeue -o %k); the exit code says how the job"
+          + " ended. SIGTERM (scancel) cancels the job on the server.",
+      "In the job script, below the #SBATCH and #OFFLOAD lines:",
+      "  [ \"$SLURM_JOB_PARTITION\" = volunteer ] && exec surge offload \"$0\""
+    })
+final class OffloadCommand implements Callable<Integer> {
+  /** Well within Slurm's KillWait (often 5 to 30 s) between SIGTERM and SIGKILL. */
+  static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(2);
+
+  /** A job's output file needs fewer lines than a person at a terminal. */
+  static final Duration LOG_INTERVAL = Duration.ofSeconds(5);
+
+  static final Duration COMMENT_INTERVAL = Duration.ofSeconds(2);
+  static final Duration SCONTROL_TIMEOUT = Duration.ofSeconds(10);
+
+  @ParentCommand private Surge surge;
+  @Spec private CommandSpec spec;
+  @Mixin private ServerOption server;
+  @Mixin private HelpOption help;
+
+  @Parameters(
+      arity = "0..1",
+      paramLabel = "SCRIPT",
+      description =
+          "The job script with the #OFFLOAD lines; in a batch script pass \"$0\". Without it, the"
+              + " running Slurm job's script is read with scontrol write batch_script.")
+  private Path script;
+
+  @Option(
+      names = "--connect-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "60s",
+      converter = Durations.Converter.class,
+      description =
+          "How long the server may stay unreachable, when submitting or while waiting, before the"
+              + " job fails (default: ${DEFAULT-VALUE}).")
+  private Duration connectTimeout;
+
+  @Override
+  public Integer call() throws Exception {
+    Shell shell = surge.shell();
+    SlurmJob slurmJob = SlurmJob.from(shell.env());
+    SlurmClient slurm = new SlurmClient(shell.env(), SCONTROL_TIMEOUT);
+    try (JobComment comment = new JobComment(slurmJob, slurm, shell.err(), COMMENT_INTERVAL)) {
+      try {
+        JobStatus succeeded = offload(shell, slurmJob, slurm, comment);
+        comment.last(JobComment.done(succeeded));
+        return ExitCodes.OK;
+      } catch (Exception e) {
+        String message = ErrorReporter.report(e).message();
+        comment.last(JobComment.failed(message.lines().findFirst().orElse(message)));
+        throw e;
+      }
+    }
+  }
+
+  private JobStatus offload(Shell shell, SlurmJob slurmJob, SlurmClient slurm, JobComment comment)
+      throws Exception {
+    OffloadJob parsed = read(shell, slurmJob, slurm);
+    for (String warning : parsed.warnings()) {
+      shell.err().println("surge: warning: " + warning);
+    }
+    JobOptions job = parsed.job();
+    job.nameIfAbsent(
+        slurmJob.name().orElse(script == null ? "slurm job" : script.getFileName().toString()));
+    Shell.Polling polling =
+        new Shell.Polling(shell.polling().interval(), shell.polling().maxBackoff(), connectTimeout);
+    SurgeClient client = server.client(shell);
+    Submission submission =
+        new Submission(client, Retry.during(connectTimeout, polling, shell.err()), shell);
+    JobProgress progress =
+        JobProgress.all(
+            new SlurmProgress(shell.err(), client.server(), job, comment),
+            new ProgressBar(shell.err(), shell.terminal(), LOG_INTERVAL));
+    return submission.run(job, slurmJob.id(), progress, polling, CANCEL_TIMEOUT);
+  }
+
+  /** The script named on the command line, else the running job's script as Slurm stored it. */
+  private OffloadJob read(Shell shell, SlurmJob slurmJob, SlurmClient slurm)
+      throws CommandFailure, InterruptedException {
+    try {
+      if (script != null) {
+        return OffloadScript.read(script, shell.env(), slurmJob.workDir(), shell.clock());
+      }
+      if (slurmJob.id().isEmpty()) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "no SCRIPT given, and this is no Slurm job (SLURM_JOB_ID is not set): pass the job"
+                + " script, as in: surge offload job.sh");
+      }
+      String id = slurmJob.id().get();
+      String text;
+      try {
+        text = slurm.batchScript(id);
+      } catch (SlurmException e) {
+        throw new CommandFailure(
+            ExitCodes.ERROR,
+            "cannot read the script of Slurm job "
+                + id
+                + ": "
+                + e.getMessage()
+                + "; pass it instead: surge offload \"$0\"");
+      }
+      return OffloadScript.parse(
+          "batch script of job " + id, text, shell.env(), slurmJob.workDir(), shell.clock());
+    } catch (InvalidScript e) {
+      throw new CommandFailure(ExitCodes.USAGE, e.getMessage());
+    }
+  }
+
+  /** Says where the job went, and keeps the Slurm job's Comment up to date. */
+  private static final class SlurmProgress implements JobProgress {
+    private final PrintStream err;
+    private final URI server;
+    private final JobOptions job;
+    private final JobComment comment;
+
+    SlurmProgress(PrintStream err, URI server, JobOptions job, JobComment comment) {
+      this.err = err;
+      this.server = server;
+      this.job = job;
+      this.comment = comment;
+    }
+
+    @Override
+    public void submitted(JobStatus status) {
+      err.println(
+          "surge: job "
+              + status.id()
+              + " submitted to "
+              + server
+              + ": "
+              + job.tasks()
+              + " tasks of "
+              + job.kernel().getFileName());
+      err.flush();
+      comment.update(status);
+    }
+
+    @Override
+    public void update(JobStatus status, Duration elapsed) {
+      comment.update(status);
+    }
+  }
+}
