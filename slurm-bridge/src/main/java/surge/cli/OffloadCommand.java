@@ -50,6 +50,9 @@ final class OffloadCommand implements Callable<Integer> {
   static final Duration COMMENT_INTERVAL = Duration.ofSeconds(2);
   static final Duration SCONTROL_TIMEOUT = Duration.ofSeconds(10);
 
+  /** The name slurmd gives its copy of a batch script (in {@code SlurmdSpoolDir/jobNNNNN/}). */
+  static final String SLURMD_COPY = "slurm_script";
+
   @ParentCommand private Surge surge;
   @Spec private CommandSpec spec;
   @Mixin private ServerOption server;
@@ -117,7 +120,8 @@ final class OffloadCommand implements Callable<Integer> {
       throws CommandFailure, InterruptedException {
     try {
       if (script != null) {
-        return OffloadScript.read(script, shell.env(), slurmJob.workDir(), shell.clock());
+        return OffloadScript.read(
+            script, label(script, slurmJob), shell.env(), slurmJob.workDir(), shell.clock());
       }
       if (slurmJob.id().isEmpty()) {
         throw new ParameterException(
@@ -139,10 +143,24 @@ final class OffloadCommand implements Callable<Integer> {
                 + "; pass it instead: surge offload \"$0\"");
       }
       return OffloadScript.parse(
-          "batch script of job " + id, text, shell.env(), slurmJob.workDir(), shell.clock());
+          batchScriptOf(id), text, shell.env(), slurmJob.workDir(), shell.clock());
     } catch (InvalidScript e) {
       throw new CommandFailure(ExitCodes.USAGE, e.getMessage());
     }
+  }
+
+  /**
+   * How messages name the script: as given, except slurmd's copy in its spool directory ({@code
+   * "$0"} in a batch script), whose long path says less than the job's id.
+   */
+  private static String label(Path script, SlurmJob slurmJob) {
+    return slurmJob.id().isPresent() && script.endsWith(SLURMD_COPY)
+        ? batchScriptOf(slurmJob.id().get())
+        : script.toString();
+  }
+
+  private static String batchScriptOf(String jobId) {
+    return "batch script of job " + jobId;
   }
 
   /** Says where the job went, and keeps the Slurm job's Comment up to date. */

@@ -51,6 +51,13 @@ public final class OffloadScript {
   /** Reads {@code script}; its path, as given, names it in messages. */
   public static OffloadJob read(Path script, Map<String, String> env, Path workDir, Clock clock)
       throws InvalidScript {
+    return read(script, script.toString(), env, workDir, clock);
+  }
+
+  /** Reads {@code script}, called {@code label} in messages. */
+  public static OffloadJob read(
+      Path script, String label, Map<String, String> env, Path workDir, Clock clock)
+      throws InvalidScript {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(script);
@@ -61,7 +68,7 @@ public final class OffloadScript {
     } catch (IOException e) {
       throw new InvalidScript(script + ": cannot read the job script: " + e.getMessage());
     }
-    return parse(script.toString(), new String(bytes, StandardCharsets.UTF_8), env, workDir, clock);
+    return parse(label, new String(bytes, StandardCharsets.UTF_8), env, workDir, clock);
   }
 
   /**

@@ -7,7 +7,9 @@ import java.util.Optional;
 /**
  * What a process learns from its environment about the Slurm job it runs in.
  *
- * @param id {@code SLURM_JOB_ID}; empty outside Slurm
+ * @param id the job as scontrol names it: {@code SLURM_JOB_ID}, or {@code ARRAYID_TASKID} for an
+ *     element of a job array (the last element shares its {@code SLURM_JOB_ID} with the array, so
+ *     that id would name every element); empty outside Slurm
  * @param name {@code SLURM_JOB_NAME}
  * @param workDir what relative paths in the job script are relative to: {@code SLURM_SUBMIT_DIR},
  *     else the current directory. Not the script's directory: slurmd runs a copy of the script from
@@ -15,8 +17,17 @@ import java.util.Optional;
  */
 public record SlurmJob(Optional<String> id, Optional<String> name, Path workDir) {
   public static SlurmJob from(Map<String, String> env) {
+    Optional<String> arrayJob = value(env, "SLURM_ARRAY_JOB_ID");
+    Optional<String> arrayTask = value(env, "SLURM_ARRAY_TASK_ID");
+    Optional<String> id =
+        value(env, "SLURM_JOB_ID")
+            .map(
+                job ->
+                    arrayJob.isPresent() && arrayTask.isPresent()
+                        ? arrayJob.get() + "_" + arrayTask.get()
+                        : job);
     return new SlurmJob(
-        value(env, "SLURM_JOB_ID"),
+        id,
         value(env, "SLURM_JOB_NAME"),
         value(env, "SLURM_SUBMIT_DIR").map(Path::of).orElse(Path.of("").toAbsolutePath()));
   }

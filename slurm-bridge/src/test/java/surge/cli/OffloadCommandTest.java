@@ -135,6 +135,27 @@ class OffloadCommandTest {
   }
 
   @Test
+  void anArrayElementNamesItselfInTheCommentAndTheSpec() throws Exception {
+    // The last element of array 11 shares the array's job id; 11 alone would name every element.
+    env.put("SLURM_JOB_ID", "11");
+    env.put("SLURM_ARRAY_JOB_ID", "11");
+    env.put("SLURM_ARRAY_TASK_ID", "3");
+    Files.writeString(submitDir.resolve("chunk-3.txt"), "a\nb\n");
+    server.scriptNextJob(new byte[] {'2'}, Frame.of(JobState.SUCCEEDED, 2));
+
+    CliRun run =
+        offload(
+            script("--kernel=montecarlo.wasm --tasks=2 --input=chunk-${SLURM_ARRAY_TASK_ID}.txt")
+                .toString());
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(server.requests("POST", "/api/inputs").get(0).bodyText()).isEqualTo("a\nb\n");
+    assertThat(server.requests("POST", "/api/jobs").get(0).json().get("slurmJobId").asText())
+        .isEqualTo("11_3");
+    assertThat(scontrol.argumentLines()).allMatch(c -> c.startsWith("update|JobId=11_3|"));
+  }
+
+  @Test
   void aJobCancelledOnTheServerExitsWithThree() throws Exception {
     server.scriptNextJob(
         new byte[0], Frame.of(JobState.RUNNING, 0), Frame.of(JobState.CANCELLED, 0));
@@ -154,19 +175,20 @@ class OffloadCommandTest {
 
     assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(run.stderr())
-        .isEqualTo("surge: " + script + ":4: unknown option --taks (did you mean --tasks?)\n");
+        .isEqualTo(
+            "surge: batch script of job 42:4: unknown option --taks (did you mean --tasks?)\n");
     assertThat(server.requests()).isEmpty();
     assertThat(scontrol.argumentLines())
         .containsExactly(
-            "update|JobId=42|Comment=surge failed: "
-                + script
-                + ":4: unknown option --taks (did you mean --tasks?)");
+            "update|JobId=42|Comment=surge failed: batch script of job 42:4: unknown option --taks"
+                + " (did you mean --tasks?)");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
   }
 
   @Test
-  void aMissingKernelFileIsNamedWithItsLine() throws Exception {
-    Path script = script("--kernel=montecarlo-v2.wasm --tasks=2");
+  void aMissingKernelFileIsNamedWithItsLineInTheScriptAsGiven() throws Exception {
+    Path script =
+        Files.move(script("--kernel=montecarlo-v2.wasm --tasks=2"), submitDir.resolve("job.sh"));
 
     CliRun run = offload(script.toString());
 
