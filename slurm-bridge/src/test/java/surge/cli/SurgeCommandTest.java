@@ -11,9 +11,10 @@ class SurgeCommandTest {
 
     assertThat(run.exitCode()).isZero();
     assertThat(run.stdout())
-        .contains("submit", "status", "result", "cancel", "jobs")
+        .contains("submit", "status", "result", "cancel", "jobs", "offload")
         .contains("Exit codes:")
-        .contains("4     the server could not be reached");
+        .contains("4     the server could not be reached")
+        .contains("143   terminated by SIGTERM");
   }
 
   @Test
@@ -26,7 +27,8 @@ class SurgeCommandTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"submit", "status", "result", "cancel", "jobs"}) {
+    for (String command :
+        new String[] {"submit", "status", "result", "cancel", "jobs", "offload"}) {
       CliRun run = CliRun.run(command, "--help");
 
       assertThat(run.exitCode()).as(command).isZero();
