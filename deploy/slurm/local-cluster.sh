@@ -41,6 +41,9 @@ die() {
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
+[[ "$VOLUNTEER_CPUS" =~ ^[1-9][0-9]*$ ]] || die "SURGE_VOLUNTEER_CPUS must be a positive number, not '$VOLUNTEER_CPUS'"
+[[ "$START_TIMEOUT" =~ ^[1-9][0-9]*$ ]] || die "SURGE_SLURM_START_TIMEOUT must be a positive number of seconds, not '$START_TIMEOUT'"
+
 # The state directory is made absolute so that `env` prints a path valid from anywhere.
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
@@ -85,7 +88,7 @@ live_pid() {
   f=$(pid_file "$1")
   [[ -s "$f" ]] || return 1
   pid=$(tr -dc '0-9' <"$f")
-  [[ -n "$pid" && -r /proc/$pid/cmdline ]] || return 1
+  [[ -n "$pid" ]] && alive "$pid" || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$DIR/" || return 1
   echo "$pid"
 }
@@ -99,9 +102,14 @@ running_count() {
 # slurmstepd processes (and so the jobs under them) of this cluster: a step daemon holds its
 # log file in this directory open.
 stepd_pids() {
-  local p
+  local p fd
   for p in $(pgrep -x slurmstepd 2>/dev/null || true); do
-    if ls -l "/proc/$p/fd" 2>/dev/null | grep -qF -- "$DIR/"; then echo "$p"; fi
+    for fd in "/proc/$p/fd"/*; do
+      if [[ "$(readlink "$fd" 2>/dev/null)" == "$DIR/"* ]]; then
+        echo "$p"
+        break
+      fi
+    done
   done
 }
 
@@ -116,20 +124,28 @@ descendants() {
   done
 }
 
+# Whether a process runs: a zombie does not (here PID 1 takes up to 2 s to reap a daemon that has
+# exited, and kill -0 succeeds on a zombie).
+alive() {
+  local state
+  state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+  [[ -n "$state" && "$state" != Z ]]
+}
+
 # TERM the pids, wait up to $1 seconds, then KILL what is left.
 terminate() {
   local wait=$1
   shift
   (($# == 0)) && return 0
   kill -TERM "$@" 2>/dev/null || true
-  local deadline=$((SECONDS + wait)) p alive
+  local deadline=$((SECONDS + wait)) p left
   while ((SECONDS < deadline)); do
-    alive=()
-    for p in "$@"; do kill -0 "$p" 2>/dev/null && alive+=("$p"); done
-    ((${#alive[@]} == 0)) && return 0
-    sleep 0.1
+    left=()
+    for p in "$@"; do alive "$p" && left+=("$p"); done
+    ((${#left[@]} == 0)) && return 0
+    sleep 0.05
   done
-  for p in "$@"; do kill -0 "$p" 2>/dev/null && say "pid $p ignored SIGTERM, sending SIGKILL"; done
+  for p in "$@"; do alive "$p" && say "pid $p ignored SIGTERM, sending SIGKILL"; done
   kill -KILL "$@" 2>/dev/null || true
   sleep 0.1
 }
@@ -230,18 +246,26 @@ EOF
 }
 
 # --- commands ---------------------------------------------------------------------------------
+# The last lines of the named daemons' logs (default: slurmctld and both slurmds) on stderr.
 log_tail() {
-  local f
-  for f in "$DIR"/log/munged.log "$DIR"/log/slurmctld.log "$DIR"/log/slurmd-*.log; do
-    [[ -s "$f" ]] || continue
-    echo "--- tail of $f" >&2
-    tail -n 15 "$f" >&2
+  local names=("$@") n f
+  ((${#names[@]} > 0)) || names=(slurmctld "slurmd-$HOST" "slurmd-$VOL_NODE")
+  for n in "${names[@]}"; do
+    for f in "$DIR/log/$n.log" "$DIR/log/$n.stdout"; do
+      [[ -s "$f" ]] || continue
+      echo "--- tail of $f (without the PMIx plugin's lines)" >&2
+      grep -v -e 'pmix' -e 'MPI: Cannot create context' "$f" | tail -n 12 >&2
+    done
   done
 }
 
+# Reports a failed start with the logs of the named daemons and exits; what runs is left running.
 fail_start() {
-  echo "local-cluster: error: $*" >&2
-  log_tail
+  local msg=$1
+  shift
+  echo "local-cluster: error: $msg" >&2
+  log_tail "$@"
+  echo "local-cluster: what started is left running for a look; '$0 stop' stops it" >&2
   exit 1
 }
 
@@ -251,10 +275,11 @@ start_daemon() {
   shift
   live_pid "$name" >/dev/null && return 1
   rm -f "$(pid_file "$name")"
-  "$@" >>"$DIR/log/$name.stdout" 2>&1 </dev/null || fail_start "$name did not start ($*)"
+  # 9>&-: the daemon must not inherit (and so hold) the lock.
+  "$@" >"$DIR/log/$name.stdout" 2>&1 </dev/null 9>&- || fail_start "$name did not start ($*)" "$name"
   local deadline=$((SECONDS + 10))
   until live_pid "$name" >/dev/null; do
-    ((SECONDS < deadline)) || fail_start "$name wrote no pid file within 10 s"
+    ((SECONDS < deadline)) || fail_start "$name wrote no pid file within 10 s" "$name"
     sleep 0.05
   done
   return 0
@@ -262,10 +287,11 @@ start_daemon() {
 
 slurm() { SLURM_CONF=$CONF "$@"; }
 
+# Both partitions up with their node ready for jobs (idle, or running jobs kept from before a restart).
 partitions_ready() {
   local out
   out=$(slurm sinfo -h -o '%R %a %t' 2>/dev/null) || return 1
-  grep -qx 'batch up idle' <<<"$out" && grep -qx 'volunteer up idle' <<<"$out"
+  grep -qxE 'batch up (idle|mix|alloc)' <<<"$out" && grep -qxE 'volunteer up (idle|mix|alloc)' <<<"$out"
 }
 
 cmd_start() {
@@ -318,7 +344,7 @@ cmd_start() {
   until partitions_ready; do
     if ((SECONDS >= deadline)); then
       slurm sinfo >&2 || true
-      fail_start "partitions batch and volunteer not both up and idle within ${START_TIMEOUT}s"
+      fail_start "partitions batch and volunteer not both up within ${START_TIMEOUT}s"
     fi
     # A node drained by an earlier run stays drained in saved state; give it back.
     if slurm sinfo -h -N -o '%N %t' 2>/dev/null | grep -qE ' (drain|drng|drained)$'; then
@@ -327,28 +353,36 @@ cmd_start() {
     sleep 0.1
   done
 
-  # A trivial job on each partition, concurrently.
-  local left=$((deadline - SECONDS))
-  ((left < 10)) && left=10
-  local out_batch out_vol rc_batch=0 rc_vol=0
-  out_batch=$(mktemp)
-  out_vol=$(mktemp)
-  slurm timeout "$left" srun -Q -p batch -N1 -n1 -t 1 -J surge-check hostname >"$out_batch" 2>&1 &
-  local pid_batch=$!
-  slurm timeout "$left" srun -Q -p volunteer -N1 -n1 -t 1 -J surge-check hostname >"$out_vol" 2>&1 &
-  local pid_vol=$!
-  wait "$pid_batch" || rc_batch=$?
-  wait "$pid_vol" || rc_vol=$?
-  if ((rc_batch != 0 || rc_vol != 0)); then
-    echo "--- srun -p batch (exit $rc_batch):" >&2
-    cat "$out_batch" >&2
-    echo "--- srun -p volunteer (exit $rc_vol):" >&2
-    cat "$out_vol" >&2
-    rm -f "$out_batch" "$out_vol"
+  # A trivial job on each partition, concurrently; not on a partition whose node is full with jobs
+  # kept from before a restart (the check would wait for them).
+  local budget=$((deadline - SECONDS)) part state pids=() parts=() outs=() skipped=() i rc failed=0
+  ((budget < 10)) && budget=10
+  for part in batch volunteer; do
+    state=$(slurm sinfo -h -p "$part" -o %t 2>/dev/null || true)
+    if [[ "$state" == alloc ]]; then
+      skipped+=("$part")
+      continue
+    fi
+    parts+=("$part")
+    outs+=("$(mktemp)")
+    slurm timeout "$budget" srun -Q -p "$part" -N1 -n1 -t 1 -J surge-check hostname >"${outs[-1]}" 2>&1 &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do
+    rc=0
+    wait "${pids[$i]}" || rc=$?
+    if ((rc != 0)); then
+      failed=1
+      echo "--- srun -p ${parts[$i]} hostname (exit $rc):" >&2
+      cat "${outs[$i]}" >&2
+    fi
+    rm -f "${outs[$i]}"
+  done
+  if ((failed)); then
     slurm squeue >&2 || true
-    fail_start "a check job did not complete"
+    fail_start "a check job did not complete within ${budget}s (jobs kept from before a restart may hold the partition: 'start --fresh' forgets them)"
   fi
-  rm -f "$out_batch" "$out_vol"
+  ((${#skipped[@]} == 0)) || say "no check job on ${skipped[*]}: its node is busy with earlier jobs"
   say "started in $(since "$t0") s: partitions batch ($(nproc) CPUs on $HOST) and volunteer ($VOLUNTEER_CPUS CPUs on $VOL_NODE); $DIR"
 }
 
@@ -365,20 +399,29 @@ cmd_stop() {
       while ((SECONDS < deadline)) && [[ -n "$(stepd_pids)" ]]; do sleep 0.1; done
     fi
   fi
-  # All daemons at once: each takes 1-2 s to exit after SIGTERM.
+  # All daemons at once (slurmctld, saving its state, takes longest: up to 3 s).
   local pids=() d p
   for d in "${DAEMONS[@]}"; do
     if p=$(live_pid "$d"); then pids+=("$p"); fi
   done
   terminate 5 "${pids[@]}"
   # What is left of jobs: step daemons (whose slurmctld was gone or did not answer) and their trees.
-  local steps tree
+  local steps=() tree=()
   mapfile -t steps < <(stepd_pids)
   if ((${#steps[@]} > 0)); then
     mapfile -t tree < <(descendants "${steps[@]}")
     say "killing ${#steps[@]} left-over step daemon(s) and their ${#tree[@]} process(es)"
     terminate 2 "${steps[@]}" "${tree[@]}"
   fi
+  # Dead daemons stay zombies until PID 1 reaps them: at once on most machines, every 2 s or so on
+  # this project's VMs. Wait for that (bounded) so that `pgrep slurm` right after stop is empty.
+  local deadline=$((SECONDS + 5)) z
+  while ((SECONDS < deadline)); do
+    z=0
+    for p in "${pids[@]}" "${steps[@]}" "${tree[@]}"; do [[ -e /proc/$p ]] && z=1; done
+    ((z)) || break
+    sleep 0.05
+  done
   for d in "${DAEMONS[@]}"; do rm -f "$(pid_file "$d")"; done
   if ((${#pids[@]} > 0)); then
     say "stopped in $(since "$t0") s"
@@ -416,12 +459,22 @@ cmd_env() {
   echo "export SURGE_SLURM_DIR=$DIR"
 }
 
+# start and stop of one directory take turns (e.g. two test suites starting the cluster at once).
+lock() {
+  exec 9>"$DIR/lock"
+  flock -w 300 9 || die "another start or stop of $DIR holds $DIR/lock"
+}
+
 case "${1:-}" in
   start)
     shift
+    lock
     cmd_start "$@"
     ;;
-  stop) cmd_stop ;;
+  stop)
+    lock
+    cmd_stop
+    ;;
   status) cmd_status ;;
   env) cmd_env ;;
   *)
