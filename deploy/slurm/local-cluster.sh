@@ -26,6 +26,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# The daemons live in /usr/sbin, which e.g. `su` without `-` leaves off root's PATH.
+PATH=$PATH:/usr/sbin:/sbin
 DIR=${SURGE_SLURM_DIR:-$ROOT/.surge/slurm}
 VOLUNTEER_CPUS=${SURGE_VOLUNTEER_CPUS:-1024}
 START_TIMEOUT=${SURGE_SLURM_START_TIMEOUT:-60} # seconds for daemons, partitions and check jobs
@@ -455,8 +457,8 @@ cmd_status() {
 }
 
 cmd_env() {
-  echo "export SLURM_CONF=$CONF"
-  echo "export SURGE_SLURM_DIR=$DIR"
+  printf 'export SLURM_CONF=%q\n' "$CONF"
+  printf 'export SURGE_SLURM_DIR=%q\n' "$DIR"
 }
 
 # start and stop of one directory take turns (e.g. two test suites starting the cluster at once).
