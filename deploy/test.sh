@@ -2,7 +2,8 @@
 # Runs every test of Surge on a fresh machine: installs what is missing, builds every module and
 # runs the kernel checks, the worker-runtime's node tests, the Java unit tests, the Arquillian
 # integration tests on Payara Micro and the end-to-end tests (real server, headless Node
-# volunteers, the surge CLI, native baselines, SIGKILL recovery).
+# volunteers, the surge CLI, native baselines, SIGKILL recovery), then the local Slurm cluster's
+# smoke test (both partitions, arrays, scancel, moving a pending job to the volunteer partition).
 #   deploy/test.sh [extra Maven arguments, e.g. -pl offload-server -am]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,4 +12,5 @@ deploy/install-deps.sh
 export MAVEN_OPTS="${MAVEN_OPTS:--Xmx1g}"
 started=$(date +%s)
 mvn -B -ntp verify "$@"
+deploy/slurm/smoke.sh
 echo "deploy/test.sh: all tests passed in $(( $(date +%s) - started )) s"
