@@ -13,7 +13,15 @@ import { parseArgs } from "node:util";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Api, waitForEnd, millisBetween } from "./lib/api.mjs";
-import { processCpu, threadCpu, machineCpu, loadAverage, diffGroups, round } from "./lib/proc.mjs";
+import {
+  processCpu,
+  treeCpu,
+  threadCpu,
+  machineCpu,
+  loadAverage,
+  diffGroups,
+  round,
+} from "./lib/proc.mjs";
 import { summary, percentile } from "./lib/stats.mjs";
 import { runBaseline } from "./lib/baseline.mjs";
 
@@ -34,6 +42,7 @@ const { positionals, values: o } = parseArgs({
     server: { type: "string" },
     "server-pid": { type: "string" },
     "volunteer-pids": { type: "string", default: "" },
+    "db-pid": { type: "string" },
     "warmup-tasks": { type: "string", default: "20000" },
     "warmup-max-jobs": { type: "string", default: "12" },
     "latency-jobs": { type: "string", default: "200" },
@@ -65,9 +74,10 @@ async function baselineCommand() {
 
 // ---- measure ----
 
-function cpuSnapshot(serverPid, volunteerPids) {
+function cpuSnapshot(serverPid, volunteerPids, dbPid) {
   return {
     at: performance.now(),
+    db: dbPid ? treeCpu(dbPid) : 0,
     server: processCpu(serverPid),
     serverThreads: threadCpu(serverPid),
     volunteers: volunteerPids.map(processCpu),
@@ -87,14 +97,17 @@ function cpuBetween(a, b, cores) {
   const client = (s.user + s.system) / 1e6;
   const busy = b.machine.busy - a.machine.busy;
   const idle = b.machine.idle - a.machine.idle;
+  const db = b.db - a.db;
   return {
     wallSeconds: wall,
     serverSeconds: server,
+    // A separate database server (PostgreSQL); H2 runs inside the server process.
+    dbSeconds: db,
     volunteerSeconds: volunteers,
     perVolunteerSeconds: perVolunteer,
     clientSeconds: client,
     // Everything else on the machine: other engineers' builds and tests, the kernel, ...
-    otherSeconds: Math.max(0, busy - server - volunteers - client),
+    otherSeconds: Math.max(0, busy - server - db - volunteers - client),
     idleSeconds: idle,
     idlePct: (idle / (busy + idle)) * 100,
     capacitySeconds: wall * cores,
@@ -130,7 +143,7 @@ async function runJob(api, spec, pollMs, timeoutMs, onPoll) {
 }
 
 async function throughputRun(api, spec, pids, cores) {
-  const before = cpuSnapshot(pids.server, pids.volunteers);
+  const before = cpuSnapshot(pids.server, pids.volunteers, pids.db);
   const load = loadAverage();
   // The journal's backlog (results accepted but not yet committed), sampled every ~0.5 s.
   let journalMax = 0;
@@ -144,7 +157,7 @@ async function throughputRun(api, spec, pids, cores) {
     if (pending > journalMax) journalMax = pending;
   };
   const job = await runJob(api, spec, 100, 30 * 60_000, onPoll);
-  const after = cpuSnapshot(pids.server, pids.volunteers);
+  const after = cpuSnapshot(pids.server, pids.volunteers, pids.db);
   const s = job.status;
   const tasks = s.tasks.total;
   const serverMs = millisBetween(s.createdAt, s.finishedAt);
@@ -163,9 +176,11 @@ async function throughputRun(api, spec, pids, cores) {
     tasksPerSecWall: tasks / (wallMs / 1000),
     // Client clock, polls every 100 ms: submit -> every result accepted by the dispatcher
     // (state MERGING), and from there -> SUCCEEDED (the journal catching up, then the merge).
-    dispatchMs: job.mergingSeenAt ? job.mergingSeenAt - job.t0 : null,
-    tasksPerSecDispatch: job.mergingSeenAt ? tasks / ((job.mergingSeenAt - job.t0) / 1000) : null,
-    tailMs: job.mergingSeenAt ? job.endSeenAt - job.mergingSeenAt : null,
+    // MERGING unseen: it lasted less than one poll, so count the job's end instead.
+    mergingSeen: job.mergingSeenAt !== null,
+    dispatchMs: (job.mergingSeenAt ?? job.endSeenAt) - job.t0,
+    tasksPerSecDispatch: tasks / (((job.mergingSeenAt ?? job.endSeenAt) - job.t0) / 1000),
+    tailMs: job.mergingSeenAt ? job.endSeenAt - job.mergingSeenAt : 0,
     journalPendingMax: journalMax,
     // [client epoch ms, tasks done (dispatcher), journal events pending]
     journalSamples: journal,
@@ -173,8 +188,9 @@ async function throughputRun(api, spec, pids, cores) {
     cpu,
     microsPerTask: {
       server: perTask(cpu.serverSeconds),
+      db: perTask(cpu.dbSeconds),
       volunteers: perTask(cpu.volunteerSeconds),
-      serverPlusVolunteers: perTask(cpu.serverSeconds + cpu.volunteerSeconds),
+      serverPlusVolunteers: perTask(cpu.serverSeconds + cpu.dbSeconds + cpu.volunteerSeconds),
       other: perTask(cpu.otherSeconds),
     },
   };
@@ -182,13 +198,18 @@ async function throughputRun(api, spec, pids, cores) {
 
 async function latencyRuns(api, kernel, jobs, tasks, pollMs) {
   const samples = [];
+  const stuck = [];
   for (let i = 0; i < jobs; i++) {
-    const job = await runJob(
-      api,
-      { name: "bench-latency", kernel, tasks, merge: { kind: "concat" } },
-      pollMs,
-      60_000,
-    );
+    const spec = { name: "bench-latency", kernel, tasks, merge: { kind: "concat" } };
+    let job;
+    try {
+      job = await runJob(api, spec, pollMs, 10_000);
+    } catch (e) {
+      // A job that never ends is a finding, not a reason to lose the run's other figures.
+      stuck.push(e.message);
+      say(`latency job ${i + 1}: ${e.message}`);
+      continue;
+    }
     const s = job.status;
     samples.push({
       job: s.id,
@@ -215,6 +236,7 @@ async function latencyRuns(api, kernel, jobs, tasks, pollMs) {
     serverSubmitToSucceededMs: dist("finishMs"),
     clientSubmitToSucceededMs: dist("clientMs"),
     clientSubmitResponseMs: dist("submitMs"),
+    stuckJobs: stuck,
     samples,
   };
 }
@@ -258,6 +280,7 @@ async function measureCommand() {
   const pids = {
     server: Number(o["server-pid"]),
     volunteers: o["volunteer-pids"].split(",").filter(Boolean).map(Number),
+    db: o["db-pid"] ? Number(o["db-pid"]) : null,
   };
   const tasks = int("tasks");
   const runs = int("runs");
@@ -279,7 +302,7 @@ async function measureCommand() {
     throughput.push(run);
     say(
       `run ${r}/${runs}: ${round(run.tasksPerSecServer, 0)} tasks/s (server clock), ` +
-        `${round(run.tasksPerSecWall, 0)} (wall), ${round(run.tasksPerSecDispatch ?? NaN, 0)} accepted; ` +
+        `${round(run.tasksPerSecWall, 0)} (wall), ${round(run.tasksPerSecDispatch, 0)} accepted; ` +
         `journal backlog max ${run.journalPendingMax}; CPU µs/task server ${round(run.microsPerTask.server, 0)}, ` +
         `volunteers ${round(run.microsPerTask.volunteers, 0)}; idle ${round(run.cpu.idlePct, 0)}%, load ${run.loadBefore}`,
     );
@@ -302,10 +325,11 @@ async function measureCommand() {
   const figures = {
     tasksPerSecServer: pick((r) => r.tasksPerSecServer),
     tasksPerSecWall: pick((r) => r.tasksPerSecWall),
-    tasksPerSecDispatch: pick((r) => r.tasksPerSecDispatch ?? NaN),
-    tailMs: pick((r) => r.tailMs ?? NaN),
+    tasksPerSecDispatch: pick((r) => r.tasksPerSecDispatch),
+    tailMs: pick((r) => r.tailMs),
     journalPendingMax: pick((r) => r.journalPendingMax),
     serverMicrosPerTask: pick((r) => r.microsPerTask.server),
+    dbMicrosPerTask: pick((r) => r.microsPerTask.db),
     volunteerMicrosPerTask: pick((r) => r.microsPerTask.volunteers),
     otherMicrosPerTask: pick((r) => r.microsPerTask.other),
     serverCores: pick((r) => r.cpu.serverSeconds / r.cpu.wallSeconds),
@@ -324,7 +348,9 @@ async function measureCommand() {
       ratios[`vsLocal${parallel[0].toUpperCase()}${parallel.slice(1)}`] =
         rate / baseline[parallel].tasksPerSec.median;
     ratios.cpuPerTaskVsLocalInline =
-      (figures.serverMicrosPerTask.median + figures.volunteerMicrosPerTask.median) /
+      (figures.serverMicrosPerTask.median +
+        figures.dbMicrosPerTask.median +
+        figures.volunteerMicrosPerTask.median) /
       baseline.inline.cpuMicrosPerTask.median;
   }
   const result = {
@@ -362,6 +388,8 @@ function printTable(r) {
   lines.push(row("all accepted -> SUCCEEDED ms (journal+merge)", f.tailMs));
   lines.push(row("journal backlog, max events pending", f.journalPendingMax));
   lines.push(row("server CPU µs/task", f.serverMicrosPerTask));
+  if (c.db === "postgres")
+    lines.push(row("PostgreSQL CPU µs/task (all its processes)", f.dbMicrosPerTask));
   lines.push(row("volunteer CPU µs/task (all processes)", f.volunteerMicrosPerTask));
   lines.push(row("other processes' CPU µs/task", f.otherMicrosPerTask));
   lines.push(row("cores used: server", f.serverCores, 2));
@@ -384,6 +412,7 @@ function printTable(r) {
     lines.push(`    submit -> first task started (server)  ${p(l.serverSubmitToStartMs)}`);
     lines.push(`    submit -> SUCCEEDED (server)           ${p(l.serverSubmitToSucceededMs)}`);
     lines.push(`    submit -> SUCCEEDED seen (client)      ${p(l.clientSubmitToSucceededMs)}`);
+    if (l.stuckJobs.length) lines.push(`    ${l.stuckJobs.length} job(s) did not end within 10 s`);
   }
   const last = r.throughput.at(-1)?.cpu;
   if (last) {

@@ -32,6 +32,8 @@ home="$repo"
 volunteers=2 workers=1 tasks=20000 runs=3 warmup=20000 warmup_max=12 latency_jobs=200 latency_tasks=1
 baseline_runs="" db=h2 tasks_per_worker="" dispatch_mode="" java_opts="" jfr=0 label="" keep=0
 
+cmdline="bench/throughput.sh"
+[ $# -gt 0 ] && cmdline+="$(printf ' %q' "$@")"
 die() { echo "throughput.sh: $*" >&2; exit 2; }
 need_int() { [[ "$2" =~ ^[0-9]+$ ]] || die "$1 must be a whole number, got '$2'"; }
 while [ $# -gt 0 ]; do
@@ -151,12 +153,15 @@ write_config() {
   BENCH_COMMIT="$(git -C "$home" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   BENCH_DIRTY="$(git -C "$home" status --porcelain --untracked-files=no -- offload-server worker-runtime policies 2>/dev/null | wc -l)" \
   BENCH_JAVA="$(java -version 2>&1 | head -1)" BENCH_PG="${pg_version:-}" BENCH_CMD="$cmdline" \
+  BENCH_WAR="$(sha256sum "$home/offload-server/target/surge.war" | cut -c1-12) built $(date -u -r "$home/offload-server/target/surge.war" +%FT%TZ)" \
   node -e '
     const os = require("os"), fs = require("fs"), e = process.env;
     const cpu = (fs.readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/) || [])[1];
     fs.writeFileSync(process.argv[1], JSON.stringify({
       command: e.BENCH_CMD, label: e.BENCH_LABEL || null, home: e.BENCH_HOME,
       commit: e.BENCH_COMMIT, uncommittedChangesInServerOrRuntime: Number(e.BENCH_DIRTY),
+      // HEAD says what was checked out; the WAR may have been built from another state.
+      war: e.BENCH_WAR,
       volunteers: Number(e.BENCH_VOLUNTEERS), workers: Number(e.BENCH_WORKERS), db: e.BENCH_DB,
       postgres: e.BENCH_PG || null, tasksPerWorker: e.BENCH_TPW ? Number(e.BENCH_TPW) : null,
       dispatchMode: e.BENCH_MODE || null, javaOpts: e.BENCH_JAVA_OPTS || null,
@@ -165,7 +170,6 @@ write_config() {
     }, null, 2));' "$tmp/config.json"
 }
 
-cmdline="bench/throughput.sh$(printf ' %q' "$@")"
 read -r load1 _ < /proc/loadavg
 say "machine: $(nproc) cores, load $load1 now (other engineers share it; see docs/benchmarks.md)"
 
@@ -210,6 +214,7 @@ say "volunteer pids ${volunteer_pids[*]}"
 extra=()
 [ "$jfr" = 1 ] && extra+=(--jfr "$bench/results/${stamp}${label:+-$label}.jfr")
 [ "$baseline_runs" -gt 0 ] && extra+=(--baseline "$tmp/baseline.json")
+[ -n "$pg_pid" ] && extra+=(--db-pid "$pg_pid")
 node "$bench/throughput.mjs" measure --server "$url" --server-pid "$server_pid" \
   --volunteer-pids "$(IFS=,; echo "${volunteer_pids[*]}")" --kernel "$kernel" \
   --tasks "$tasks" --runs "$runs" --warmup-tasks "$warmup" --warmup-max-jobs "$warmup_max" \

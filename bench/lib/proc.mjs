@@ -17,6 +17,36 @@ export function processCpu(pid) {
 }
 
 /**
+ * CPU seconds used by a process and all its descendants alive now (a PostgreSQL postmaster and
+ * its backends, say). Children that already exited are not counted.
+ */
+export function treeCpu(rootPid) {
+  const parent = new Map();
+  const ticks = new Map();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      parent.set(Number(name), Number(rest[1]));
+      ticks.set(Number(name), Number(rest[11]) + Number(rest[12]));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  let total = 0;
+  for (const [pid, t] of ticks) {
+    for (let p = pid; p > 1; p = parent.get(p) ?? 0) {
+      if (p === rootPid) {
+        total += t;
+        break;
+      }
+    }
+  }
+  return total / TICK;
+}
+
+/**
  * CPU seconds by thread name, digits folded (`http-thread-pool::http-listener(3)` and `(4)` are
  * one group), so a before/after difference shows which kind of thread did the work.
  */
