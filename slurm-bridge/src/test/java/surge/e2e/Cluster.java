@@ -127,8 +127,10 @@ final class Cluster implements AutoCloseable {
     return HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10)).build();
   }
 
+  /** The body of a GET; an error answer is prefixed with its status, for failure messages. */
   String getJson(String path) throws Exception {
-    return HTTP.send(get(path), HttpResponse.BodyHandlers.ofString()).body();
+    var r = HTTP.send(get(path), HttpResponse.BodyHandlers.ofString());
+    return r.statusCode() < 400 ? r.body() : "HTTP " + r.statusCode() + ": " + r.body();
   }
 
   /** Runs {@code bin/surge ARGS} against this server. */

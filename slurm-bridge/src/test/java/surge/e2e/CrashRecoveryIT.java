@@ -76,8 +76,18 @@ class CrashRecoveryIT {
       cluster.killServer();
 
       cluster.startServer(); // same port, same database; the volunteers reconnect by themselves
+      // Just after a restart the first answers may be errors while the application finishes
+      // deploying; wait (bounded) for one that carries the job's state.
       String after = cluster.getJson("/api/jobs/" + job);
-      assertThat(state(after)).isIn("RUNNING", "MERGING", "SUCCEEDED");
+      long answerBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (state(after).equals("?") && System.nanoTime() < answerBy) {
+        System.err.println("CrashRecoveryIT: status after restart: " + after);
+        Thread.sleep(500);
+        after = cluster.getJson("/api/jobs/" + job);
+      }
+      assertThat(state(after))
+          .as("status after restart: %s%nserver log:%n%s", after, cluster.logTail(60))
+          .isIn("RUNNING", "MERGING", "SUCCEEDED");
       assertThat(done(after)).as("results committed before the kill are kept").isGreaterThan(0);
 
       long until = System.nanoTime() + Duration.ofSeconds(240).toNanos();
