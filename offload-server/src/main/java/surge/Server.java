@@ -153,11 +153,6 @@ public final class Server implements AutoCloseable {
         });
   }
 
-  /** True when the database answers, the journal writes and the dispatcher ticks. */
-  public boolean healthy() {
-    return db.ping() && journal.healthy() && dispatcherTicking();
-  }
-
   public boolean dispatcherTicking() {
     return System.currentTimeMillis() - dispatcher.stats().lastTickMillis() < 5_000;
   }

@@ -23,7 +23,6 @@ import surge.dispatch.JobProgress;
 import surge.jobs.entity.Job;
 import surge.jobs.entity.JobResult;
 import surge.jobs.entity.JobState;
-import surge.jobs.entity.TaskOutput;
 import surge.kernels.control.Kernels;
 import surge.persistence.Database;
 
@@ -325,15 +324,5 @@ public final class Jobs {
       o.forEach((k, v) -> out.put(k, ((JsonString) v).getString()));
       return out;
     }
-  }
-
-  /** The stored outputs of a job's finished tasks, in task order (for tests and diagnostics). */
-  List<TaskOutput> outputs(long jobId) {
-    return db.transaction(
-        s ->
-            s.createSelectionQuery(
-                    "from TaskOutput t where t.jobId = :job order by t.taskIndex", TaskOutput.class)
-                .setParameter("job", jobId)
-                .getResultList());
   }
 }

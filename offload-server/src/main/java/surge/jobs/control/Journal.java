@@ -53,8 +53,6 @@ public final class Journal implements JobEvents, AutoCloseable {
   private final Thread writer;
   private volatile boolean running = true;
   private volatile long lastFailureMillis;
-  private volatile long batches;
-  private volatile long written;
 
   /**
    * @param onCompleted called with a job's id once all its task outputs are committed
@@ -113,14 +111,6 @@ public final class Journal implements JobEvents, AutoCloseable {
     return writer.isAlive() && clock.millis() - lastFailureMillis > 60_000;
   }
 
-  public long batches() {
-    return batches;
-  }
-
-  public long written() {
-    return written;
-  }
-
   private void writeLoop() {
     List<Event> batch = new ArrayList<>(MAX_BATCH);
     while (running || !queue.isEmpty()) {
@@ -149,8 +139,6 @@ public final class Journal implements JobEvents, AutoCloseable {
     while (true) {
       try {
         db.run(s -> apply(s, batch));
-        batches++;
-        written += batch.size();
         afterCommit(batch);
         return;
       } catch (RuntimeException e) {
