@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# Tries Surge on this machine: installs what is missing, builds, starts the server (H2 database
-# under .surge/try-it) and two headless volunteers, runs the Monte Carlo and Mandelbrot examples
-# through the surge CLI and prints each merged result next to the native build's.
+# Tries Surge on this machine: installs what is missing, builds, starts the local Slurm cluster
+# (deploy/slurm/local-cluster.sh: partitions batch and volunteer), the server (H2 database under
+# .surge/try-it) and two headless volunteers. Then the main job: `sbatch -p volunteer` of the
+# sample job examples/jobs/pi.sh, whose output file is compared with the same script run natively
+# with `sbatch -p batch`; then the Mandelbrot job the same way, and a reducer through the surge CLI.
 #   deploy/try-it.sh [--port N]     start everything and run the examples (default port 8080)
-#   deploy/try-it.sh stop           stop the server and volunteers it started
+#   deploy/try-it.sh stop           stop the server, volunteers and the Slurm cluster it started
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 state="$here/.surge/try-it"
 pids="$state/pids"
 
+export SURGE_SLURM_DIR="$state/slurm"
+cluster="$here/deploy/slurm/local-cluster.sh"
+
 stop() {
   if [ -f "$pids" ]; then
     while read -r pid; do kill "$pid" 2>/dev/null || true; done < "$pids"
     rm -f "$pids"
     echo "try-it: stopped the server and volunteers"
+  fi
+  if [ -f "$SURGE_SLURM_DIR/slurm.conf" ]; then
+    "$cluster" stop
   fi
 }
 
@@ -56,33 +64,72 @@ for n in 1 2; do
 done
 echo "try-it: two headless volunteers connected (logs: $state/volunteer-*.log)"
 
+echo "try-it: starting the local Slurm cluster (files in $SURGE_SLURM_DIR)"
+"$cluster" start
+eval "$("$cluster" env)"
+
 export SURGE_SERVER="$server"
+# Jobs inherit the submitting shell's environment: surge on the PATH, SURGE_SERVER.
+export PATH="$here/bin:$PATH"
 k=examples/kernels/build/wasm
 native=examples/kernels/build/native
+jobs=examples/jobs
 status=0
 
-echo
-echo "== Monte Carlo pi: 16 tasks x 2,000,000 samples, merged by sum =="
-volunteers=$(bin/surge submit --kernel "$k/montecarlo.wasm" --tasks 16 --arg 2000000 --merge sum --wait)
-expected=$("$native/montecarlo-whole" 16 2000000)
-printf '  volunteers: %s\n  native:     %s\n' "$volunteers" "$expected"
-if [ "$volunteers" = "$expected" ]; then echo "  identical"; else echo "  DIFFERENT"; status=1; fi
-pi=$(bin/surge submit --kernel "$k/montecarlo.wasm" --tasks 16 --arg 2000000 \
-  --merge "reduce:$k/pi-reduce.wasm" --wait)
-echo "  reduced on the server by pi-reduce.wasm: $pi"
+# Waits for a Slurm job to end, printing its Comment (surge done/total) as it changes.
+watch_job() {
+  local id=$1 last="" line state comment
+  while :; do
+    line=$(scontrol show job -o "$id" 2>/dev/null || true)
+    state=$(sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' <<<"$line")
+    comment=$(sed -n 's/.* Comment=\(.*\) StdErr=.*/\1/p' <<<"$line")
+    if [ -n "$comment" ] && [ "$comment" != "$last" ] && [ "$comment" != "(null)" ]; then
+      printf '  %s %s  squeue comment: %s\n' "$id" "$state" "$comment"
+      last=$comment
+    fi
+    case "$state" in PENDING | CONFIGURING | RUNNING | COMPLETING | "") sleep 0.5 ;; *) break ;; esac
+  done
+  printf '  %s ended %s, %s\n' "$id" "$state" "$(grep -o 'ExitCode=[0-9:]*' <<<"$line")"
+  [ "$state" = COMPLETED ]
+}
 
 echo
-echo "== Mandelbrot 400x300: 12 bands of rows, merged by concat into a PGM image =="
-bin/surge submit --kernel "$k/mandelbrot.wasm" --tasks 12 --merge concat \
-  --output "$state/mandelbrot.pgm" --wait
-"$native/mandelbrot-whole" 12 > "$state/mandelbrot-native.pgm"
-printf '  volunteers: %s  %s\n' "$(sha256sum < "$state/mandelbrot.pgm" | cut -c1-16)" "$state/mandelbrot.pgm"
-printf '  native:     %s  %s\n' "$(sha256sum < "$state/mandelbrot-native.pgm" | cut -c1-16)" "$state/mandelbrot-native.pgm"
-if cmp -s "$state/mandelbrot.pgm" "$state/mandelbrot-native.pgm"; then echo "  identical"; else echo "  DIFFERENT"; status=1; fi
+echo "== The main job: sbatch -p volunteer examples/jobs/pi.sh (Monte Carlo pi, 720 tasks) =="
+vol=$(cd "$jobs" && sbatch --parsable -p volunteer pi.sh)
+watch_job "$vol" || status=1
+bat=$(cd "$jobs" && sbatch --parsable -p batch pi.sh)
+echo "  and natively: sbatch -p batch pi.sh -> job $bat"
+watch_job "$bat" || status=1
+printf '  volunteers (%s):  %s\n  native (%s):      %s\n' "$jobs/pi-$vol.out" \
+  "$(tail -n 1 "$jobs/pi-$vol.out")" "$jobs/pi-$bat.out" "$(tail -n 1 "$jobs/pi-$bat.out")"
+if [ "$(tail -n 1 "$jobs/pi-$vol.out")" = "$(tail -n 1 "$jobs/pi-$bat.out")" ]; then
+  echo "  identical"
+else
+  echo "  DIFFERENT"
+  status=1
+fi
+
+echo
+echo "== Mandelbrot 1200x900 in 30 bands: sbatch -p volunteer examples/jobs/mandelbrot.sh =="
+vol=$(cd "$jobs" && sbatch --parsable -p volunteer mandelbrot.sh)
+watch_job "$vol" || status=1
+bat=$(cd "$jobs" && sbatch --parsable -p batch mandelbrot.sh)
+watch_job "$bat" || status=1
+for id in "$vol" "$bat"; do
+  printf '  %s  %s\n' "$(sha256sum < "$jobs/mandelbrot-$id.pgm" | cut -c1-16)" "$jobs/mandelbrot-$id.pgm"
+done
+if cmp -s "$jobs/mandelbrot-$vol.pgm" "$jobs/mandelbrot-$bat.pgm"; then echo "  identical"; else echo "  DIFFERENT"; status=1; fi
+
+echo
+echo "== Without Slurm: the surge CLI, Monte Carlo reduced to pi on the server by pi-reduce.wasm =="
+pi=$(bin/surge submit --kernel "$k/montecarlo.wasm" --tasks 16 --arg 2000000 \
+  --merge "reduce:$k/pi-reduce.wasm" --wait)
+echo "  $pi"
 
 echo
 echo "try-it: the Surge server runs at $server (REST API under /api, OpenAPI at /openapi,"
 echo "        /health, /metrics); volunteers connect to ws://localhost:$port/volunteer."
-echo "        Try: SURGE_SERVER=$server bin/surge submit --kernel $k/montecarlo.wasm --tasks 64 --arg 1000000 --merge sum --wait"
+echo "        Slurm: export SLURM_CONF=$SLURM_CONF PATH=$here/bin:\$PATH SURGE_SERVER=$server"
+echo "        then: cd $jobs && sbatch -p volunteer array.sh; squeue -o '%i %P %T %k'"
 echo "        Stop everything with: deploy/try-it.sh stop"
 exit $status
