@@ -30,6 +30,11 @@ export class Api {
     return this.#call("GET", `/api/jobs/${id}`);
   }
 
+  /** Recent jobs, newest first (GET /api/jobs?limit=N). */
+  list(limit = 50) {
+    return this.#call("GET", `/api/jobs?limit=${limit}`);
+  }
+
   health() {
     return this.#call("GET", "/health");
   }
