@@ -162,6 +162,30 @@ class SlurmOffloadIT {
   }
 
   @Test
+  void anUnreachableServerIsRetriedForTheConnectTimeoutThenFailsTheJob() throws Exception {
+    Files.writeString(
+        jobs.resolve("nowhere.sh"),
+        """
+        #!/bin/bash
+        #SBATCH --output=nowhere-%j.out
+        #OFFLOAD --kernel=../kernels/build/wasm/montecarlo.wasm --tasks=2 --arg=1000 --merge=sum
+        exec surge offload --connect-timeout=4s "$0"
+        """);
+    String closed = "http://127.0.0.1:" + Cluster.freePort();
+    long t0 = System.nanoTime();
+    String id = slurm.sbatch(env("SURGE_SERVER", closed), jobs, "-p", "volunteer", "nowhere.sh");
+    var done = slurm.awaitState(id, Duration.ofSeconds(40), "COMPLETED", "FAILED", "CANCELLED");
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    String out = read("nowhere-" + id + ".out");
+    assertThat(done.get("JobState")).as(out).isEqualTo("FAILED");
+    assertThat(done.get("ExitCode")).isEqualTo("4:0");
+    assertThat(out).contains(closed);
+    assertThat(seconds)
+        .as("sbatch to FAILED, s: retried about 4 s, then gave up")
+        .isBetween(4.0, 30.0);
+  }
+
+  @Test
   void scancelCancelsTheServerJobAndLeavesNothingRunning() throws Exception {
     Files.writeString(
         jobs.resolve("long.sh"),
