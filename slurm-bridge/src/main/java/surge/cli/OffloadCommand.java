@@ -15,6 +15,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import surge.client.JobStatus;
 import surge.client.SurgeClient;
+import surge.options.Durations;
+import surge.options.JobOptions;
 import surge.slurm.InvalidScript;
 import surge.slurm.JobComment;
 import surge.slurm.OffloadJob;

@@ -12,6 +12,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import surge.client.SurgeApiException;
 import surge.client.SurgeClient;
+import surge.options.FileChecks;
 
 /** {@code surge result JOB}: the merged result of a succeeded job, byte for byte. */
 @Command(

@@ -10,6 +10,8 @@ import surge.client.JobStatus;
 import surge.client.SurgeApiException;
 import surge.client.SurgeClient;
 import surge.client.SurgeUnreachableException;
+import surge.options.JobOptions;
+import surge.options.MergeOption;
 
 /**
  * The one way a job goes to the server, for {@code surge submit} and {@code surge offload} alike:

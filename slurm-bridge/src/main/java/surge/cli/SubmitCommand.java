@@ -11,6 +11,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import surge.client.JobStatus;
+import surge.options.InvalidJobOption;
+import surge.options.JobOptions;
 
 /** {@code surge submit}: upload the kernel and input, submit the job, optionally wait for it. */
 @Command(

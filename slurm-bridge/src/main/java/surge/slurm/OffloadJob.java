@@ -3,7 +3,7 @@ package surge.slurm;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import surge.cli.JobOptions;
+import surge.options.JobOptions;
 
 /**
  * What a job script's {@code #OFFLOAD} lines asked for, checked and with paths resolved.

@@ -4,8 +4,8 @@ import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import surge.cli.Durations;
-import surge.cli.JobOptions;
+import surge.options.Durations;
+import surge.options.JobOptions;
 
 /**
  * What {@code #OFFLOAD} lines may say: the options of {@code surge submit} (the same {@link

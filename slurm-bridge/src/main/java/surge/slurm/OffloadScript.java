@@ -20,7 +20,7 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.OverwrittenOptionException;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
-import surge.cli.InvalidJobOption;
+import surge.options.InvalidJobOption;
 
 /**
  * Reads the {@code #OFFLOAD} lines of a Slurm job script into a job. The lines follow the rules of

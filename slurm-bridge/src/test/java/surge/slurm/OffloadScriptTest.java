@@ -16,9 +16,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import surge.cli.JobOptions;
 import surge.client.JobSpec.MergeKind;
 import surge.client.JobSpec.Split;
+import surge.options.JobOptions;
 
 class OffloadScriptTest {
   private static final Instant NOW = Instant.parse("2026-11-23T17:00:00Z");

@@ -1,4 +1,4 @@
-package surge.cli;
+package surge.options;
 
 import java.nio.file.Path;
 import java.util.Optional;

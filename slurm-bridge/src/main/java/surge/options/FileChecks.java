@@ -1,4 +1,4 @@
-package surge.cli;
+package surge.options;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,7 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 /** Problems with files named by the user, found before anything is sent. */
-final class FileChecks {
+public final class FileChecks {
   private FileChecks() {}
 
   /** {@code cannot read kernel file 'k.wasm': no such file}, or empty when the file is readable. */
@@ -35,7 +35,7 @@ final class FileChecks {
     return Optional.empty();
   }
 
-  static void requireWritableDirectory(CommandLine command, String option, Path file) {
+  public static void requireWritableDirectory(CommandLine command, String option, Path file) {
     Optional<String> problem = unwritable(file);
     if (problem.isPresent()) {
       throw new ParameterException(command, option + ": " + problem.get());

@@ -1,4 +1,4 @@
-package surge.cli;
+package surge.options;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package surge.cli;
+package surge.options;
 
 import java.time.Clock;
 import java.time.Duration;
