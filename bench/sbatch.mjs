@@ -54,7 +54,11 @@ writeFileSync(
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function sbatch(script) {
+// Slurm starts jobs in passes about a second apart, and a job submitted just after the previous
+// one ended lands at the same phase of that cycle every time: a random pause before each sbatch
+// samples the whole cycle, as independent users' submissions do.
+async function sbatch(script) {
+  await sleep(Math.random() * 1000);
   const t0 = Date.now();
   const id = execFileSync("sbatch", ["--parsable", "-p", "volunteer", "-o", "/dev/null", script], {
     cwd: o.jobs,
@@ -94,9 +98,9 @@ async function serverJob(slurmJobId) {
 
 const samples = { bare: [], slurmStart: [], launcher: [], dispatch: [], total: [] };
 for (let i = -warmup; i < runs; i++) {
-  const bare = sbatch("bare.sh");
+  const bare = await sbatch("bare.sh");
   await awaitEnd(bare.id);
-  const surge = sbatch("surge.sh");
+  const surge = await sbatch("surge.sh");
   await awaitEnd(surge.id);
   const job = await serverJob(surge.id);
   const start = scriptStart(surge.id);
