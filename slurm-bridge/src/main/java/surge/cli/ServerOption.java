@@ -31,7 +31,7 @@ final class ServerOption {
   private String server;
 
   SurgeClient client(Shell shell) {
-    return new SurgeClient(uri(shell), SurgeClient.defaultHttpClient());
+    return new SurgeClient(uri(shell));
   }
 
   URI uri(Shell shell) {

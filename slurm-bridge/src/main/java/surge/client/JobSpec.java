@@ -1,7 +1,5 @@
 package surge.client;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,8 +16,8 @@ public record JobSpec(
     String kernel,
     int tasks,
     Input input,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> args,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> env,
+    List<String> args,
+    Map<String, String> env,
     Merge merge,
     Integer priority,
     Instant deadline,
@@ -40,10 +38,17 @@ public record JobSpec(
 
   /** How the input is cut into the tasks' stdin. */
   public enum Split {
-    @JsonProperty("lines")
     LINES,
-    @JsonProperty("bytes")
-    BYTES
+    BYTES;
+
+    /** The name in the JSON: {@code lines}, {@code bytes}. */
+    public String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static Split fromWire(String name) {
+      return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+    }
   }
 
   /** An uploaded input and how to split it. */
@@ -56,12 +61,18 @@ public record JobSpec(
 
   /** How the server merges the task outputs into the job result. */
   public enum MergeKind {
-    @JsonProperty("concat")
     CONCAT,
-    @JsonProperty("sum")
     SUM,
-    @JsonProperty("reduce")
-    REDUCE
+    REDUCE;
+
+    /** The name in the JSON: {@code concat}, {@code sum}, {@code reduce}. */
+    public String wire() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public static MergeKind fromWire(String name) {
+      return valueOf(name.toUpperCase(java.util.Locale.ROOT));
+    }
   }
 
   /** {@code kernel} is the reducer's sha256, present only for {@link MergeKind#REDUCE}. */

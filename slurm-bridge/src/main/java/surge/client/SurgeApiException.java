@@ -1,7 +1,5 @@
 package surge.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
@@ -24,15 +22,11 @@ public final class SurgeApiException extends Exception {
   /** Reads {@code {"error": "...", "field": "..."}}, falling back to the body's first line. */
   static SurgeApiException fromBody(int status, String contentType, byte[] body) {
     String text = new String(body, StandardCharsets.UTF_8).strip();
-    try {
-      JsonNode node = Json.mapper().readTree(text);
-      if (node != null && node.hasNonNull("error")) {
-        String field = node.hasNonNull("field") ? node.get("field").asText() : null;
-        return new SurgeApiException(status, node.get("error").asText(), field);
-      }
-    } catch (IOException notJson) {
-      // An error page from a proxy or the application server; described below.
+    var documented = JsonCodec.error(text);
+    if (documented.isPresent()) {
+      return new SurgeApiException(status, documented.get()[0], documented.get()[1]);
     }
+    // Else an error page from a proxy or the application server; described below.
     boolean readable =
         !text.isEmpty() && (contentType == null || !contentType.toLowerCase().contains("html"));
     String firstLine = readable ? text.lines().findFirst().orElse("") : "";

@@ -1,17 +1,10 @@
 package surge.client;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublisher;
-import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,31 +17,26 @@ import java.util.OptionalInt;
  * One method per endpoint of the Surge REST API. An error answer becomes a {@link
  * SurgeApiException}; no answer at all becomes a {@link SurgeUnreachableException}; an {@link
  * IOException} is always about a local file or stream.
+ *
+ * <p>The transport is the JDK's {@link HttpURLConnection} (HTTP/1.1, keep-alive) rather than {@code
+ * java.net.http.HttpClient}: building the latter costs a fresh JVM about 0.3 s (its selector thread
+ * and TLS set-up), and {@code surge offload} is a fresh JVM in every Slurm job, between the job's
+ * start and its first task.
  */
 public final class SurgeClient {
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
-  private static final TypeReference<List<JobStatus>> JOB_LIST = new TypeReference<>() {};
+  private static final String JSON = "application/json";
 
   private final URI server;
-  private final HttpClient http;
 
   /**
    * @param server the server's base URL, e.g. {@code http://localhost:8080}; a path is kept as a
    *     prefix
    */
-  public SurgeClient(URI server, HttpClient http) {
+  public SurgeClient(URI server) {
     String base = server.toString();
     this.server = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
-    this.http = http;
-  }
-
-  /** HTTP/1.1 because the h2c upgrade buys nothing here and some proxies mishandle it. */
-  public static HttpClient defaultHttpClient() {
-    return HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10))
-        .followRedirects(HttpClient.Redirect.NORMAL)
-        .build();
   }
 
   public URI server() {
@@ -65,7 +53,7 @@ public final class SurgeClient {
     if (hasKernel(sha256)) {
       return new StoredBlob(sha256, Files.size(wasm), List.of());
     }
-    return upload("/api/kernels", "application/wasm", BodyPublishers.ofFile(wasm));
+    return upload("/api/kernels", "application/wasm", wasm);
   }
 
   /**
@@ -73,46 +61,39 @@ public final class SurgeClient {
    * does not answer HEAD still gets the upload.
    */
   public boolean hasKernel(String sha256) throws SurgeUnreachableException, InterruptedException {
-    HttpRequest request =
-        request("/api/kernels/" + segment(sha256))
-            .method("HEAD", BodyPublishers.noBody())
-            .timeout(CALL_TIMEOUT)
-            .build();
-    return send(request, BodyHandlers.discarding()).statusCode() == 200;
+    HttpURLConnection c =
+        open("HEAD", "/api/kernels/" + segment(sha256), null, null, -1, CALL_TIMEOUT);
+    try {
+      return status(c) == 200;
+    } finally {
+      drain(c);
+    }
   }
 
   /** The server documents no HEAD for inputs, so inputs are always sent. */
   public StoredBlob uploadInput(Path file)
       throws IOException, SurgeApiException, SurgeUnreachableException, InterruptedException {
-    return upload("/api/inputs", "application/octet-stream", BodyPublishers.ofFile(file));
+    return upload("/api/inputs", "application/octet-stream", file);
   }
 
   public JobStatus submit(JobSpec spec)
       throws SurgeApiException, SurgeUnreachableException, InterruptedException {
-    byte[] body;
-    try {
-      body = Json.mapper().writeValueAsBytes(spec);
-    } catch (IOException e) {
-      throw new IllegalStateException("a JobSpec always serializes", e);
-    }
-    HttpRequest request =
-        jsonRequest("/api/jobs")
-            .header("Content-Type", "application/json")
-            .POST(BodyPublishers.ofByteArray(body))
-            .timeout(CALL_TIMEOUT)
-            .build();
-    return read(call(request), JobStatus.class);
+    byte[] body = JsonCodec.toJson(spec).getBytes(StandardCharsets.UTF_8);
+    HttpURLConnection c =
+        open("POST", "/api/jobs", JSON, "application/json", body.length, CALL_TIMEOUT);
+    send(c, body);
+    return read(call(c), JsonCodec::jobStatus);
   }
 
   public JobStatus status(String jobId)
       throws SurgeApiException, SurgeUnreachableException, InterruptedException {
-    return read(statusJson(jobId), JobStatus.class);
+    return read(statusJson(jobId), JsonCodec::jobStatus);
   }
 
   /** The status exactly as the server wrote it, for scripts that want every field. */
   public String statusJson(String jobId)
       throws SurgeApiException, SurgeUnreachableException, InterruptedException {
-    return call(jsonRequest("/api/jobs/" + segment(jobId)).GET().timeout(CALL_TIMEOUT).build());
+    return call(open("GET", "/api/jobs/" + segment(jobId), JSON, null, -1, CALL_TIMEOUT));
   }
 
   /** Recent jobs, newest first; the server applies its own limit when none is given. */
@@ -127,11 +108,8 @@ public final class SurgeClient {
     if (limit.isPresent()) {
       path.append(separator).append("limit=").append(limit.getAsInt());
     }
-    String body = call(jsonRequest(path.toString()).GET().timeout(CALL_TIMEOUT).build());
-    JsonNode node = parse(body);
-    // The list may come bare or wrapped as {"jobs": [...]}; accept both.
-    JsonNode list = node.isObject() && node.has("jobs") ? node.get("jobs") : node;
-    return Json.mapper().convertValue(list, JOB_LIST);
+    String body = call(open("GET", path.toString(), JSON, null, -1, CALL_TIMEOUT));
+    return read(body, JsonCodec::jobStatuses);
   }
 
   /** Cancels a job that has not ended; for an ended job the server changes nothing. */
@@ -142,12 +120,10 @@ public final class SurgeClient {
 
   public JobStatus cancel(String jobId, Duration timeout)
       throws SurgeApiException, SurgeUnreachableException, InterruptedException {
-    HttpRequest request =
-        jsonRequest("/api/jobs/" + segment(jobId) + "/cancel")
-            .POST(BodyPublishers.noBody())
-            .timeout(timeout)
-            .build();
-    return read(call(request), JobStatus.class);
+    HttpURLConnection c =
+        open("POST", "/api/jobs/" + segment(jobId) + "/cancel", JSON, null, 0, timeout);
+    send(c, new byte[0]);
+    return read(call(c), JsonCodec::jobStatus);
   }
 
   /**
@@ -156,17 +132,27 @@ public final class SurgeClient {
    */
   public long result(String jobId, OutputStream sink)
       throws IOException, SurgeApiException, SurgeUnreachableException, InterruptedException {
-    // The result is bytes; an error (409 and the like) still comes as JSON.
-    HttpRequest request =
-        request("/api/jobs/" + segment(jobId) + "/result")
-            .header("Accept", "application/octet-stream, application/json;q=0.5")
-            .GET()
-            .build();
-    HttpResponse<InputStream> response = send(request, BodyHandlers.ofInputStream());
-    try (InputStream body = response.body()) {
-      if (response.statusCode() != 200) {
-        throw error(response, readAll(body));
-      }
+    // The result is bytes; an error (409 and the like) still comes as JSON. No read time limit:
+    // a big result may take long, and a dead server shows as a reset connection.
+    HttpURLConnection c =
+        open(
+            "GET",
+            "/api/jobs/" + segment(jobId) + "/result",
+            "application/octet-stream, application/json;q=0.5",
+            null,
+            -1,
+            Duration.ZERO);
+    int status = status(c);
+    if (status != 200) {
+      throw error(c, status);
+    }
+    InputStream body;
+    try {
+      body = c.getInputStream();
+    } catch (IOException e) {
+      throw new SurgeUnreachableException(server, e);
+    }
+    try (body) {
       long total = 0;
       byte[] buffer = new byte[64 * 1024];
       while (true) {
@@ -185,71 +171,163 @@ public final class SurgeClient {
     }
   }
 
-  private StoredBlob upload(String path, String contentType, BodyPublisher body)
-      throws SurgeApiException, SurgeUnreachableException, InterruptedException {
-    HttpRequest request = jsonRequest(path).header("Content-Type", contentType).POST(body).build();
-    return read(call(request), StoredBlob.class);
+  private StoredBlob upload(String path, String contentType, Path file)
+      throws IOException, SurgeApiException, SurgeUnreachableException, InterruptedException {
+    HttpURLConnection c = open("POST", path, JSON, contentType, Files.size(file), CALL_TIMEOUT);
+    OutputStream out;
+    try {
+      out = c.getOutputStream();
+    } catch (IOException e) {
+      throw new SurgeUnreachableException(server, e);
+    }
+    // A local read failure is an IOException of the file; a write failure is the server's going.
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buffer = new byte[64 * 1024];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        try {
+          out.write(buffer, 0, n);
+        } catch (IOException e) {
+          throw new SurgeUnreachableException(server, e);
+        }
+      }
+    }
+    try {
+      out.close();
+    } catch (IOException e) {
+      throw new SurgeUnreachableException(server, e);
+    }
+    return read(call(c), JsonCodec::storedBlob);
   }
 
-  private HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(URI.create(server + path));
+  /**
+   * A connected connection for one request with a body of {@code bodyLength} bytes (-1: none).
+   * Connecting here, apart from sending, tells a request that surely never reached the server
+   * ({@link SurgeUnreachableException#neverConnected()}) from one that may have. Blocking socket
+   * I/O does not notice interrupts, so an interrupt is checked before each request (and a call is
+   * bounded by its timeout).
+   */
+  private HttpURLConnection open(
+      String method,
+      String path,
+      String accept,
+      String contentType,
+      long bodyLength,
+      Duration timeout)
+      throws SurgeUnreachableException, InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    HttpURLConnection c;
+    try {
+      c = (HttpURLConnection) URI.create(server + path).toURL().openConnection();
+      c.setRequestMethod(method);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new SurgeUnreachableException(server, new IOException(e.getMessage(), e));
+    }
+    c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+    c.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    c.setUseCaches(false);
+    c.setInstanceFollowRedirects(true);
+    if (accept != null) {
+      c.setRequestProperty("Accept", accept);
+    }
+    if (contentType != null) {
+      c.setRequestProperty("Content-Type", contentType);
+    }
+    if (bodyLength >= 0) {
+      c.setDoOutput(true);
+      c.setFixedLengthStreamingMode(bodyLength);
+    }
+    try {
+      c.connect();
+    } catch (IOException e) {
+      throw new SurgeUnreachableException(server, new SurgeUnreachableException.NotConnected(e));
+    }
+    return c;
   }
 
-  /** A request to an endpoint that answers JSON. */
-  private HttpRequest.Builder jsonRequest(String path) {
-    return request(path).header("Accept", "application/json");
+  private void send(HttpURLConnection c, byte[] body) throws SurgeUnreachableException {
+    try (OutputStream out = c.getOutputStream()) {
+      out.write(body);
+    } catch (IOException e) {
+      throw new SurgeUnreachableException(server, e);
+    }
+  }
+
+  /** The answer's status; -1 (no valid HTTP answer, e.g. a server closing) is unreachable too. */
+  private int status(HttpURLConnection c) throws SurgeUnreachableException {
+    int status;
+    try {
+      status = c.getResponseCode();
+    } catch (IOException e) {
+      throw new SurgeUnreachableException(server, e);
+    }
+    if (status < 0) {
+      throw new SurgeUnreachableException(
+          server, new IOException("the connection closed without a valid HTTP answer"));
+    }
+    return status;
   }
 
   /** Sends and returns the body of a 2xx answer as text. */
-  private String call(HttpRequest request)
-      throws SurgeApiException, SurgeUnreachableException, InterruptedException {
-    HttpResponse<byte[]> response = send(request, BodyHandlers.ofByteArray());
-    if (response.statusCode() / 100 != 2) {
-      throw error(response, response.body());
+  private String call(HttpURLConnection c) throws SurgeApiException, SurgeUnreachableException {
+    int status = status(c);
+    if (status / 100 != 2) {
+      throw error(c, status);
     }
-    return new String(response.body(), StandardCharsets.UTF_8);
-  }
-
-  private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
-      throws SurgeUnreachableException, InterruptedException {
-    try {
-      return http.send(request, handler);
+    byte[] body;
+    try (InputStream in = c.getInputStream()) {
+      body = in.readAllBytes();
     } catch (IOException e) {
       throw new SurgeUnreachableException(server, e);
     }
+    // Every JSON answer has a body: none, unless the server said 0 bytes, is a cut connection
+    // (a server going down between the status line and the body).
+    if (body.length == 0 && c.getContentLengthLong() != 0) {
+      throw new SurgeUnreachableException(
+          server, new IOException("the connection closed before the answer's body"));
+    }
+    return new String(body, StandardCharsets.UTF_8);
   }
 
-  private static SurgeApiException error(HttpResponse<?> response, byte[] body) {
-    String contentType = response.headers().firstValue("Content-Type").orElse(null);
-    return SurgeApiException.fromBody(response.statusCode(), contentType, body);
-  }
-
-  private byte[] readAll(InputStream body) throws SurgeUnreachableException {
-    try {
-      return body.readAllBytes();
+  private SurgeApiException error(HttpURLConnection c, int status)
+      throws SurgeUnreachableException {
+    byte[] body = new byte[0];
+    try (InputStream in = c.getErrorStream()) {
+      if (in != null) {
+        body = in.readAllBytes();
+      }
     } catch (IOException e) {
       throw new SurgeUnreachableException(server, e);
     }
+    return SurgeApiException.fromBody(status, c.getContentType(), body);
   }
 
-  private static JsonNode parse(String body) throws SurgeApiException {
-    try {
-      return Json.mapper().readTree(body);
-    } catch (IOException e) {
-      throw unexpected(body, e);
+  /** Reads what is left so the connection goes back to the keep-alive pool. */
+  private static void drain(HttpURLConnection c) {
+    try (InputStream in = c.getResponseCode() < 400 ? c.getInputStream() : c.getErrorStream()) {
+      if (in != null) {
+        in.transferTo(OutputStream.nullOutputStream());
+      }
+    } catch (IOException ignored) {
+      // the connection is dropped instead of reused
     }
   }
 
-  private static <T> T read(String body, Class<T> type) throws SurgeApiException {
+  private interface Reader<T> {
+    T read(String json);
+  }
+
+  private static <T> T read(String body, Reader<T> reader) throws SurgeApiException {
     try {
-      return Json.mapper().readValue(body, type);
-    } catch (IOException e) {
+      return reader.read(body);
+    } catch (RuntimeException e) {
       throw unexpected(body, e);
     }
   }
 
   /** A 2xx whose body this client cannot read: a server of another version, or not Surge. */
-  private static SurgeApiException unexpected(String body, IOException e) {
+  private static SurgeApiException unexpected(String body, RuntimeException e) {
     String start = body.length() > 120 ? body.substring(0, 120) + "…" : body;
     return new SurgeApiException(
         200, "unexpected answer (" + e.getClass().getSimpleName() + "): " + start, null);

@@ -16,6 +16,13 @@ public final class SurgeUnreachableException extends Exception {
     this.server = server;
   }
 
+  /** Marks a failure to connect: the request surely never reached the server. */
+  static final class NotConnected extends java.io.IOException {
+    NotConnected(java.io.IOException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+
   public URI server() {
     return server;
   }
@@ -31,7 +38,8 @@ public final class SurgeUnreachableException extends Exception {
    */
   public boolean neverConnected() {
     for (Throwable t = getCause(); t != null; t = t.getCause()) {
-      if (t instanceof ConnectException
+      if (t instanceof NotConnected
+          || t instanceof ConnectException
           || t instanceof HttpConnectTimeoutException
           || t instanceof UnresolvedAddressException
           || t instanceof UnknownHostException) {
@@ -42,9 +50,18 @@ public final class SurgeUnreachableException extends Exception {
   }
 
   static String reason(Throwable error) {
+    boolean connecting = false;
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof HttpConnectTimeoutException) {
+      connecting |= t instanceof NotConnected;
+      if (t instanceof NotConnected) {
+        continue;
+      }
+      if (t instanceof HttpConnectTimeoutException
+          || (connecting && t instanceof java.net.SocketTimeoutException)) {
         return "connection timed out";
+      }
+      if (t instanceof java.net.SocketTimeoutException) {
+        return "no answer in time";
       }
       if (t instanceof HttpTimeoutException) {
         return "no answer in time";
@@ -52,7 +69,10 @@ public final class SurgeUnreachableException extends Exception {
       if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
         return "unknown host";
       }
-      if (t instanceof ConnectException && (t.getMessage() == null || t.getMessage().isBlank())) {
+      if (t instanceof ConnectException
+          && (t.getMessage() == null
+              || t.getMessage().isBlank()
+              || t.getMessage().equalsIgnoreCase("connection refused"))) {
         return "connection refused";
       }
       if (t.getMessage() != null && !t.getMessage().isBlank()) {

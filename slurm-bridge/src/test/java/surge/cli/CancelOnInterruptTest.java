@@ -32,7 +32,7 @@ class CancelOnInterruptTest {
     server = new FakeSurgeServer();
     server.storeKernel(WASM);
     server.scriptNextJob(new byte[0], Frame.of(JobState.RUNNING, 0));
-    client = new SurgeClient(server.uri(), SurgeClient.defaultHttpClient());
+    client = new SurgeClient(server.uri());
     jobId = client.submit(JobSpec.builder(Sha256.of(WASM), 4).build()).id();
   }
 

@@ -27,7 +27,7 @@ class JobCommandsTest {
   void start() throws Exception {
     server = new FakeSurgeServer();
     server.storeKernel(WASM);
-    client = new SurgeClient(server.uri(), SurgeClient.defaultHttpClient());
+    client = new SurgeClient(server.uri());
   }
 
   @AfterEach

@@ -2,10 +2,6 @@ package surge.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.File;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -86,10 +82,8 @@ class OffloadSignalTest {
     return Stream.of(
             Surge.class,
             CommandLine.class,
-            ObjectMapper.class,
-            JsonFactory.class,
-            JsonInclude.class,
-            JavaTimeModule.class)
+            jakarta.json.Json.class,
+            org.eclipse.parsson.JsonProviderImpl.class)
         .map(OffloadSignalTest::location)
         .distinct()
         .collect(Collectors.joining(File.pathSeparator));

@@ -298,7 +298,7 @@ class SubmitCommandTest {
 
     CliRun run = submit("--kernel", kernel, "--tasks", "1", "--wait");
 
-    assertThat(run.exitCode()).isEqualTo(4);
+    assertThat(run.exitCode()).as(run.stderr()).isEqualTo(4);
     assertThat(run.stderr())
         .contains("surge: cannot reach the Surge server at " + server.uri() + ": ");
   }

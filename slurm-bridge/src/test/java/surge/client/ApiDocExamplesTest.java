@@ -30,7 +30,7 @@ class ApiDocExamplesTest {
 
   @Test
   void theJobSpecExampleReadsIntoAJobSpec() throws Exception {
-    JobSpec spec = Json.mapper().readValue(jsonBlockAfter("`POST /api/jobs`"), JobSpec.class);
+    JobSpec spec = JsonCodec.jobSpec(jsonBlockAfter("`POST /api/jobs`"));
 
     assertThat(spec.name()).isEqualTo("montecarlo-pi");
     assertThat(spec.kernel()).isEqualTo("<sha256 of an uploaded kernel>");
@@ -60,24 +60,26 @@ class ApiDocExamplesTest {
             .slurmJobId("1234")
             .build();
 
-    JsonNode written = Json.mapper().valueToTree(spec);
+    JsonNode written = Json.mapper().readTree(JsonCodec.toJson(spec));
 
     assertThat(written).isEqualTo(example);
   }
 
   @Test
-  void aMinimalJobSpecLeavesOptionalFieldsOut() {
-    JsonNode json = Json.mapper().valueToTree(JobSpec.builder("abc", 3).build());
+  void aMinimalJobSpecLeavesOptionalFieldsOut() throws Exception {
+    JsonNode json = Json.mapper().readTree(JsonCodec.toJson(JobSpec.builder("abc", 3).build()));
 
     assertThat(json)
         .isEqualTo(Json.mapper().createObjectNode().put("kernel", "abc").put("tasks", 3));
   }
 
   @Test
-  void aReduceMergeNamesItsReducerKernel() {
+  void aReduceMergeNamesItsReducerKernel() throws Exception {
     JsonNode json =
         Json.mapper()
-            .valueToTree(JobSpec.builder("abc", 3).merge(JobSpec.Merge.reduce("def")).build());
+            .readTree(
+                JsonCodec.toJson(
+                    JobSpec.builder("abc", 3).merge(JobSpec.Merge.reduce("def")).build()));
 
     assertThat(json.get("merge").get("kind").asText()).isEqualTo("reduce");
     assertThat(json.get("merge").get("kernel").asText()).isEqualTo("def");
@@ -89,7 +91,7 @@ class ApiDocExamplesTest {
     String example =
         jsonBlockAfter("`GET /api/jobs/{id}`").replace("\"…\"", "\"2026-11-23T17:00:00Z\"");
 
-    JobStatus status = Json.mapper().readValue(example, JobStatus.class);
+    JobStatus status = JsonCodec.jobStatus(example);
 
     assertThat(status.id()).isEqualTo("j-000042");
     assertThat(status.label()).contains("montecarlo-pi");
@@ -106,7 +108,7 @@ class ApiDocExamplesTest {
     Matcher m = Pattern.compile("A failed job\\s+has `error`: `(\\{.*?\\})`").matcher(doc);
     assertThat(m.find()).as("the error example in %s", API_DOC).isTrue();
 
-    JobStatus.Failure failure = Json.mapper().readValue(m.group(1), JobStatus.Failure.class);
+    JobStatus.Failure failure = JsonCodec.failure(m.group(1));
 
     assertThat(failure.message()).isEqualTo("task 3 exited with code 2");
     assertThat(failure.task()).isEqualTo(3);

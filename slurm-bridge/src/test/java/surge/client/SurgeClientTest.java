@@ -27,7 +27,7 @@ class SurgeClientTest {
   @BeforeEach
   void start() throws Exception {
     server = new FakeSurgeServer();
-    client = new SurgeClient(server.uri(), SurgeClient.defaultHttpClient());
+    client = new SurgeClient(server.uri());
   }
 
   @AfterEach
@@ -216,8 +216,7 @@ class SurgeClientTest {
 
   @Test
   void aServerThatDoesNotListenIsUnreachableWithAReason() throws Exception {
-    SurgeClient nowhere =
-        new SurgeClient(FakeSurgeServer.unreachableUri(), SurgeClient.defaultHttpClient());
+    SurgeClient nowhere = new SurgeClient(FakeSurgeServer.unreachableUri());
 
     assertThatThrownBy(() -> nowhere.status("j-1"))
         .isInstanceOfSatisfying(
@@ -231,9 +230,7 @@ class SurgeClientTest {
 
   @Test
   void keepsAPathPrefixAndDropsATrailingSlash() throws Exception {
-    SurgeClient prefixed =
-        new SurgeClient(
-            java.net.URI.create(server.uri() + "/surge/"), SurgeClient.defaultHttpClient());
+    SurgeClient prefixed = new SurgeClient(java.net.URI.create(server.uri() + "/surge/"));
 
     assertThatThrownBy(() -> prefixed.status("j-1")).isInstanceOf(SurgeApiException.class);
 

@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
-/** The one JSON configuration the client uses to talk to the server. */
+/**
+ * Jackson, configured for tests that look at JSON as a tree (the client itself uses {@link
+ * JsonCodec}).
+ */
 public final class Json {
   private static final ObjectMapper MAPPER =
       JsonMapper.builder()
