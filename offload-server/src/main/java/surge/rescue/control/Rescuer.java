@@ -331,7 +331,8 @@ public final class Rescuer {
                   + String.join("; ", w.options.problems()));
       return;
     }
-    w.kernelSha256 = w.options.kernel().flatMap(k -> sha256(w.job.workDir().resolve(k)));
+    w.kernelSha256 =
+        w.options.kernel().flatMap(k -> sha256(w.job.workDir().resolve(k).normalize()));
   }
 
   private void schedule(Watched w) {
@@ -359,12 +360,18 @@ public final class Rescuer {
         w.job.partition(),
         w.job.eligibleAt().orElseThrow(),
         w.options.rescueAfter(),
-        w.options.kernel().map(k -> Path.of(k).getFileName().toString()),
+        w.options.kernel().map(Rescuer::fileName),
         w.kernelSha256,
         w.options.tasks(),
         w.options.deadline(),
         w.job.cpus(),
         w.job.timeLimit());
+  }
+
+  /** The last part of a {@code --kernel} path, which kernel allow-lists name. */
+  private static String fileName(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash < 0 ? path : path.substring(slash + 1);
   }
 
   private static Optional<String> sha256(Path file) {
