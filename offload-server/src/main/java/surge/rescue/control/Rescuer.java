@@ -293,6 +293,19 @@ public final class Rescuer {
                   + ")");
       return;
     }
+    if (List.of(w.job.partition().split(",")).contains(target)) {
+      w.decided = true;
+      LOG.info(
+          () ->
+              "rescue: job "
+                  + id
+                  + " stays: it names "
+                  + target
+                  + " already ("
+                  + w.job.partition()
+                  + ") and starts there when it can");
+      return;
+    }
     if (w.job.arrayTask()) {
       w.decided = true;
       LOG.fine(() -> "rescue: job " + id + " stays: job arrays are not rescued");

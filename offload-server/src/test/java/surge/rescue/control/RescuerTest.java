@@ -179,6 +179,20 @@ class RescuerTest {
   }
 
   @Test
+  void aJobThatMayAlreadyRunOnTheVolunteerPartitionIsLeftAlone() {
+    var rescuer = rescuer(RescueRules.allowAll());
+    slurm.scripts.put("15", OPTED_IN);
+    slurm.pending(
+        line("15", "alice", "Resources", "2026-11-23T17:00:00")
+            .replace("|batch|", "|batch,volunteer|"));
+    rescuer.poll();
+    clock.now = ELIGIBLE.plusSeconds(60);
+    rescuer.due("15");
+    assertThat(timers.at).isEmpty();
+    assertThat(slurm.changes).isEmpty();
+  }
+
+  @Test
   void aHeldJobGetsItsTimerOnlyOnceEligible() {
     var rescuer = rescuer(RescueRules.allowAll());
     slurm.scripts.put("9", OPTED_IN);
