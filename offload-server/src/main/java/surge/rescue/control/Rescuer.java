@@ -143,7 +143,9 @@ public final class Rescuer {
       return;
     }
     try {
-      slurm.update(slurmJobId, "Partition=" + target);
+      // Requeue=1: a hand-back requeues the job, which Slurm refuses for a job that is not
+      // requeueable (--no-requeue, JobRequeue=0).
+      slurm.update(slurmJobId, "Partition=" + target, "Requeue=1");
     } catch (SlurmException e) {
       refused.incrementAndGet();
       LOG.warning(() -> "rescue: job " + slurmJobId + " could not be moved: " + e.getMessage());

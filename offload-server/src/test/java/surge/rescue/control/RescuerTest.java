@@ -141,7 +141,7 @@ class RescuerTest {
 
     clock.now = ELIGIBLE.plusSeconds(30);
     rescuer.due("6");
-    assertThat(slurm.changes).containsExactly("update JobId=6 Partition=volunteer");
+    assertThat(slurm.changes).containsExactly("update JobId=6 Partition=volunteer Requeue=1");
     assertThat(rescuer.movedCount()).isEqualTo(1);
     Rescue stored = db.transaction(s -> s.find(Rescue.class, "6"));
     assertThat(stored.originalPartition()).isEqualTo("batch");
