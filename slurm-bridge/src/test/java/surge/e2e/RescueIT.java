@@ -169,7 +169,8 @@ class RescueIT {
     Path job =
         script(
             "slow.sh",
-            "#SBATCH -J slow -o " + dir + "/slow-%j.out --open-mode=append",
+            // --no-requeue: the rescuer's move makes it requeueable for the hand-back.
+            "#SBATCH -J slow -o " + dir + "/slow-%j.out --open-mode=append --no-requeue",
             "#OFFLOAD --kernel=" + kernel("spin") + " --tasks=2 --arg=120000",
             "#OFFLOAD --rescue-after=1s --deadline=6s",
             "[ \"$SLURM_JOB_PARTITION\" = volunteer ] && exec surge offload \"$0\"",
