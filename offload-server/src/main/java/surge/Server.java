@@ -36,7 +36,9 @@ import surge.policies.DispatchPolicy;
 import surge.policies.RescuePolicy;
 import surge.policies.RescueRules;
 import surge.rescue.boundary.RescueSchedule;
+import surge.rescue.control.HandBack;
 import surge.rescue.control.Rescuer;
+import surge.rescue.control.Rescues;
 import surge.rescue.control.Slurm;
 import surge.rescue.entity.Rescue;
 
@@ -70,6 +72,8 @@ public final class Server implements AutoCloseable {
   /** Present when SURGE_RESCUE_PARTITIONS names partitions to watch. */
   public final Optional<Rescuer> rescuer;
 
+  private final Optional<HandBack> handBack;
+
   private final Optional<RescueSchedule> rescueSchedule;
   private final KernelRunner runner;
   private final ScheduledExecutorService ticker;
@@ -83,7 +87,24 @@ public final class Server implements AutoCloseable {
     this.runner = new KernelRunner();
     this.rescueSchedule =
         settings.rescue().enabled() ? Optional.of(new RescueSchedule()) : Optional.empty();
-    this.rescuer = rescueSchedule.map(timer -> rescuer(settings.rescue(), db, clock, timer));
+    var rescues = rescueSchedule.map(timer -> new Rescues(db));
+    var slurm = Slurm.commands(settings.rescue().slurmConf(), Duration.ofSeconds(30));
+    this.rescuer =
+        rescueSchedule.map(
+            timer ->
+                new Rescuer(
+                    slurm,
+                    rescuePolicy(settings.rescue()),
+                    rescues.orElseThrow(),
+                    settings.rescue().partitions(),
+                    settings.rescue().target(),
+                    clock,
+                    timer));
+    this.handBack =
+        rescueSchedule.map(
+            timer ->
+                new HandBack(
+                    slurm, rescues.orElseThrow(), settings.rescue().handBackWait(), clock, timer));
     // The journal, merger and dispatcher call each other back; the holder breaks the cycle.
     var holder = new Dispatcher[1];
     this.merger =
@@ -105,12 +126,14 @@ public final class Server implements AutoCloseable {
             settings.heartbeat().toMillis(),
             settings.maxAttempts(),
             nanos -> metricsHolder[0].dispatched(nanos),
-            rescuer.<DeadlineMissed>map(r -> r::deadlineMissed).orElse(job -> Optional.empty()));
+            handBack.<DeadlineMissed>map(h -> h::deadlineMissed).orElse(job -> Optional.empty()));
     holder[0] = dispatcher;
     this.metrics = new Metrics(dispatcher::stats, journal::pending);
     metricsHolder[0] = metrics;
     rescuer.ifPresent(
-        r -> metrics.countRescues(r::movedCount, r::refusedCount, r::handedBackCount));
+        r ->
+            metrics.countRescues(
+                r::movedCount, r::refusedCount, handBack.orElseThrow()::handedBackCount));
     this.jobs = new Jobs(db, kernels, inputs, dispatcher, merger, clock, settings.maxTasks());
     this.consent = new ConsentTokens(consentKey(), settings.consentTtl(), clock);
     this.ticker =
@@ -139,7 +162,11 @@ public final class Server implements AutoCloseable {
         200,
         TimeUnit.MILLISECONDS);
     server.rescueSchedule.ifPresent(
-        schedule -> schedule.start(server.rescuer.orElseThrow(), settings.rescue().poll()));
+        schedule ->
+            schedule.start(
+                server.rescuer.orElseThrow(),
+                server.handBack.orElseThrow(),
+                settings.rescue().poll()));
     server.rescuer.ifPresent(
         r ->
             LOG.info(
@@ -172,19 +199,6 @@ public final class Server implements AutoCloseable {
 
   static RescuePolicy rescuePolicy(Settings.Rescue r) {
     return new RescueRules(r.users(), r.deniedUsers(), r.maxTasks(), r.maxCpus(), r.kernels());
-  }
-
-  private static Rescuer rescuer(
-      Settings.Rescue r, Database db, Clock clock, RescueSchedule timer) {
-    return new Rescuer(
-        Slurm.commands(r.slurmConf(), Duration.ofSeconds(30)),
-        rescuePolicy(r),
-        db,
-        r.partitions(),
-        r.target(),
-        r.handBackWait(),
-        clock,
-        timer);
   }
 
   /** From SURGE_CONSENT_SECRET, or a random key generated once and kept in the database. */

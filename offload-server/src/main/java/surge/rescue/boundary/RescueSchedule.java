@@ -19,16 +19,19 @@ import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
 import org.quartz.impl.StdSchedulerFactory;
+import surge.rescue.control.HandBack;
+import surge.rescue.control.RescueTimer;
 import surge.rescue.control.Rescuer;
 
 /**
- * Drives the {@link Rescuer} with Quartz (in memory, RAMJobStore): a poll every interval, a
- * one-shot trigger at each opted-in job's due time, and a one-shot hand-back. Quartz threads get no
- * CDI injection, so the jobs find the rescuer in the scheduler's context.
+ * Drives the {@link Rescuer} and the {@link HandBack} with Quartz (in memory, RAMJobStore): a poll
+ * every interval, a one-shot trigger at each opted-in job's due time, and a one-shot hand-back.
+ * Quartz threads get no CDI injection, so the jobs find the rescuer in the scheduler's context.
  */
-public final class RescueSchedule implements Rescuer.Timer, AutoCloseable {
+public final class RescueSchedule implements RescueTimer, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(RescueSchedule.class.getName());
   private static final String RESCUER = "rescuer";
+  private static final String HAND_BACK = "hand-back";
 
   private final Scheduler scheduler;
 
@@ -51,11 +54,12 @@ public final class RescueSchedule implements Rescuer.Timer, AutoCloseable {
   }
 
   /** Starts polling every {@code interval}; the first poll runs at once. */
-  public void start(Rescuer rescuer, Duration interval) {
+  public void start(Rescuer rescuer, HandBack handBack, Duration interval) {
     try {
       scheduler.getContext().put(RESCUER, rescuer);
+      scheduler.getContext().put(HAND_BACK, handBack);
       scheduler.scheduleJob(
-          JobBuilder.newJob(Poll.class).withIdentity("poll").build(),
+          JobBuilder.newJob(PollJob.class).withIdentity("poll").build(),
           TriggerBuilder.newTrigger()
               .withIdentity("poll")
               .startNow()
@@ -73,12 +77,12 @@ public final class RescueSchedule implements Rescuer.Timer, AutoCloseable {
 
   @Override
   public void at(Instant when, String slurmJobId) {
-    once(Due.class, "due-" + slurmJobId, slurmJobId, when);
+    once(DueJob.class, "due-" + slurmJobId, slurmJobId, when);
   }
 
   @Override
   public void handBack(String slurmJobId) {
-    once(HandBack.class, "hand-back-" + slurmJobId, slurmJobId, Instant.EPOCH);
+    once(HandBackJob.class, "hand-back-" + slurmJobId, slurmJobId, Instant.EPOCH);
   }
 
   private void once(Class<? extends Job> type, String key, String slurmJobId, Instant when) {
@@ -108,9 +112,10 @@ public final class RescueSchedule implements Rescuer.Timer, AutoCloseable {
     }
   }
 
-  private static Rescuer rescuer(JobExecutionContext context) throws JobExecutionException {
+  private static <T> T part(JobExecutionContext context, String name, Class<T> type)
+      throws JobExecutionException {
     try {
-      return (Rescuer) context.getScheduler().getContext().get(RESCUER);
+      return type.cast(context.getScheduler().getContext().get(name));
     } catch (SchedulerException e) {
       throw new JobExecutionException(e);
     }
@@ -118,13 +123,13 @@ public final class RescueSchedule implements Rescuer.Timer, AutoCloseable {
 
   /** Lists the watched partitions' pending jobs. */
   @DisallowConcurrentExecution
-  public static final class Poll implements Job {
+  public static final class PollJob implements Job {
     private static volatile String lastFailure;
 
     @Override
     public void execute(JobExecutionContext context) throws JobExecutionException {
       try {
-        rescuer(context).poll();
+        part(context, RESCUER, Rescuer.class).poll();
         if (lastFailure != null) {
           LOG.info("rescue: polling Slurm works again");
           lastFailure = null;
@@ -140,12 +145,12 @@ public final class RescueSchedule implements Rescuer.Timer, AutoCloseable {
   }
 
   /** A job's due time came: ask the policy, move it. */
-  public static final class Due implements Job {
+  public static final class DueJob implements Job {
     @Override
     public void execute(JobExecutionContext context) throws JobExecutionException {
       String id = context.getMergedJobDataMap().getString("job");
       try {
-        rescuer(context).due(id);
+        part(context, RESCUER, Rescuer.class).due(id);
       } catch (RuntimeException e) {
         LOG.log(Level.SEVERE, "rescue: deciding on job " + id + " failed", e);
       }
@@ -153,12 +158,12 @@ public final class RescueSchedule implements Rescuer.Timer, AutoCloseable {
   }
 
   /** A rescued job missed its deadline: hand it back. */
-  public static final class HandBack implements Job {
+  public static final class HandBackJob implements Job {
     @Override
     public void execute(JobExecutionContext context) throws JobExecutionException {
       String id = context.getMergedJobDataMap().getString("job");
       try {
-        rescuer(context).handBack(id);
+        part(context, HAND_BACK, HandBack.class).handBack(id);
       } catch (RuntimeException e) {
         LOG.log(Level.SEVERE, "rescue: handing job " + id + " back failed", e);
       }

@@ -12,41 +12,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import surge.api.Hashes;
-import surge.dispatch.DispatchJob;
-import surge.persistence.Database;
 import surge.policies.RescueCandidate;
 import surge.policies.RescueDecision;
 import surge.policies.RescuePolicy;
 import surge.rescue.entity.Rescue;
 
 /**
- * Moves opted-in jobs that pend too long in a watched partition to the volunteer partition, and
- * hands them back when they miss their deadline there.
+ * Moves opted-in jobs that pend too long in a watched partition to the volunteer partition.
  *
  * <p>Each {@link #poll} lists the pending jobs of the watched partitions once; a job seen for the
  * first time has its batch script read once for its {@code #OFFLOAD} options. An opted-in job gets
  * a timer at its due time (eligible time plus {@code --rescue-after}), so it moves at that moment
  * rather than at the next poll; {@link #due} then asks the policy and moves it. Every decision is
  * logged once per job. Jobs that left the list are forgotten; moved ones are stored ({@link
- * Rescue}) and never moved again.
+ * Rescue}) and never moved again; {@link HandBack} returns them when they miss their deadline.
  */
 public final class Rescuer {
   private static final Logger LOG = Logger.getLogger(Rescuer.class.getName());
   private static final long MAX_KERNEL_BYTES = 64L << 20;
-  private static final Duration SHOW_PAUSE = Duration.ofMillis(100);
-
-  /** Runs the rescuer's work at the right time (Quartz in the server, a list in tests). */
-  public interface Timer {
-    /** Calls {@link #due} for the job at {@code when} (at once if past). */
-    void at(Instant when, String slurmJobId);
-
-    /** Calls {@link #handBack} for the job soon, on a thread of its own. */
-    void handBack(String slurmJobId);
-  }
 
   /** What the rescuer knows of a pending job while it is in the list. */
   private static final class Watched {
@@ -64,38 +50,30 @@ public final class Rescuer {
 
   private final Slurm slurm;
   private final RescuePolicy policy;
-  private final Database db;
   private final List<String> partitions;
   private final String target;
-  private final Duration handBackWait;
   private final Clock clock;
-  private final Timer timer;
+  private final RescueTimer timer;
   private final Map<String, Watched> watched = new HashMap<>();
-  private final Map<String, Rescue> rescued = new ConcurrentHashMap<>();
-  private final Set<String> handingBack = ConcurrentHashMap.newKeySet();
+  private final Rescues rescues;
   private final AtomicLong moved = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
-  private final AtomicLong handedBack = new AtomicLong();
 
   public Rescuer(
       Slurm slurm,
       RescuePolicy policy,
-      Database db,
+      Rescues rescues,
       List<String> partitions,
       String target,
-      Duration handBackWait,
       Clock clock,
-      Timer timer) {
+      RescueTimer timer) {
     this.slurm = slurm;
     this.policy = policy;
-    this.db = db;
+    this.rescues = rescues;
     this.partitions = List.copyOf(partitions);
     this.target = target;
-    this.handBackWait = handBackWait;
     this.clock = clock;
     this.timer = timer;
-    db.transaction(s -> s.createSelectionQuery("from Rescue", Rescue.class).getResultList())
-        .forEach(r -> rescued.put(r.slurmJobId(), r));
   }
 
   /** Lists the watched partitions' pending jobs and sets a timer for each new opted-in one. */
@@ -156,9 +134,8 @@ public final class Rescuer {
     var rescue =
         new Rescue(
             slurmJobId, w.job.user(), w.job.partition(), target, dueAt, movedAt, decision.detail());
-    rescued.put(slurmJobId, rescue);
+    rescues.moved(rescue);
     moved.incrementAndGet();
-    db.run(s -> s.persist(rescue));
     LOG.info(
         () ->
             "rescue: moved job "
@@ -175,90 +152,6 @@ public final class Rescuer {
                 + decision.detail());
   }
 
-  /**
-   * Told (under the dispatcher's lock) that a Surge job missed its deadline: when its Slurm job
-   * came by rescue, starts the hand-back and answers the sentence the job's failure carries.
-   */
-  public Optional<String> deadlineMissed(DispatchJob job) {
-    Optional<Rescue> rescue =
-        job.slurmJobId()
-            .map(rescued::get)
-            .filter(r -> r.handedBackAt().isEmpty())
-            .filter(r -> handingBack.add(r.slurmJobId()));
-    rescue.ifPresent(r -> timer.handBack(r.slurmJobId()));
-    return rescue.map(
-        r ->
-            "Slurm job "
-                + r.slurmJobId()
-                + " came to "
-                + r.targetPartition()
-                + " by rescue, so Surge hands it back to partition "
-                + r.originalPartition()
-                + " (requeued there, it runs natively)");
-  }
-
-  /**
-   * Hands a rescued job back: waits (up to the hand-back wait) for its launcher to end, requeues
-   * it, and once it is pending again puts it back on its original partition with {@code
-   * StartTime=now} (else Slurm holds a requeued job for about two minutes).
-   */
-  public void handBack(String slurmJobId) {
-    Rescue rescue = rescued.get(slurmJobId);
-    if (rescue == null || rescue.handedBackAt().isPresent()) {
-      return;
-    }
-    String home = rescue.originalPartition();
-    String note;
-    try {
-      Map<String, String> job =
-          await(slurmJobId, handBackWait, f -> !isActive(f.getOrDefault("JobState", "")));
-      if (job.isEmpty()) {
-        throw new SlurmException("Slurm no longer knows job " + slurmJobId);
-      }
-      // A job requeued while it still runs (its launcher did not end) completes first; an
-      // update sent before it shows PENDING with Reason=BeginTime does not take.
-      boolean wasActive = isActive(job.getOrDefault("JobState", ""));
-      slurm.requeue(slurmJobId);
-      await(
-          slurmJobId,
-          Duration.ofSeconds(60),
-          f ->
-              "PENDING".equals(f.get("JobState"))
-                  && (!wasActive || "BeginTime".equals(f.get("Reason"))));
-      slurm.update(
-          slurmJobId,
-          "Partition=" + home,
-          "StartTime=now",
-          "Comment=surge: handed back to " + home + ", the volunteers missed the deadline");
-      note = "requeued to " + home + " after the volunteers missed the deadline";
-      handedBack.incrementAndGet();
-      LOG.info(
-          () ->
-              "rescue: handed job "
-                  + slurmJobId
-                  + " back to "
-                  + home
-                  + ": the volunteers missed its deadline; requeued, it runs natively there");
-    } catch (SlurmException e) {
-      note = "hand-back failed: " + e.getMessage();
-      LOG.severe("rescue: could not hand job " + slurmJobId + " back to " + home + ": " + e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      note = "hand-back interrupted";
-    }
-    Instant at = clock.instant();
-    String finalNote = note;
-    Rescue stored =
-        db.transaction(
-            s -> {
-              Rescue r = s.find(Rescue.class, slurmJobId);
-              r.handedBack(at, finalNote);
-              return r;
-            });
-    rescued.put(slurmJobId, stored);
-    handingBack.remove(slurmJobId);
-  }
-
   public long movedCount() {
     return moved.get();
   }
@@ -267,20 +160,12 @@ public final class Rescuer {
     return refused.get();
   }
 
-  public long handedBackCount() {
-    return handedBack.get();
-  }
-
-  public Optional<Rescue> rescue(String slurmJobId) {
-    return Optional.ofNullable(rescued.get(slurmJobId));
-  }
-
   // ---- internals ----
 
   /** First sight of a job: reads its options once and logs what needs no policy. */
   private void discover(Watched w) {
     String id = w.job.id();
-    Rescue earlier = rescued.get(id);
+    Rescue earlier = rescues.find(id).orElse(null);
     if (earlier != null) {
       w.decided = true;
       LOG.info(
@@ -398,24 +283,5 @@ public final class Rescuer {
       // unreadable here: the policy decides without the hash
     }
     return Optional.empty();
-  }
-
-  private static boolean isActive(String state) {
-    return switch (state) {
-      case "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED", "STAGE_OUT", "RESIZING" -> true;
-      default -> false;
-    };
-  }
-
-  private Map<String, String> await(
-      String jobId, Duration within, java.util.function.Predicate<Map<String, String>> done)
-      throws InterruptedException {
-    long until = System.nanoTime() + within.toNanos();
-    Map<String, String> fields = slurm.show(jobId);
-    while (!fields.isEmpty() && !done.test(fields) && System.nanoTime() < until) {
-      Thread.sleep(SHOW_PAUSE.toMillis());
-      fields = slurm.show(jobId);
-    }
-    return fields;
   }
 }

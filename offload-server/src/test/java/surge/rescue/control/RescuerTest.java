@@ -24,7 +24,10 @@ import surge.policies.RescuePolicy;
 import surge.policies.RescueRules;
 import surge.rescue.entity.Rescue;
 
-/** The rescuer's decisions against a fake Slurm (its commands' answers) and a recording timer. */
+/**
+ * The rescue's logic ({@link Rescuer}, {@link HandBack}) against a fake Slurm (its commands'
+ * answers), a recording timer and H2.
+ */
 class RescuerTest {
   static final Instant ELIGIBLE = Instant.parse("2026-11-23T17:00:00Z");
   static final String OPTED_IN =
@@ -86,7 +89,7 @@ class RescuerTest {
     }
   }
 
-  final class Timers implements Rescuer.Timer {
+  final class Timers implements RescueTimer {
     final Map<String, Instant> at = new HashMap<>();
     final List<String> handBacks = new ArrayList<>();
 
@@ -111,16 +114,22 @@ class RescuerTest {
           "",
           List.of(Rescue.class));
 
+  Rescues rescues = new Rescues(db);
+
   Rescuer rescuer(RescuePolicy policy) {
     return new Rescuer(
         new Slurm(slurm, ZoneOffset.UTC),
         policy,
-        db,
+        rescues,
         List.of("batch"),
         "volunteer",
-        Duration.ofSeconds(2),
         clock,
         timers);
+  }
+
+  HandBack handBack() {
+    return new HandBack(
+        new Slurm(slurm, ZoneOffset.UTC), rescues, Duration.ofSeconds(2), clock, timers);
   }
 
   @AfterEach
@@ -230,6 +239,7 @@ class RescuerTest {
     // Handed back and pending in batch again, seen by a restarted server.
     slurm.changes.clear();
     timers.at.clear();
+    rescues = new Rescues(db);
     var restarted = rescuer(RescueRules.allowAll());
     slurm.pending(line("11", "alice", "Resources", "2026-11-23T17:10:00"));
     restarted.poll();
@@ -250,7 +260,7 @@ class RescuerTest {
     rescuer.due("12");
     assertThat(slurm.changes).hasSize(1);
     assertThat(rescuer.movedCount()).isZero();
-    assertThat(rescuer.rescue("12")).isEmpty();
+    assertThat(rescues.find("12")).isEmpty();
   }
 
   @Test
@@ -263,25 +273,26 @@ class RescuerTest {
     rescuer.due("13");
     slurm.changes.clear();
 
-    Optional<String> note = rescuer.deadlineMissed(surgeJob("13"));
+    var handBack = handBack();
+    Optional<String> note = handBack.deadlineMissed(surgeJob("13"));
     assertThat(note).get().asString().contains("hands it back to partition batch");
     assertThat(timers.handBacks).containsExactly("13");
-    assertThat(rescuer.deadlineMissed(surgeJob("14"))).isEmpty();
-    assertThat(rescuer.deadlineMissed(surgeJob("13"))).as("once").isEmpty();
+    assertThat(handBack.deadlineMissed(surgeJob("14"))).isEmpty();
+    assertThat(handBack.deadlineMissed(surgeJob("13"))).as("once").isEmpty();
 
     // The launcher is still ending, then the job is FAILED; after the requeue it pends.
     slurm.shows.add("JobId=13 JobState=RUNNING Reason=None Partition=volunteer");
     slurm.shows.add("JobId=13 JobState=FAILED Reason=NonZeroExitCode Partition=volunteer");
     slurm.shows.add("JobId=13 JobState=PENDING Reason=NonZeroExitCode Partition=volunteer");
-    rescuer.handBack("13");
+    handBack.handBack("13");
     assertThat(slurm.changes)
         .containsExactly(
             "requeue 13",
             "update JobId=13 Partition=batch StartTime=now Comment=surge: handed back to batch,"
                 + " the volunteers missed the deadline");
-    assertThat(rescuer.handedBackCount()).isEqualTo(1);
+    assertThat(handBack.handedBackCount()).isEqualTo(1);
     assertThat(db.transaction(s -> s.find(Rescue.class, "13")).handedBackAt()).isPresent();
-    assertThat(rescuer.deadlineMissed(surgeJob("13"))).as("handed back already").isEmpty();
+    assertThat(handBack.deadlineMissed(surgeJob("13"))).as("handed back already").isEmpty();
   }
 
   static DispatchJob surgeJob(String slurmJobId) {
