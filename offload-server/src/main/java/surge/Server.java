@@ -2,8 +2,10 @@ package surge;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +14,7 @@ import java.util.logging.Logger;
 import surge.api.Hashes;
 import surge.config.Settings;
 import surge.consent.control.ConsentTokens;
+import surge.dispatch.DeadlineMissed;
 import surge.dispatch.Dispatcher;
 import surge.jobs.control.Inputs;
 import surge.jobs.control.Jobs;
@@ -30,6 +33,14 @@ import surge.persistence.Setting;
 import surge.policies.AsyncPrefetchDispatch;
 import surge.policies.BatchDispatch;
 import surge.policies.DispatchPolicy;
+import surge.policies.RescuePolicy;
+import surge.policies.RescueRules;
+import surge.rescue.boundary.RescueSchedule;
+import surge.rescue.control.HandBack;
+import surge.rescue.control.Rescuer;
+import surge.rescue.control.Rescues;
+import surge.rescue.control.Slurm;
+import surge.rescue.entity.Rescue;
 
 /**
  * Wires the server's parts together and owns their threads; nothing else. The CDI bean {@link
@@ -39,7 +50,13 @@ public final class Server implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Server.class.getName());
   static final List<Class<?>> ENTITIES =
       List.of(
-          Kernel.class, Input.class, Job.class, TaskOutput.class, JobResult.class, Setting.class);
+          Kernel.class,
+          Input.class,
+          Job.class,
+          TaskOutput.class,
+          JobResult.class,
+          Setting.class,
+          Rescue.class);
 
   public final Settings settings;
   public final Database db;
@@ -51,6 +68,13 @@ public final class Server implements AutoCloseable {
   public final Jobs jobs;
   public final ConsentTokens consent;
   public final Metrics metrics;
+
+  /** Present when SURGE_RESCUE_PARTITIONS names partitions to watch. */
+  public final Optional<Rescuer> rescuer;
+
+  private final Optional<HandBack> handBack;
+
+  private final Optional<RescueSchedule> rescueSchedule;
   private final KernelRunner runner;
   private final ScheduledExecutorService ticker;
 
@@ -61,6 +85,26 @@ public final class Server implements AutoCloseable {
     this.kernels = new Kernels(db, settings.maxKernelBytes(), clock);
     this.inputs = new Inputs(db, settings.maxInputBytes(), clock);
     this.runner = new KernelRunner();
+    this.rescueSchedule =
+        settings.rescue().enabled() ? Optional.of(new RescueSchedule()) : Optional.empty();
+    var rescues = rescueSchedule.map(timer -> new Rescues(db));
+    var slurm = Slurm.commands(settings.rescue().slurmConf(), Duration.ofSeconds(30));
+    this.rescuer =
+        rescueSchedule.map(
+            timer ->
+                new Rescuer(
+                    slurm,
+                    rescuePolicy(settings.rescue()),
+                    rescues.orElseThrow(),
+                    settings.rescue().partitions(),
+                    settings.rescue().target(),
+                    clock,
+                    timer));
+    this.handBack =
+        rescueSchedule.map(
+            timer ->
+                new HandBack(
+                    slurm, rescues.orElseThrow(), settings.rescue().handBackWait(), clock, timer));
     // The journal, merger and dispatcher call each other back; the holder breaks the cycle.
     var holder = new Dispatcher[1];
     this.merger =
@@ -81,10 +125,15 @@ public final class Server implements AutoCloseable {
             clock::millis,
             settings.heartbeat().toMillis(),
             settings.maxAttempts(),
-            nanos -> metricsHolder[0].dispatched(nanos));
+            nanos -> metricsHolder[0].dispatched(nanos),
+            handBack.<DeadlineMissed>map(h -> h::deadlineMissed).orElse(job -> Optional.empty()));
     holder[0] = dispatcher;
     this.metrics = new Metrics(dispatcher::stats, journal::pending);
     metricsHolder[0] = metrics;
+    rescuer.ifPresent(
+        r ->
+            metrics.countRescues(
+                r::movedCount, r::refusedCount, handBack.orElseThrow()::handedBackCount));
     this.jobs = new Jobs(db, kernels, inputs, dispatcher, merger, clock, settings.maxTasks());
     this.consent = new ConsentTokens(consentKey(), settings.consentTtl(), clock);
     this.ticker =
@@ -112,6 +161,24 @@ public final class Server implements AutoCloseable {
         200,
         200,
         TimeUnit.MILLISECONDS);
+    server.rescueSchedule.ifPresent(
+        schedule ->
+            schedule.start(
+                server.rescuer.orElseThrow(),
+                server.handBack.orElseThrow(),
+                settings.rescue().poll()));
+    server.rescuer.ifPresent(
+        r ->
+            LOG.info(
+                () ->
+                    "rescue: watching the pending jobs of "
+                        + settings.rescue().partitions()
+                        + " every "
+                        + settings.rescue().poll()
+                        + ", moving them to "
+                        + settings.rescue().target()
+                        + " under "
+                        + rescuePolicy(settings.rescue())));
     LOG.info(
         () ->
             "Surge started on "
@@ -128,6 +195,10 @@ public final class Server implements AutoCloseable {
     return "batch".equals(s.dispatchMode())
         ? new BatchDispatch(s.tasksPerWorker(), s.lease())
         : new AsyncPrefetchDispatch(s.tasksPerWorker(), s.lease());
+  }
+
+  static RescuePolicy rescuePolicy(Settings.Rescue r) {
+    return new RescueRules(r.users(), r.deniedUsers(), r.maxTasks(), r.maxCpus(), r.kernels());
   }
 
   /** From SURGE_CONSENT_SECRET, or a random key generated once and kept in the database. */
@@ -159,6 +230,7 @@ public final class Server implements AutoCloseable {
 
   @Override
   public void close() {
+    rescueSchedule.ifPresent(RescueSchedule::close);
     ticker.shutdownNow();
     journal.close();
     merger.close();

@@ -35,4 +35,15 @@ class ArchitectureTest {
         .resideInAnyPackage("..boundary..")
         .check(CLASSES);
   }
+
+  @Test
+  void theRescuersLogicDoesNotDependOnQuartz() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("surge.rescue.control..", "surge.rescue.entity..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.quartz..")
+        .check(CLASSES);
+  }
 }

@@ -2,8 +2,11 @@ package surge.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -27,7 +30,38 @@ public record Settings(
     int maxTasks,
     Optional<String> consentSecret,
     Duration consentTtl,
-    Duration reduceTimeout) {
+    Duration reduceTimeout,
+    Rescue rescue) {
+
+  /**
+   * The rescuer's settings (README: "Rescue"). No watched partition: rescue is off.
+   *
+   * @param partitions the partitions whose pending jobs may be rescued; empty: rescue is off
+   * @param target the volunteer partition jobs are moved to
+   * @param poll how often the pending jobs of the watched partitions are listed
+   * @param slurmConf the {@code SLURM_CONF} given to squeue and scontrol; empty: the server's own
+   * @param users users who may be rescued; empty: all but the denied
+   * @param deniedUsers users never rescued
+   * @param maxTasks most tasks of a rescued job; 0: no limit
+   * @param maxCpus most Slurm CPUs of a rescued job; 0: no limit
+   * @param kernels kernels allowed (file names or SHA-256); empty: any
+   * @param handBackWait how long a hand-back waits for the launcher to end before requeueing
+   */
+  public record Rescue(
+      List<String> partitions,
+      String target,
+      Duration poll,
+      Optional<String> slurmConf,
+      Set<String> users,
+      Set<String> deniedUsers,
+      int maxTasks,
+      int maxCpus,
+      Set<String> kernels,
+      Duration handBackWait) {
+    public boolean enabled() {
+      return !partitions.isEmpty();
+    }
+  }
 
   /** Reads the settings from the process environment and system properties. */
   public static Settings fromEnvironment() {
@@ -56,7 +90,28 @@ public record Settings(
         source.integer("SURGE_MAX_TASKS", 1_000_000, 1, 100_000_000),
         source.get("SURGE_CONSENT_SECRET"),
         source.duration("SURGE_CONSENT_TTL", Duration.ofDays(30)),
-        source.duration("SURGE_REDUCE_TIMEOUT", Duration.ofSeconds(60)));
+        source.duration("SURGE_REDUCE_TIMEOUT", Duration.ofSeconds(60)),
+        rescue(source, env));
+  }
+
+  private static Rescue rescue(Source source, Map<String, String> env) {
+    List<String> partitions = source.list("SURGE_RESCUE_PARTITIONS");
+    String target = source.get("SURGE_RESCUE_TARGET").orElse("volunteer");
+    if (partitions.contains(target)) {
+      throw new IllegalArgumentException(
+          "SURGE_RESCUE_PARTITIONS must not hold the target partition " + target);
+    }
+    return new Rescue(
+        partitions,
+        target,
+        source.duration("SURGE_RESCUE_POLL", Duration.ofSeconds(5)),
+        source.get("SURGE_SLURM_CONF").or(() -> Optional.ofNullable(env.get("SLURM_CONF"))),
+        Set.copyOf(source.list("SURGE_RESCUE_USERS")),
+        Set.copyOf(source.list("SURGE_RESCUE_DENY_USERS")),
+        source.integer("SURGE_RESCUE_MAX_TASKS", 0, 0, Integer.MAX_VALUE),
+        source.integer("SURGE_RESCUE_MAX_CPUS", 0, 0, Integer.MAX_VALUE),
+        Set.copyOf(source.list("SURGE_RESCUE_KERNELS")),
+        source.duration("SURGE_RESCUE_HANDBACK_WAIT", Duration.ofSeconds(30)));
   }
 
   /** Looks a key up as an environment variable, then as a system property. */
@@ -67,6 +122,19 @@ public record Settings(
         value = properties.apply(key.toLowerCase().replace('_', '.'));
       }
       return Optional.ofNullable(value).map(String::trim).filter(v -> !v.isEmpty());
+    }
+
+    /** A comma-separated list; blanks around items are dropped. */
+    List<String> list(String key) {
+      return get(key)
+          .map(
+              v ->
+                  Arrays.stream(v.split(","))
+                      .map(String::trim)
+                      .filter(x -> !x.isEmpty())
+                      .distinct()
+                      .toList())
+          .orElse(List.of());
     }
 
     int integer(String key, int fallback, int min, int max) {

@@ -12,6 +12,7 @@ import java.util.function.IntFunction;
  *
  * @param submitted when the job was accepted, for "submit to first task" latency
  * @param started when its first task went out, if it did before a restart
+ * @param slurmJobId the Slurm job it runs for, if any (told to {@link DeadlineMissed})
  */
 public record DispatchJob(
     String id,
@@ -21,6 +22,7 @@ public record DispatchJob(
     long sequence,
     Instant submitted,
     Optional<Instant> started,
+    Optional<String> slurmJobId,
     IntFunction<Payload> payloads) {
 
   /** The parts of a task that come from the job rather than from the lease. */

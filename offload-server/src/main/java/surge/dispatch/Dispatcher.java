@@ -44,6 +44,7 @@ public final class Dispatcher {
   private final long heartbeatMillis;
   private final int maxAttempts;
   private final LongConsumer dispatchLatencyNanos;
+  private final DeadlineMissed deadlineMissed;
 
   private final Map<String, JobRun> jobs = new HashMap<>();
   private final TreeSet<JobRun> runnable = new TreeSet<>(JobRun.ORDER);
@@ -69,6 +70,29 @@ public final class Dispatcher {
       long heartbeatMillis,
       int maxAttempts,
       LongConsumer dispatchLatencyNanos) {
+    this(
+        policy,
+        events,
+        clock,
+        heartbeatMillis,
+        maxAttempts,
+        dispatchLatencyNanos,
+        job -> Optional.empty());
+  }
+
+  /**
+   * As above; {@code deadlineMissed} is told of each job that misses its deadline and may add to
+   * the failure's message.
+   */
+  public Dispatcher(
+      DispatchPolicy policy,
+      JobEvents events,
+      LongSupplier clock,
+      long heartbeatMillis,
+      int maxAttempts,
+      LongConsumer dispatchLatencyNanos,
+      DeadlineMissed deadlineMissed) {
+    this.deadlineMissed = deadlineMissed;
     this.policy = policy;
     this.events = events;
     this.clock = clock;
@@ -315,7 +339,7 @@ public final class Dispatcher {
             && run.phase != JobProgress.Phase.MERGING
             && run.job.deadline().isPresent()
             && run.job.deadline().get().toEpochMilli() < now) {
-          fail(run, out, JobFailure.of("deadline passed at " + run.job.deadline().get()));
+          fail(run, out, JobFailure.of(deadlineMessage(run)));
         }
       }
       pump(out);
@@ -435,6 +459,25 @@ public final class Dispatcher {
     run.markQueued(l.index, System.nanoTime());
     queuedCount++;
     runnable.add(run);
+  }
+
+  private String deadlineMessage(JobRun run) {
+    String message =
+        "deadline passed at "
+            + run.job.deadline().orElseThrow()
+            + " with "
+            + run.doneCount
+            + " of "
+            + run.job.taskCount()
+            + " tasks done: the volunteers could not finish in time";
+    Optional<String> note;
+    try {
+      note = deadlineMissed.note(run.job);
+    } catch (RuntimeException e) {
+      LOG.log(java.util.logging.Level.WARNING, "deadline listener failed for " + run.job.id(), e);
+      note = Optional.empty();
+    }
+    return note.map(n -> message + "; " + n).orElse(message);
   }
 
   private void fail(JobRun run, Outbox out, JobFailure failure) {

@@ -43,6 +43,7 @@ class DispatcherTest {
         Long.parseLong(id.substring(2)),
         Instant.EPOCH,
         Optional.empty(),
+        Optional.empty(),
         i ->
             new DispatchJob.Payload(
                 KERNEL,
@@ -290,13 +291,54 @@ class DispatcherTest {
             1,
             Instant.EPOCH,
             Optional.empty(),
+            Optional.empty(),
             job("j-1", 1, 0).payloads());
     dispatcher.submit(j, new BitSet());
     dispatcher.tick();
     assertThat(events.failures).isEmpty();
     now.addAndGet(2_000);
     dispatcher.tick();
-    assertThat(events.failures.get(0).message()).startsWith("deadline passed");
+    assertThat(events.failures.get(0).message())
+        .isEqualTo(
+            "deadline passed at "
+                + deadline
+                + " with 0 of 1 tasks done: the volunteers could not finish in time");
+  }
+
+  @Test
+  void aMissedDeadlineIsToldWithTheSlurmJobAndItsNoteJoinsTheMessage() {
+    var told = new ArrayList<DispatchJob>();
+    var withNotes =
+        new Dispatcher(
+            new AsyncPrefetchDispatch(2, Duration.ofSeconds(30)),
+            events,
+            now::get,
+            5_000,
+            3,
+            n -> {},
+            job -> {
+              told.add(job);
+              return job.slurmJobId().map(id -> "Slurm job " + id + " is handed back");
+            });
+    var deadline = Instant.ofEpochMilli(now.get() + 1_000);
+    withNotes.submit(
+        new DispatchJob(
+            "j-7",
+            2,
+            0,
+            Optional.of(deadline),
+            7,
+            Instant.EPOCH,
+            Optional.empty(),
+            Optional.of("4711"),
+            job("j-7", 2, 0).payloads()),
+        new BitSet());
+    now.addAndGet(2_000);
+    withNotes.tick();
+    assertThat(told).extracting(DispatchJob::id).containsExactly("j-7");
+    assertThat(events.failures.get(0).message())
+        .startsWith("deadline passed at " + deadline)
+        .endsWith("could not finish in time; Slurm job 4711 is handed back");
   }
 
   @Test

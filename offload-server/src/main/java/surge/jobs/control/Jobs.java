@@ -243,6 +243,7 @@ public final class Jobs {
         job.id(),
         job.createdAt(),
         job.startedAt(),
+        job.slurmJobId(),
         payloads);
   }
 

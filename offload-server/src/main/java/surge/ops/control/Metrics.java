@@ -8,6 +8,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import surge.dispatch.DispatchStats;
 
@@ -71,6 +72,25 @@ public final class Metrics {
         .name("surge_journal_pending")
         .help("Accepted results not yet written to the database")
         .callback(cb -> cb.call(journalPending.get()))
+        .register(registry);
+  }
+
+  /** Adds the rescuer's counts: jobs moved, refused (opted in but not moved), handed back. */
+  public void countRescues(LongSupplier moved, LongSupplier refused, LongSupplier handedBack) {
+    CounterWithCallback.builder()
+        .name("surge_rescue_moved")
+        .help("Pending jobs the rescuer moved to the volunteer partition")
+        .callback(cb -> cb.call(moved.getAsLong()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("surge_rescue_refused")
+        .help("Opted-in jobs the rescuer left where they were (policy, unreadable options, Slurm)")
+        .callback(cb -> cb.call(refused.getAsLong()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("surge_rescue_handed_back")
+        .help("Rescued jobs handed back to their partition after missing their deadline")
+        .callback(cb -> cb.call(handedBack.getAsLong()))
         .register(registry);
   }
 
