@@ -4,6 +4,7 @@ import java.time.ZoneId;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.ggf.drmaa.JobInfo;
 
 /**
@@ -11,8 +12,17 @@ import org.ggf.drmaa.JobInfo;
  * exit status N or the terminating signal S; Slurm keeps no core-dump flag, so {@link
  * #hasCoreDump()} is always false. A job cancelled (or otherwise ended) before it ever got a node
  * {@link #wasAborted() was aborted} and has neither exited nor been signalled.
+ *
+ * <p>A job that Slurm ended itself (scancel, its time limit, preemption, a deadline) while it ran
+ * is signalled: Slurm sends SIGTERM, then SIGKILL after {@code KillWait}. When the record carries
+ * no signal ({@code ExitCode=0:0}: the job ended before its batch step reported one, as when it is
+ * cancelled right after it started), the answer is SIGTERM, never "exited 0".
  */
 final class SlurmJobInfo implements JobInfo {
+  private static final Set<String> ENDED_BY_SLURM =
+      Set.of("CANCELLED", "TIMEOUT", "PREEMPTED", "DEADLINE");
+  private static final int SIGTERM = 15;
+
   private final String jobId;
   private final JobRecord record;
   private final ZoneId zone;
@@ -54,7 +64,7 @@ final class SlurmJobInfo implements JobInfo {
 
   @Override
   public boolean hasExited() {
-    return !wasAborted() && record.terminatingSignal() == 0 && !lostWithItsNode();
+    return !wasAborted() && signal() == 0 && !lostWithItsNode();
   }
 
   /** Only when {@link #hasExited()}; else there is no exit status to tell. */
@@ -68,7 +78,7 @@ final class SlurmJobInfo implements JobInfo {
 
   @Override
   public boolean hasSignaled() {
-    return !wasAborted() && record.terminatingSignal() != 0;
+    return !wasAborted() && signal() != 0;
   }
 
   /** The signal's name, e.g. {@code SIGTERM}; only when {@link #hasSignaled()}. */
@@ -77,7 +87,7 @@ final class SlurmJobInfo implements JobInfo {
     if (!hasSignaled()) {
       throw new IllegalStateException("job " + jobId + " was not signalled: " + describe());
     }
-    return Signals.name(record.terminatingSignal());
+    return Signals.name(signal());
   }
 
   @Override
@@ -88,6 +98,14 @@ final class SlurmJobInfo implements JobInfo {
   @Override
   public boolean wasAborted() {
     return !record.state().equals("COMPLETED") && !record.everRan();
+  }
+
+  private int signal() {
+    int signal = record.terminatingSignal();
+    if (signal == 0 && record.exitStatus() == 0 && ENDED_BY_SLURM.contains(record.state())) {
+      return SIGTERM;
+    }
+    return signal;
   }
 
   /** A node or boot failure ends a job without an exit status of its own. */

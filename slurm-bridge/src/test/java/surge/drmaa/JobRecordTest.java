@@ -126,6 +126,23 @@ class JobRecordTest {
   }
 
   @Test
+  void aJobSlurmEndedWithoutASignalOnRecordWasSignalledWithSigterm() {
+    for (String state : List.of("CANCELLED", "TIMEOUT")) {
+      SlurmJobInfo info =
+          new SlurmJobInfo(
+              "6",
+              JobRecord.parseLine(
+                  CANCELLED_RUNNING
+                      .replace("ExitCode=0:15", "ExitCode=0:0")
+                      .replace("JobState=CANCELLED", "JobState=" + state)),
+              ZoneId.of("UTC"));
+
+      assertThat(info.hasExited()).as(state).isFalse();
+      assertThat(info.getTerminatingSignal()).as(state).isEqualTo("SIGTERM");
+    }
+  }
+
+  @Test
   void aJobCancelledWhilePendingWasAborted() {
     SlurmJobInfo info =
         new SlurmJobInfo("5", JobRecord.parseLine(CANCELLED_PENDING), ZoneId.of("UTC"));
