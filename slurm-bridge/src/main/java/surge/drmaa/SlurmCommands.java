@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,8 +75,11 @@ final class SlurmCommands {
   /** Runs COMMAND with STDIN (or /dev/null) and waits for it within the time limit. */
   Output run(List<String> command, String stdin)
       throws DrmCommunicationException, InternalException {
-    ProcessBuilder pb = new ProcessBuilder(command);
+    ProcessBuilder pb = new ProcessBuilder();
     pb.environment().putAll(extraEnv);
+    List<String> resolved = new ArrayList<>(command);
+    resolved.set(0, find(command.get(0), pb.environment().get("PATH")));
+    pb.command(resolved);
     if (stdin == null) {
       pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     }
@@ -114,6 +119,26 @@ final class SlurmCommands {
       process.destroyForcibly();
       throw new DrmCommunicationException("running " + String.join(" ", command) + " failed: " + e);
     }
+  }
+
+  /**
+   * The first executable NAME on the PATH the command gets (ProcessBuilder itself would search this
+   * JVM's PATH, not the child's); NAME itself when none is found, so that the start fails with its
+   * name.
+   */
+  private static String find(String name, String path) {
+    if (name.contains("/") || path == null) {
+      return name;
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      if (!dir.isEmpty()) {
+        Path candidate = Path.of(dir, name);
+        if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+          return candidate.toString();
+        }
+      }
+    }
+    return name;
   }
 
   private static CompletableFuture<String> drain(InputStream stream) {
