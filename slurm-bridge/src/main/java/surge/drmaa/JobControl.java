@@ -117,10 +117,7 @@ final class JobControl {
     // It may have started between the look and the hold: then the hold would only mark it.
     JobRecord after = slurm.show(id);
     int now = ProgramStatus.of(after, false);
-    if (!ProgramStatus.onHold(now)) {
-      if (now == Session.QUEUED_ACTIVE) {
-        return; // held job entries of an array show the hold a moment later
-      }
+    if (now == Session.RUNNING || now == Session.SYSTEM_SUSPENDED || ProgramStatus.ended(now)) {
       slurm.scontrol("release", id, HoldInconsistentStateException::new);
       throw new HoldInconsistentStateException(
           "job " + id + " started before the hold took effect: " + describe(after, now));

@@ -30,6 +30,9 @@ final class Poll {
               + timeoutSeconds
               + ": seconds, TIMEOUT_WAIT_FOREVER (-1) or TIMEOUT_NO_WAIT (0)");
     }
+    if (timeoutSeconds > Long.MAX_VALUE / 2_000_000_000L) {
+      return new Poll(Long.MAX_VALUE); // beyond a century: forever
+    }
     return new Poll(System.nanoTime() + timeoutSeconds * 1_000_000_000L);
   }
 
