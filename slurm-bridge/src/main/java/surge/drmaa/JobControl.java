@@ -1,9 +1,9 @@
 package surge.drmaa;
 
 import java.util.List;
+import java.util.function.Function;
 import org.ggf.drmaa.AuthorizationException;
 import org.ggf.drmaa.DeniedByDrmException;
-import org.ggf.drmaa.DrmCommunicationException;
 import org.ggf.drmaa.DrmaaException;
 import org.ggf.drmaa.HoldInconsistentStateException;
 import org.ggf.drmaa.InvalidJobException;
@@ -124,16 +124,13 @@ final class JobControl {
     }
   }
 
-  private void operatorOnly(
-      String verb, String id, java.util.function.Function<String, DrmaaException> refused)
+  private void operatorOnly(String verb, String id, Function<String, DrmaaException> refused)
       throws DrmaaException {
     try {
       slurm.scontrol(verb, id, refused);
     } catch (AuthorizationException e) {
       throw new DeniedByDrmException(
           "Slurm lets only operators and administrators " + verb + " jobs: " + e.getMessage());
-    } catch (DrmCommunicationException e) {
-      throw e;
     }
   }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.ggf.drmaa.DrmaaException;
 import org.ggf.drmaa.InvalidAttributeValueException;
@@ -189,7 +190,7 @@ record SbatchRequest(List<String> options, String script) {
     if (email == null || email.isEmpty()) {
       return List.of();
     }
-    List<String> addresses = new ArrayList<>(new java.util.TreeSet<>(email));
+    List<String> addresses = new ArrayList<>(new TreeSet<>(email));
     for (String address : addresses) {
       if (address.isBlank()
           || address.contains(",")

@@ -8,8 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.ggf.drmaa.AuthorizationException;
+import org.ggf.drmaa.DeniedByDrmException;
 import org.ggf.drmaa.DrmCommunicationException;
 import org.ggf.drmaa.DrmaaException;
+import org.ggf.drmaa.InternalException;
 import org.ggf.drmaa.InvalidAttributeValueException;
 import org.ggf.drmaa.InvalidJobException;
 import org.ggf.drmaa.TryLaterException;
@@ -38,12 +40,12 @@ final class Slurm {
         throw new InvalidAttributeValueException(
             "nativeSpecification: sbatch refused an option: " + message);
       }
-      throw failure(out, org.ggf.drmaa.DeniedByDrmException::new);
+      throw failure(out, DeniedByDrmException::new);
     }
     // "42" or "42;cluster"
     String id = out.stdout().strip().split(";")[0].strip();
     if (!id.matches("[0-9]+")) {
-      throw new org.ggf.drmaa.InternalException(
+      throw new InternalException(
           out.commandLine() + " answered '" + out.stdout().strip() + "', not a job id");
     }
     return id;
@@ -87,7 +89,7 @@ final class Slurm {
   void cancel(String id) throws DrmaaException {
     SlurmCommands.Output out = commands.run(List.of("scancel", id));
     if (!out.ok()) {
-      throw failure(out, org.ggf.drmaa.DeniedByDrmException::new);
+      throw failure(out, DeniedByDrmException::new);
     }
   }
 

@@ -96,6 +96,9 @@ final class SlurmCommands {
       if (stdin != null) {
         try (OutputStream in = process.getOutputStream()) {
           in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+          // The command ended without reading it all (sbatch refusing an option): its exit code
+          // and message below tell why.
         }
       }
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -115,7 +118,7 @@ final class SlurmCommands {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
       throw new InternalException("interrupted while running " + String.join(" ", command));
-    } catch (IOException | ExecutionException | TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       process.destroyForcibly();
       throw new DrmCommunicationException("running " + String.join(" ", command) + " failed: " + e);
     }

@@ -96,6 +96,17 @@ class SlurmTest {
   }
 
   @Test
+  void aCommandThatEndsWithoutReadingItsStdinIsJudgedByItsExitCode() throws Exception {
+    Files.writeString(
+        dir.resolve("sbatch"), "#!/bin/sh\necho 'sbatch: error: refused early' >&2\nexit 1\n");
+    String script = "#!/bin/sh\n" + "# padding\n".repeat(100_000); // more than a pipe holds
+
+    assertThatThrownBy(() -> slurm.submit(new SbatchRequest(List.of("--parsable"), script)))
+        .isInstanceOf(DeniedByDrmException.class)
+        .hasMessageContaining("refused early");
+  }
+
+  @Test
   void anUnknownJobIsAnInvalidJob() throws Exception {
     fake("scontrol", "echo 'slurm_load_jobs error: Invalid job id specified' >&2; exit 1");
 
