@@ -81,7 +81,7 @@ final class OffloadCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Shell shell = surge.shell();
-    SlurmJob slurmJob = SlurmJob.from(shell.env());
+    SlurmJob slurmJob = SlurmJob.from(shell.env(), shell.workingDirectory());
     SlurmClient slurm = new SlurmClient(shell.env(), SCONTROL_TIMEOUT);
     try (JobComment comment = new JobComment(slurmJob, slurm, shell.err(), COMMENT_INTERVAL)) {
       try {

@@ -1,6 +1,7 @@
 package surge.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -13,6 +14,8 @@ import java.util.Optional;
  * @param out stdout; results are written to it as bytes, never through a charset
  * @param err stderr: messages and the progress bar
  * @param terminal whether a person watches, so the progress bar may redraw itself
+ * @param workingDirectory the process's current directory: in a Slurm job, the job's working
+ *     directory ({@code sbatch --chdir}, by default the submit directory)
  */
 public record Shell(
     PrintStream out,
@@ -20,7 +23,8 @@ public record Shell(
     Map<String, String> env,
     boolean terminal,
     Clock clock,
-    Polling polling) {
+    Polling polling,
+    Path workingDirectory) {
 
   public static Shell system() {
     return new Shell(
@@ -29,7 +33,8 @@ public record Shell(
         System.getenv(),
         System.console() != null,
         Clock.systemUTC(),
-        Polling.DEFAULT);
+        Polling.DEFAULT,
+        Path.of("").toAbsolutePath());
   }
 
   public Optional<String> env(String name) {

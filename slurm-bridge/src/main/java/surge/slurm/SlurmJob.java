@@ -11,12 +11,14 @@ import java.util.Optional;
  *     element of a job array (the last element shares its {@code SLURM_JOB_ID} with the array, so
  *     that id would name every element); empty outside Slurm
  * @param name {@code SLURM_JOB_NAME}
- * @param workDir what relative paths in the job script are relative to: {@code SLURM_SUBMIT_DIR},
- *     else the current directory. Not the script's directory: slurmd runs a copy of the script from
- *     its spool directory.
+ * @param workDir what relative paths in the job script are relative to: the job's working
+ *     directory, which is the launcher's current directory (slurmd starts the script there: {@code
+ *     sbatch --chdir}, by default the submit directory), as Slurm reads a relative {@code #SBATCH
+ *     --output}. Not the script's directory: slurmd runs a copy of the script from its spool
+ *     directory.
  */
 public record SlurmJob(Optional<String> id, Optional<String> name, Path workDir) {
-  public static SlurmJob from(Map<String, String> env) {
+  public static SlurmJob from(Map<String, String> env, Path workingDirectory) {
     Optional<String> arrayJob = value(env, "SLURM_ARRAY_JOB_ID");
     Optional<String> arrayTask = value(env, "SLURM_ARRAY_TASK_ID");
     Optional<String> id =
@@ -26,10 +28,7 @@ public record SlurmJob(Optional<String> id, Optional<String> name, Path workDir)
                     arrayJob.isPresent() && arrayTask.isPresent()
                         ? arrayJob.get() + "_" + arrayTask.get()
                         : job);
-    return new SlurmJob(
-        id,
-        value(env, "SLURM_JOB_NAME"),
-        value(env, "SLURM_SUBMIT_DIR").map(Path::of).orElse(Path.of("").toAbsolutePath()));
+    return new SlurmJob(id, value(env, "SLURM_JOB_NAME"), workingDirectory.toAbsolutePath());
   }
 
   private static Optional<String> value(Map<String, String> env, String name) {

@@ -3,6 +3,7 @@ package surge.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +17,11 @@ record CliRun(int exitCode, byte[] stdoutBytes, String stderr) {
       new Shell.Polling(Duration.ofMillis(5), Duration.ofMillis(40), Duration.ofMillis(400));
 
   static CliRun run(Map<String, String> env, String... args) {
+    return run(Path.of("").toAbsolutePath(), env, args);
+  }
+
+  /** As {@link #run(Map, String...)} in {@code workingDirectory}, as a Slurm job starts in it. */
+  static CliRun run(Path workingDirectory, Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Shell shell =
@@ -25,7 +31,8 @@ record CliRun(int exitCode, byte[] stdoutBytes, String stderr) {
             env,
             false,
             Clock.fixed(NOW, ZoneOffset.UTC),
-            FAST);
+            FAST,
+            workingDirectory);
     int code = Surge.commandLine(shell).execute(args);
     return new CliRun(code, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
   }

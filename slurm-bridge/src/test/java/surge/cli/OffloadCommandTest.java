@@ -63,7 +63,8 @@ class OffloadCommandTest {
     String[] all = new String[args.length + 1];
     all[0] = "offload";
     System.arraycopy(args, 0, all, 1, args.length);
-    return CliRun.run(env, all);
+    // slurmd starts the script in the job's working directory, which is the submit directory here.
+    return CliRun.run(submitDir, env, all);
   }
 
   @Test

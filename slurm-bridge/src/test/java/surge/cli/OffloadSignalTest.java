@@ -71,6 +71,7 @@ class OffloadSignalTest {
             script.toString());
     builder.environment().clear();
     builder.environment().putAll(env);
+    builder.directory(dir.toFile()); // the job's working directory, where the kernel is
     builder.redirectOutput(dir.resolve("stdout").toFile());
     builder.redirectError(dir.resolve("stderr").toFile());
     process = builder.start();

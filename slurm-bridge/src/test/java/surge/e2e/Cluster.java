@@ -19,8 +19,8 @@ import java.util.Map;
  * Micro with the built WAR) and {@code bin/surge-volunteer} processes, started by the test and
  * stopped by pid.
  */
-final class Cluster implements AutoCloseable {
-  static final Path REPO = repo();
+public final class Cluster implements AutoCloseable {
+  public static final Path REPO = repo();
   static final HttpClient HTTP = HttpClient.newHttpClient();
 
   final int port;
@@ -29,13 +29,13 @@ final class Cluster implements AutoCloseable {
   Process server;
   final List<Process> volunteers = new ArrayList<>();
 
-  Cluster(Path dataDir, Map<String, String> serverEnv) throws IOException {
+  public Cluster(Path dataDir, Map<String, String> serverEnv) throws IOException {
     this.port = freePort();
     this.dataDir = dataDir;
     this.serverEnv = serverEnv;
   }
 
-  String url() {
+  public String url() {
     return "http://localhost:" + port;
   }
 
@@ -51,7 +51,7 @@ final class Cluster implements AutoCloseable {
   }
 
   /** Starts the server and waits until {@code /health} answers 200. */
-  void startServer() throws Exception {
+  public void startServer() throws Exception {
     var pb = new ProcessBuilder(REPO.resolve("bin/surge-server").toString(), "--port", "" + port);
     pb.environment().put("SURGE_DATA_DIR", dataDir.toString());
     pb.environment().putAll(serverEnv);
@@ -83,7 +83,7 @@ final class Cluster implements AutoCloseable {
   }
 
   /** The last lines of the server's log, for failure messages (the temp dir goes away). */
-  String logTail(int lines) {
+  public String logTail(int lines) {
     try {
       List<String> all = Files.readAllLines(dataDir.resolve("server.log"));
       return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
@@ -98,7 +98,7 @@ final class Cluster implements AutoCloseable {
     server.waitFor();
   }
 
-  void startVolunteers(int n) throws IOException {
+  public void startVolunteers(int n) throws IOException {
     for (int i = 0; i < n; i++) {
       var pb =
           new ProcessBuilder(
@@ -111,7 +111,7 @@ final class Cluster implements AutoCloseable {
   }
 
   /** Waits until the server reports this many connected volunteers. */
-  void awaitVolunteers(int n) throws Exception {
+  public void awaitVolunteers(int n) throws Exception {
     long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (System.nanoTime() < until) {
       var r = HTTP.send(get("/health"), HttpResponse.BodyHandlers.ofString());
@@ -163,7 +163,7 @@ final class Cluster implements AutoCloseable {
   }
 
   /** Runs a native example program and returns its stdout. */
-  static byte[] nativeRun(Map<String, String> env, byte[] stdin, String name, String... args)
+  public static byte[] nativeRun(Map<String, String> env, byte[] stdin, String name, String... args)
       throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(REPO.resolve("examples/kernels/build/native/" + name).toString());

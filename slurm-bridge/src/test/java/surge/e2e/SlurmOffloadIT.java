@@ -96,6 +96,24 @@ class SlurmOffloadIT {
   }
 
   @Test
+  void relativePathsFollowTheJobsWorkingDirectoryNotTheSubmitDirectory() throws Exception {
+    // Submitted from two levels up with --chdir: the kernel path ../kernels/... holds from the
+    // working directory only, as #SBATCH --output=pi-%j.out does.
+    String id =
+        slurm.sbatch(
+            env("PI_TASKS", "4", "PI_SAMPLES", "100000"),
+            dir,
+            "-p",
+            "volunteer",
+            "--chdir=" + jobs,
+            jobs.resolve("pi.sh").toString());
+    var done = slurm.awaitState(id, Duration.ofSeconds(120), "COMPLETED", "FAILED", "CANCELLED");
+    assertThat(done.get("JobState")).as(read("pi-" + id + ".out")).isEqualTo("COMPLETED");
+    byte[] expected = Cluster.nativeRun(Map.of(), new byte[0], "montecarlo-whole", "4", "100000");
+    assertThat(read("pi-" + id + ".out")).endsWith(new String(expected, StandardCharsets.UTF_8));
+  }
+
+  @Test
   void theSameScriptOnTheBatchPartitionRunsNativelyWithTheSameBytes() throws Exception {
     String id =
         slurm.sbatch(env("PI_TASKS", "8", "PI_SAMPLES", "200000"), jobs, "-p", "batch", "pi.sh");

@@ -28,7 +28,10 @@ class JobCommentTest {
 
   private JobComment comment(Map<String, String> env, Duration minInterval) {
     return new JobComment(
-        SlurmJob.from(env), new SlurmClient(env, Duration.ofSeconds(10)), err, minInterval);
+        SlurmJob.from(env, java.nio.file.Path.of("")),
+        new SlurmClient(env, Duration.ofSeconds(10)),
+        err,
+        minInterval);
   }
 
   private static JobStatus status(JobState state, int done, int total) {

@@ -8,29 +8,30 @@ import org.junit.jupiter.api.Test;
 
 class SlurmJobTest {
   @Test
-  void aBatchJobIsNamedByItsIdAndWorksInItsSubmitDirectory() {
+  void aBatchJobIsNamedByItsIdAndWorksInItsWorkingDirectoryNotItsSubmitDirectory() {
     SlurmJob job =
         SlurmJob.from(
-            Map.of(
-                "SLURM_JOB_ID", "42", "SLURM_JOB_NAME", "pi", "SLURM_SUBMIT_DIR", "/home/u/run"));
+            Map.of("SLURM_JOB_ID", "42", "SLURM_JOB_NAME", "pi", "SLURM_SUBMIT_DIR", "/home/u"),
+            Path.of("/scratch/u/run"));
 
     assertThat(job.id()).contains("42");
     assertThat(job.name()).contains("pi");
-    assertThat(job.workDir()).isEqualTo(Path.of("/home/u/run"));
+    assertThat(job.workDir()).isEqualTo(Path.of("/scratch/u/run"));
   }
 
   @Test
   void anArrayElementIsNamedArrayUnderscoreTask() {
     SlurmJob job =
         SlurmJob.from(
-            Map.of("SLURM_JOB_ID", "11", "SLURM_ARRAY_JOB_ID", "11", "SLURM_ARRAY_TASK_ID", "3"));
+            Map.of("SLURM_JOB_ID", "11", "SLURM_ARRAY_JOB_ID", "11", "SLURM_ARRAY_TASK_ID", "3"),
+            Path.of("/tmp"));
 
     assertThat(job.id()).contains("11_3");
   }
 
   @Test
-  void outsideSlurmThereIsNoIdAndTheCurrentDirectoryIsTheWorkingDirectory() {
-    SlurmJob job = SlurmJob.from(Map.of("SLURM_ARRAY_TASK_ID", "3", "SLURM_SUBMIT_DIR", " "));
+  void outsideSlurmThereIsNoIdAndARelativeWorkingDirectoryIsMadeAbsolute() {
+    SlurmJob job = SlurmJob.from(Map.of("SLURM_ARRAY_TASK_ID", "3"), Path.of(""));
 
     assertThat(job.id()).isEmpty();
     assertThat(job.workDir()).isEqualTo(Path.of("").toAbsolutePath());
