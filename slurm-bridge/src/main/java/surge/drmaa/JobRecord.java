@@ -34,44 +34,9 @@ final class JobRecord {
     return records;
   }
 
-  /**
-   * One line. Values may hold blanks (Comment, Command, paths), so a field ends where a blank is
-   * followed by the next {@code Key=}: a capital letter, then letters, digits, '/', ':' or '_'.
-   */
+  /** One line (see {@link surge.slurm.JobFields}). */
   static JobRecord parseLine(String line) {
-    Map<String, String> fields = new LinkedHashMap<>();
-    int start = 0;
-    while (start < line.length()) {
-      int eq = line.indexOf('=', start);
-      if (eq < 0) {
-        break;
-      }
-      String key = line.substring(start, eq);
-      int next = nextField(line, eq + 1);
-      fields.put(key, line.substring(eq + 1, next < 0 ? line.length() : next).strip());
-      start = next < 0 ? line.length() : next + 1;
-    }
-    return new JobRecord(fields);
-  }
-
-  private static int nextField(String line, int from) {
-    for (int blank = line.indexOf(' ', from); blank >= 0; blank = line.indexOf(' ', blank + 1)) {
-      int i = blank + 1;
-      if (i >= line.length() || !Character.isUpperCase(line.charAt(i))) {
-        continue;
-      }
-      while (i < line.length() && isKeyChar(line.charAt(i))) {
-        i++;
-      }
-      if (i < line.length() && line.charAt(i) == '=') {
-        return blank;
-      }
-    }
-    return -1;
-  }
-
-  private static boolean isKeyChar(char c) {
-    return Character.isLetterOrDigit(c) || c == '/' || c == ':' || c == '_';
+    return new JobRecord(surge.slurm.JobFields.parse(line));
   }
 
   Optional<String> field(String key) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import surge.e2e.Cluster;
+import surge.e2e.SampleJobs;
 import surge.e2e.SlurmCluster;
 
 /**
@@ -40,17 +40,7 @@ class DrmaaOffloadIT {
     surge.startServer();
     surge.startVolunteers(2);
     surge.awaitVolunteers(2);
-    jobs = Files.createDirectories(dir.resolve("examples/jobs"));
-    Files.createDirectories(dir.resolve("examples/kernels"));
-    Files.createSymbolicLink(
-        dir.resolve("examples/kernels/build"),
-        Cluster.REPO.resolve("examples/kernels/build").toAbsolutePath());
-    for (String script : List.of("pi.sh", "array.sh")) {
-      Files.copy(
-          Cluster.REPO.resolve("examples/jobs/" + script),
-          jobs.resolve(script),
-          StandardCopyOption.COPY_ATTRIBUTES);
-    }
+    jobs = SampleJobs.copyInto(dir, "pi.sh", "array.sh");
     Map<String, String> env = new HashMap<>(slurm.env());
     env.put("PATH", Cluster.REPO.resolve("bin") + ":" + System.getenv("PATH"));
     env.put("SURGE_SERVER", surge.url());

@@ -103,36 +103,10 @@ public final class SlurmCluster {
    */
   public Map<String, String> show(String jobId) throws Exception {
     Result r = run("scontrol", "show", "job", "-o", jobId);
-    Map<String, String> fields = new LinkedHashMap<>();
     if (r.exitCode != 0 || r.output.isBlank()) {
-      return fields;
+      return new LinkedHashMap<>();
     }
-    String line = r.output.lines().findFirst().orElse("");
-    // Values may contain spaces (Comment, Command): a key starts after a space and ends at '='.
-    int i = 0;
-    while (i < line.length()) {
-      int eq = line.indexOf('=', i);
-      if (eq < 0) {
-        break;
-      }
-      String key = line.substring(i, eq);
-      int next = nextKey(line, eq + 1);
-      fields.put(key, line.substring(eq + 1, next < 0 ? line.length() : next).strip());
-      i = next < 0 ? line.length() : next + 1;
-    }
-    return fields;
-  }
-
-  /** The index of the space before the next {@code Key=}, or -1. */
-  private static int nextKey(String line, int from) {
-    for (int s = line.indexOf(' ', from); s >= 0; s = line.indexOf(' ', s + 1)) {
-      int eq = line.indexOf('=', s + 1);
-      int sp = line.indexOf(' ', s + 1);
-      if (eq > s + 1 && (sp < 0 || eq < sp) && Character.isUpperCase(line.charAt(s + 1))) {
-        return s;
-      }
-    }
-    return -1;
+    return surge.slurm.JobFields.parse(r.output.lines().findFirst().orElse("").strip());
   }
 
   /** Waits until the job's state is one of {@code states}; answers the last fields seen. */

@@ -38,15 +38,7 @@ class SlurmOffloadIT {
     surge.startServer();
     surge.startVolunteers(2);
     surge.awaitVolunteers(2);
-    // The scripts name their kernels as ../kernels/build/...: the same layout as examples/.
-    jobs = Files.createDirectories(dir.resolve("examples/jobs"));
-    Files.createDirectories(dir.resolve("examples/kernels"));
-    Files.createSymbolicLink(
-        dir.resolve("examples/kernels/build"),
-        Cluster.REPO.resolve("examples/kernels/build").toAbsolutePath());
-    for (String script : List.of("pi.sh", "mandelbrot.sh", "array.sh")) {
-      Files.copy(Cluster.REPO.resolve("examples/jobs/" + script), jobs.resolve(script));
-    }
+    jobs = SampleJobs.copyInto(dir, "pi.sh", "mandelbrot.sh", "array.sh");
     jobEnv = new HashMap<>();
     jobEnv.put("PATH", Cluster.REPO.resolve("bin") + ":" + System.getenv("PATH"));
     jobEnv.put("SURGE_SERVER", surge.url());
