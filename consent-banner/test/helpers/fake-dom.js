@@ -80,13 +80,29 @@ class FakeElement extends EventTarget {
     this.ownerDocument.activeElement = this;
   }
   click() {
-    if (this.getAttribute("type") === "radio") this.checked = true;
+    if (this.getAttribute("type") === "radio") {
+      // A radio group: checking one unchecks the others of its name, as browsers do.
+      const name = this.getAttribute("name");
+      this.ownerDocument.body
+        .findAll((e) => e.getAttribute("name") === name)
+        .forEach((e) => {
+          e.checked = false;
+        });
+      this.checked = true;
+    }
     this.dispatchEvent(new Event("click", { bubbles: true }));
   }
   closest(selector) {
     const attr = /^\[([\w-]+)\]$/.exec(selector)?.[1];
     for (let n = this; n; n = n.parent) if (attr && n.hasAttribute(attr)) return n;
     return null;
+  }
+  findAll(predicate, out = []) {
+    for (const c of [...this.children, ...(this.shadowRoot ? [this.shadowRoot] : [])]) {
+      if (predicate(c)) out.push(c);
+      c.findAll(predicate, out);
+    }
+    return out;
   }
   /** Depth-first search across shadow roots. */
   find(predicate) {
