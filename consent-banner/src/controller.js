@@ -22,11 +22,12 @@ function storageOf(win) {
 }
 
 function httpClient(fetch) {
-  return async (method, url, body, { keepalive = false } = {}) => {
+  // No keepalive: Chromium refuses it on a request that needs a CORS preflight, and a JSON POST
+  // to another origin does.
+  return async (method, url, body) => {
     const response = await fetch(url, {
       method,
       credentials: "omit",
-      keepalive,
       headers: body ? { "content-type": "application/json", accept: "application/json" } : {},
       body: body ? JSON.stringify(body) : undefined,
       signal: AbortSignal.timeout?.(TIMEOUT_MS),
@@ -52,7 +53,7 @@ function httpClient(fetch) {
  */
 export async function runBanner({ script, doc, win, fetch, importModule, cssText, warn }) {
   const http = httpClient(fetch);
-  const fireAndForget = (url, body) => http("POST", url, body, { keepalive: true }).catch(() => {});
+  const fireAndForget = (url, body) => http("POST", url, body).catch(() => {});
   const embed = readEmbedConfig({
     project: script?.getAttribute("data-project"),
     server: script?.getAttribute("data-server"),
