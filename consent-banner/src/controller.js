@@ -239,6 +239,12 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
   });
 
   win.SurgeConsent = api;
+  // Without `defer` a script in <head> may get here before <body> exists.
+  if (doc.readyState === "loading") {
+    await new Promise((resolve) =>
+      doc.addEventListener("DOMContentLoaded", resolve, { once: true }),
+    );
+  }
   const cpu = core.acceptedCpu();
   if (cpu) start(cpu);
   else if (core.needsAsking()) showBanner();

@@ -134,3 +134,12 @@ test("the CPU level caps the worker count, at least one", () => {
   assert.equal(workersFor(100, 4), 4);
   assert.equal(workersFor(50, undefined), 1);
 });
+
+test("the hand-written types name every string id", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const { STRINGS } = await import("../src/strings.js");
+  const dts = await readFile(new URL("../types/surge-banner.d.ts", import.meta.url), "utf8");
+  const block = /type SurgeStringId =([^;]+);/.exec(dts)[1];
+  const ids = [...block.matchAll(/"(\w+)"/g)].map((m) => m[1]);
+  assert.deepEqual(ids.sort(), Object.keys(STRINGS).sort());
+});
