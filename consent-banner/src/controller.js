@@ -92,6 +92,7 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
   const emit = (type, detail = {}) => doc.dispatchEvent(new CustomEvent(type, { detail }));
 
   let volunteer = null;
+  let running = false; // from start() until halt(), also while the runtime is still loading
   let run = 0; // bumped by every stop: a start still importing the runtime then gives up
   let tokenCache = null;
 
@@ -124,6 +125,7 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
 
   async function start(cpu) {
     const mine = ++run;
+    running = true;
     ui.showControl({ onStop: stop, onAgain: showBanner });
     ui.setStatus("connecting");
     try {
@@ -156,6 +158,7 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
 
   function halt() {
     run++;
+    running = false;
     const v = volunteer;
     volunteer = null;
     try {
@@ -194,9 +197,24 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
 
   // The page lifecycle: leaving gives the tasks back; a page restored from the back/forward cache
   // resumes if the visitor still agrees.
-  win.addEventListener?.("pagehide", () => volunteer && halt());
+  win.addEventListener?.("pagehide", () => running && halt());
+  // Another tab of the same site decided: a stop there stops here at once, a decision there
+  // closes the question here, an acceptance there starts here as a new page view would.
+  win.addEventListener?.("storage", (e) => {
+    if (e.key !== null && e.key !== `surge-consent:${project}`) return;
+    const cpu = core.acceptedCpu();
+    if (!cpu && running) {
+      halt();
+      ui.setStatus("stopped");
+    } else if (cpu && !running) {
+      ui.hideBanner();
+      start(cpu);
+    } else if (!core.needsAsking()) {
+      ui.hideBanner();
+    }
+  });
   win.addEventListener?.("pageshow", (e) => {
-    if (e.persisted && !volunteer && core.acceptedCpu()) start(core.acceptedCpu());
+    if (e.persisted && !running && core.acceptedCpu()) start(core.acceptedCpu());
   });
   // Any element of the host page with data-surge-open reopens the question.
   doc.addEventListener("click", (e) => {

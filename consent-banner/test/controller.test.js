@@ -64,7 +64,13 @@ function page({
     navigator: { hardwareConcurrency: 4 },
     localStorage: storage,
     SurgeBanner: options,
-    addEventListener() {},
+    listeners: {},
+    addEventListener(type, fn) {
+      (this.listeners[type] ??= []).push(fn);
+    },
+    fire(type, event) {
+      for (const fn of this.listeners[type] ?? []) fn(event);
+    },
   };
   const script = {
     src: `${SERVER}/surge/banner.js`,
@@ -309,4 +315,24 @@ test("the API never throws and reset asks again", async () => {
   assert.equal(api.status(), "unknown");
   assert.ok(p.doc.surge("banner"));
   assert.deepEqual(p.volunteers[0].stops, [{ reason: "closing" }]);
+});
+
+test("a stop in another tab of the site stops this one at once", async () => {
+  const storage = fakeStorage();
+  const one = page({ storage });
+  const two = page({ storage });
+  await one.run();
+  await two.run();
+  one.doc.surge("accept").click();
+  await settle();
+  two.win.fire("storage", { key: "surge-consent:wildfire" });
+  await settle();
+  assert.ok(!two.doc.surge("banner"), "the other tab's question closes");
+  assert.equal(two.volunteers.length, 1, "and it starts as a new page view would");
+  one.doc.surge("stop").click();
+  two.win.fire("storage", { key: "surge-consent:wildfire" });
+  assert.deepEqual(two.volunteers[0].stops, [{ reason: "closing" }]);
+  assert.match(two.doc.surge("status").textContent, /Stopped/);
+  two.win.fire("storage", { key: "unrelated" });
+  assert.equal(two.volunteers.length, 1);
 });
