@@ -124,6 +124,7 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
   };
 
   async function start(cpu) {
+    halt(); // one volunteer per page, also when accept() is called again at another level
     const mine = ++run;
     running = true;
     ui.showControl({ onStop: stop, onAgain: showBanner });
@@ -151,6 +152,7 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
       volunteer.start();
     } catch (e) {
       if (mine !== run) return;
+      running = false;
       warn(`could not start computing: ${e?.message ?? e}`);
       ui.setStatus("failed");
     }

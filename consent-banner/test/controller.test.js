@@ -336,3 +336,17 @@ test("a stop in another tab of the site stops this one at once", async () => {
   two.win.fire("storage", { key: "unrelated" });
   assert.equal(two.volunteers.length, 1);
 });
+
+test("accepting again at another level replaces the running volunteer", async () => {
+  const p = page();
+  const api = await p.run();
+  api.accept(25);
+  await settle();
+  api.accept(75);
+  await settle();
+  assert.equal(p.volunteers.length, 2);
+  assert.deepEqual(p.volunteers[0].stops, [{ reason: "closing" }]);
+  assert.equal(p.volunteers[1].options.cpu, 75);
+  assert.deepEqual(p.volunteers[1].stops, []);
+  assert.equal(api.acceptedCpu(), 75);
+});
