@@ -33,6 +33,7 @@ document.addEventListener("surge:ready", () => {
     sheets: root.adoptedStyleSheets.length,
     focused: root.activeElement === banner,
     position: getComputedStyle(banner).position,
+    animation: getComputedStyle(banner).animationName,
   }));
   setTimeout(() => {
     root.querySelector("[data-surge=cpu-50]").click();
@@ -149,6 +150,7 @@ test(
         "--disable-component-update",
         "--disable-sync",
         "--disable-dev-shm-usage",
+        "--force-prefers-reduced-motion",
         `--user-data-dir=${profile}`,
         pageUrl,
       ],
@@ -173,6 +175,7 @@ test(
       sheets: 1,
       focused: true,
       position: "fixed",
+      animation: "none", // Chromium runs with --force-prefers-reduced-motion: no slide-in
     });
     // The host clicks Accept 200 ms after the banner is ready: these are the requests before.
     assert.deepEqual(requests, ["GET /surge/banner.js", "GET /api/projects/wildfire"]);

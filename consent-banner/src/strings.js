@@ -8,6 +8,7 @@ export const STRINGS = Object.freeze({
   what: "If you accept, small computations for this project run in the background, only while this page is open. Nothing runs until you choose.",
   cost: "It costs some of your CPU and, on a laptop or phone, battery. You can stop at any time.",
   details: "Details about {centre} and this project",
+  newTab: "(opens in a new tab)",
   cpuLegend: "How much of your CPU may it use?",
   cpuOption: "{cpu} %",
   accept: "Accept",

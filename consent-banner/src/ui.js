@@ -87,13 +87,13 @@ export function createUi({ doc, info, strings, cssText, cssUrl }) {
         h("p", { text: t("what") }),
         h("p", { text: t("cost") }),
       ),
-      h("a", {
-        href: info.detailsUrl,
-        target: "_blank",
-        rel: "noopener",
-        "data-surge": "details",
-        text: t("details"),
-      }),
+      h(
+        "a",
+        { href: info.detailsUrl, target: "_blank", rel: "noopener", "data-surge": "details" },
+        t("details"),
+        // Said by screen readers, not shown: the link leaves the page for a new tab.
+        h("span", { class: "sr-only", text: ` ${t("newTab")}` }),
+      ),
       h("fieldset", { class: "levels" }, h("legend", { text: t("cpuLegend") }), ...radios),
       h(
         "div",

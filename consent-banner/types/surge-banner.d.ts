@@ -7,6 +7,7 @@ export type SurgeStringId =
   | "what"
   | "cost"
   | "details"
+  | "newTab"
   | "cpuLegend"
   | "cpuOption"
   | "accept"
