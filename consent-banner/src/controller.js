@@ -114,12 +114,26 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
     return answer.token;
   }
 
+  // The control shows the visitor's total on this site; this volunteer's stats are added to it
+  // at most once a second.
   let progressTimer = null;
+  let counted = { tasksDone: 0, cpuMillis: 0 };
+  const showTotal = () => {
+    const { tasks, cpuMillis } = core.contribution();
+    ui.setProgress({ tasksDone: tasks, cpuMillis });
+  };
   const showProgress = () => {
     progressTimer ??= setTimeout(() => {
       progressTimer = null;
-      if (volunteer?.stats) ui.setProgress(volunteer.stats);
-      emit("surge:progress", { project, ...volunteer?.stats });
+      const stats = volunteer?.stats;
+      if (!stats) return;
+      core.addContribution(
+        stats.tasksDone - counted.tasksDone,
+        stats.cpuMillis - counted.cpuMillis,
+      );
+      counted = { tasksDone: stats.tasksDone, cpuMillis: stats.cpuMillis };
+      showTotal();
+      emit("surge:progress", { project, ...stats, total: core.contribution() });
     }, 1000);
   };
 
@@ -129,6 +143,8 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
     running = true;
     ui.showControl({ onStop: stop, onAgain: showBanner });
     ui.setStatus("connecting");
+    counted = { tasksDone: 0, cpuMillis: 0 };
+    showTotal();
     try {
       await getToken({ fresh: false });
       const runtimeUrl = `${server}${runtimePath}`;
@@ -163,6 +179,15 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
     running = false;
     const v = volunteer;
     volunteer = null;
+    const stats = v?.stats;
+    if (stats) {
+      // What finished since the last tick still counts (while the acceptance stands).
+      core.addContribution(
+        stats.tasksDone - counted.tasksDone,
+        stats.cpuMillis - counted.cpuMillis,
+      );
+      counted = { tasksDone: stats.tasksDone, cpuMillis: stats.cpuMillis };
+    }
     try {
       v?.stop?.({ reason: "closing" });
     } catch (e) {
@@ -171,8 +196,8 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
   }
 
   function stop() {
-    const token = core.stop() ?? tokenCache;
     halt();
+    const token = core.stop() ?? tokenCache;
     ui.setStatus("stopped");
     if (token) fireAndForget(`${server}/api/consent/revoke`, { token });
   }

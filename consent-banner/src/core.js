@@ -16,6 +16,7 @@ export const CHOICES = Object.freeze(["accepted", "declined", "stopped"]);
  * @property {string} expiresAt ISO-8601; the visitor is asked again after it
  * @property {string} [token] the server's consent token while accepted
  * @property {string} [tokenExpiresAt] ISO-8601
+ * @property {{tasks: number, cpuMillis: number}} [contributed] all visits together
  */
 
 /**
@@ -86,8 +87,9 @@ export function createConsentCore(options) {
     }
   }
 
-  function decide(choice, cpu, days, extra = {}) {
+  function decide(choice, cpu, days) {
     const previous = current();
+    const contributed = read()?.contributed; // the visitor's total outlives each decision
     const t = now();
     const record = {
       choice,
@@ -95,7 +97,7 @@ export function createConsentCore(options) {
       revision,
       decidedAt: new Date(t).toISOString(),
       expiresAt: new Date(t + days * DAY).toISOString(),
-      ...extra,
+      ...(contributed ? { contributed } : {}),
     };
     write(record);
     const detail = { project, record: { ...record }, previous };
@@ -213,6 +215,40 @@ export function createConsentCore(options) {
       false,
     ),
 
+    /**
+     * What this visitor computed for the project on this site, all visits together.
+     * @returns {{tasks: number, cpuMillis: number}}
+     */
+    contribution: guard(
+      "contribution",
+      () => {
+        const c = read()?.contributed;
+        return { tasks: c?.tasks ?? 0, cpuMillis: c?.cpuMillis ?? 0 };
+      },
+      { tasks: 0, cpuMillis: 0 },
+    ),
+
+    /**
+     * Adds finished work to the total (only while accepted).
+     * @param {number} tasks
+     * @param {number} cpuMillis
+     * @returns {boolean}
+     */
+    addContribution: guard(
+      "addContribution",
+      (tasks, cpuMillis) => {
+        const record = current();
+        if (record?.choice !== "accepted" || !(tasks >= 0) || !(cpuMillis >= 0)) return false;
+        const c = record.contributed ?? { tasks: 0, cpuMillis: 0 };
+        write({
+          ...record,
+          contributed: { tasks: c.tasks + tasks, cpuMillis: c.cpuMillis + cpuMillis },
+        });
+        return true;
+      },
+      false,
+    ),
+
     /** Forgets the choice: the visitor is asked again. Emits surge:change. @returns {boolean} */
     reset: guard(
       "reset",
@@ -245,6 +281,10 @@ export function parseRecord(text) {
   if (typeof r.decidedAt !== "string" || typeof r.expiresAt !== "string") return null;
   if (Number.isNaN(Date.parse(r.expiresAt))) return null;
   if (r.token !== undefined && typeof r.token !== "string") return null;
+  const c = r.contributed;
+  if (c !== undefined && !(c && Number.isFinite(c.tasks) && Number.isFinite(c.cpuMillis))) {
+    return null;
+  }
   return r;
 }
 

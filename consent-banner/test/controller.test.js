@@ -350,3 +350,20 @@ test("accepting again at another level replaces the running volunteer", async ()
   assert.deepEqual(p.volunteers[1].stops, []);
   assert.equal(api.acceptedCpu(), 75);
 });
+
+test("the control shows the visitor's total on this site, counted up to the Stop", async () => {
+  const p = page();
+  await p.run();
+  p.doc.surge("accept").click();
+  await settle();
+  assert.equal(p.doc.surge("progress").textContent, "0 tasks done, 0 s CPU time");
+  p.volunteers[0].stats = { tasksDone: 7, cpuMillis: 65_000 };
+  p.doc.surge("stop").click();
+  assert.equal(JSON.parse(p.storage.map.get("surge-consent:wildfire")).contributed.tasks, 7);
+
+  const next = page({ storage: p.storage });
+  const api = await next.run();
+  api.accept(25);
+  await settle();
+  assert.equal(next.doc.surge("progress").textContent, "7 tasks done, 1 min 5 s CPU time");
+});

@@ -214,3 +214,27 @@ test("never throws: a throwing listener or a broken clock is one warning", () =>
   assert.ok(warnings.length > 0);
   assert.equal(core.status(), "unknown");
 });
+
+test("the contribution adds up across visits and decisions, only while accepted", () => {
+  const { core, make } = setup();
+  assert.deepEqual(core.contribution(), { tasks: 0, cpuMillis: 0 });
+  assert.equal(core.addContribution(3, 100), false, "nothing counts before an acceptance");
+  core.accept(25);
+  assert.equal(core.addContribution(3, 100), true);
+  assert.equal(make().addContribution(2, 50), true);
+  assert.deepEqual(make().contribution(), { tasks: 5, cpuMillis: 150 });
+  core.stop();
+  assert.equal(core.addContribution(1, 1), false);
+  core.accept(50);
+  assert.deepEqual(core.contribution(), { tasks: 5, cpuMillis: 150 }, "kept across decisions");
+  assert.equal(core.addContribution(-1, 0), false);
+  assert.equal(core.addContribution(Number.NaN, 0), false);
+  core.reset();
+  assert.deepEqual(core.contribution(), { tasks: 0, cpuMillis: 0 });
+  assert.equal(
+    parseRecord(
+      '{"choice":"accepted","cpu":5,"revision":1,"decidedAt":"x","expiresAt":"2099-01-01T00:00:00Z","contributed":{"tasks":"many"}}',
+    ),
+    null,
+  );
+});

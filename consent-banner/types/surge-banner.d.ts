@@ -42,6 +42,8 @@ export interface SurgeConsentRecord {
   expiresAt: string;
   token?: string;
   tokenExpiresAt?: string;
+  /** the visitor's total for the project on this site; outlives each decision */
+  contributed?: { tasks: number; cpuMillis: number };
 }
 
 /** window.SurgeConsent. No member throws; a misuse is one console warning. */
@@ -86,6 +88,8 @@ declare global {
       tasksDone: number;
       tasksFailed: number;
       cpuMillis: number;
+      /** all visits together */
+      total: { tasks: number; cpuMillis: number };
     }>;
   }
 }
