@@ -158,7 +158,7 @@ public final class Consents {
                 s.createSelectionQuery("select count(c) from ConsentRecord c", Long.class)
                     .getSingleResult(),
                 s.createSelectionQuery(
-                        "select coalesce(sum(d.count), 0) from DeclineCount d", Long.class)
+                        "select coalesce(sum(d.declines), 0) from DeclineCount d", Long.class)
                     .getSingleResult(),
                 s.createSelectionQuery(
                         "select count(c) from ConsentRecord c where c.revokedAt is not null",

@@ -24,11 +24,11 @@ public class DeclineCount {
   @Column(name = "revision", nullable = false)
   private int revision;
 
-  @Column(name = "day", nullable = false)
+  @Column(name = "decline_day", nullable = false)
   private LocalDate day;
 
   @Column(name = "declines", nullable = false)
-  private long count;
+  private long declines;
 
   protected DeclineCount() {}
 
@@ -45,7 +45,7 @@ public class DeclineCount {
   }
 
   public void add() {
-    count++;
+    declines++;
   }
 
   public String site() {
@@ -65,6 +65,6 @@ public class DeclineCount {
   }
 
   public long count() {
-    return count;
+    return declines;
   }
 }
