@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import surge.admin.control.AdminLogin;
 import surge.api.Hashes;
 import surge.config.Settings;
 import surge.consent.control.ConsentTokens;
@@ -87,6 +88,9 @@ public final class Server implements AutoCloseable {
   public final Metrics metrics;
   public final Throughput throughput;
 
+  /** The dashboard's login; off without SURGE_ADMIN_PASSWORD. */
+  public final AdminLogin adminLogin;
+
   /** Present when SURGE_RESCUE_PARTITIONS names partitions to watch. */
   public final Optional<Rescuer> rescuer;
 
@@ -160,6 +164,7 @@ public final class Server implements AutoCloseable {
             new ConsentTokens(consentKey(), settings.consentTtl(), clock),
             Projects.of(settings.centre(), settings.projectsFile()),
             clock);
+    this.adminLogin = new AdminLogin(settings.adminPassword(), clock::millis);
     this.throughput =
         new Throughput(
             () -> dispatcher.stats().completedTotal(), clock::millis, THROUGHPUT_SAMPLES);
@@ -196,6 +201,12 @@ public final class Server implements AutoCloseable {
                 ? "SURGE_ALLOWED_ORIGINS is not set: no web page may obtain consent or volunteer"
                     + " (headless volunteers, which send no Origin, still may)"
                 : "web pages of " + server.origins + " may obtain consent and volunteer");
+    LOG.info(
+        () ->
+            server.adminLogin.enabled()
+                ? "the dashboard is at /admin/ (HTTP Basic, user admin)"
+                : "the dashboard (/admin/) and the consent export are off: SURGE_ADMIN_PASSWORD is"
+                    + " not set");
     server.rescueSchedule.ifPresent(
         schedule ->
             schedule.start(
