@@ -32,9 +32,6 @@ public class VolunteerEndpoint {
   private static final String CHANNEL = "surge.channel";
   private static final String UNWATCH = "surge.unwatch";
 
-  /** Close code of a session whose consent was revoked (protocol/PROTOCOL.md). */
-  static final int CONSENT_REVOKED = 4403;
-
   @Inject Surge surge;
 
   @OnOpen
@@ -120,7 +117,8 @@ public class VolunteerEndpoint {
                 consent.id(),
                 () -> {
                   server.dispatcher.disconnect(id);
-                  channel.close(CONSENT_REVOKED, "consent revoked");
+                  // 1008 as for any refused consent (protocol/PROTOCOL.md, "Closing").
+                  channel.close(1008, "consent revoked");
                 }));
     channel.send(welcome);
     LOG.fine(
