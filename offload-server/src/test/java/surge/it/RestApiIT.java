@@ -573,5 +573,13 @@ class RestApiIT {
     assertThat(shim.headers().firstValue("Content-Type"))
         .hasValueSatisfying(t -> assertThat(t).startsWith("text/javascript"));
     assertThat(text(shim)).contains("export");
+
+    // The runtime downloads kernels across origins too; uploading is not for web pages.
+    String kernel = api.kernel(TestKernels.wasm("noop"));
+    var download = api.get("/api/kernels/" + kernel, "Origin", SITE);
+    assertThat(download.statusCode()).isEqualTo(200);
+    assertThat(download.headers().firstValue("Access-Control-Allow-Origin")).hasValue(SITE);
+    var upload = api.postJson("/api/kernels", "{}", "Origin", SITE);
+    assertThat(upload.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
   }
 }

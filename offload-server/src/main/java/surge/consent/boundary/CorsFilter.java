@@ -11,12 +11,20 @@ import java.io.IOException;
 import surge.Surge;
 
 /**
- * CORS for what the banner on an allowed site calls across origins: the consent and project
- * endpoints and the browser pieces under {@code /surge/}. Only an allowed origin gets {@code
+ * CORS for what the banner and the runtime on an allowed site call across origins: the consent and
+ * project endpoints, the browser pieces under {@code /surge/} and kernel downloads ({@code GET
+ * /api/kernels/{sha256}}, not uploads). Only an allowed origin gets {@code
  * Access-Control-Allow-Origin}; a preflight from any other is answered 403. The admins' export is
  * never shared.
  */
-@WebFilter(urlPatterns = {"/api/consent", "/api/consent/*", "/api/projects/*", "/surge/*"})
+@WebFilter(
+    urlPatterns = {
+      "/api/consent",
+      "/api/consent/*",
+      "/api/projects/*",
+      "/api/kernels/*",
+      "/surge/*"
+    })
 public class CorsFilter extends HttpFilter {
   @Inject Surge surge;
 
@@ -28,7 +36,8 @@ public class CorsFilter extends HttpFilter {
       // Not content-addressed, so cached briefly: a new banner reaches pages within minutes.
       resp.setHeader("Cache-Control", "public, max-age=300");
     }
-    if (path.equals("/api/consent/export")) {
+    boolean kernelUpload = path.startsWith("/api/kernels") && !isRead(req);
+    if (path.equals("/api/consent/export") || kernelUpload) {
       chain.doFilter(req, resp);
       return;
     }
@@ -50,9 +59,20 @@ public class CorsFilter extends HttpFilter {
       resp.setStatus(403);
       return;
     }
-    resp.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    resp.setHeader(
+        "Access-Control-Allow-Methods",
+        path.startsWith("/api/kernels") ? "GET, OPTIONS" : "GET, POST, OPTIONS");
     resp.setHeader("Access-Control-Allow-Headers", "Content-Type");
     resp.setHeader("Access-Control-Max-Age", "600");
     resp.setStatus(204);
+  }
+
+  /** A GET or HEAD, or the preflight of one. */
+  private static boolean isRead(HttpServletRequest req) {
+    String method =
+        "OPTIONS".equals(req.getMethod())
+            ? req.getHeader("Access-Control-Request-Method")
+            : req.getMethod();
+    return "GET".equals(method) || "HEAD".equals(method);
   }
 }
