@@ -11,9 +11,15 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import surge.admin.control.AdminLogin;
 import surge.api.Hashes;
 import surge.config.Settings;
 import surge.consent.control.ConsentTokens;
+import surge.consent.control.Consents;
+import surge.consent.control.Origins;
+import surge.consent.control.Projects;
+import surge.consent.entity.ConsentRecord;
+import surge.consent.entity.DeclineCount;
 import surge.dispatch.DeadlineMissed;
 import surge.dispatch.Dispatcher;
 import surge.jobs.control.Inputs;
@@ -28,6 +34,7 @@ import surge.kernels.control.KernelRunner;
 import surge.kernels.control.Kernels;
 import surge.kernels.entity.Kernel;
 import surge.ops.control.Metrics;
+import surge.ops.control.Throughput;
 import surge.persistence.Database;
 import surge.persistence.Setting;
 import surge.policies.AsyncPrefetchDispatch;
@@ -56,7 +63,14 @@ public final class Server implements AutoCloseable {
           TaskOutput.class,
           JobResult.class,
           Setting.class,
-          Rescue.class);
+          Rescue.class,
+          ConsentRecord.class,
+          DeclineCount.class);
+
+  /** How often the dashboard's throughput is sampled, and how many samples are kept (1 hour). */
+  private static final Duration THROUGHPUT_EVERY = Duration.ofSeconds(5);
+
+  private static final int THROUGHPUT_SAMPLES = 720;
 
   public final Settings settings;
   public final Database db;
@@ -66,8 +80,16 @@ public final class Server implements AutoCloseable {
   public final Journal journal;
   public final Merger merger;
   public final Jobs jobs;
-  public final ConsentTokens consent;
+  public final Consents consents;
+
+  /** SURGE_ALLOWED_ORIGINS: the web pages that may obtain consent and volunteer. */
+  public final Origins origins;
+
   public final Metrics metrics;
+  public final Throughput throughput;
+
+  /** The dashboard's login; off without SURGE_ADMIN_PASSWORD. */
+  public final AdminLogin adminLogin;
 
   /** Present when SURGE_RESCUE_PARTITIONS names partitions to watch. */
   public final Optional<Rescuer> rescuer;
@@ -135,7 +157,17 @@ public final class Server implements AutoCloseable {
             metrics.countRescues(
                 r::movedCount, r::refusedCount, handBack.orElseThrow()::handedBackCount));
     this.jobs = new Jobs(db, kernels, inputs, dispatcher, merger, clock, settings.maxTasks());
-    this.consent = new ConsentTokens(consentKey(), settings.consentTtl(), clock);
+    this.origins = new Origins(settings.allowedOrigins());
+    this.consents =
+        new Consents(
+            db,
+            new ConsentTokens(consentKey(), settings.consentTtl(), clock),
+            Projects.of(settings.centre(), settings.projectsFile()),
+            clock);
+    this.adminLogin = new AdminLogin(settings.adminPassword(), clock::millis);
+    this.throughput =
+        new Throughput(
+            () -> dispatcher.stats().completedTotal(), clock::millis, THROUGHPUT_SAMPLES);
     this.ticker =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -161,6 +193,20 @@ public final class Server implements AutoCloseable {
         200,
         200,
         TimeUnit.MILLISECONDS);
+    server.ticker.scheduleAtFixedRate(
+        server.throughput::sample, 0, THROUGHPUT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    LOG.info(
+        () ->
+            server.origins.none()
+                ? "SURGE_ALLOWED_ORIGINS is not set: no web page may obtain consent or volunteer"
+                    + " (headless volunteers, which send no Origin, still may)"
+                : "web pages of " + server.origins + " may obtain consent and volunteer");
+    LOG.info(
+        () ->
+            server.adminLogin.enabled()
+                ? "the dashboard is at /admin/ (HTTP Basic, user admin)"
+                : "the dashboard (/admin/) and the consent export are off: SURGE_ADMIN_PASSWORD is"
+                    + " not set");
     server.rescueSchedule.ifPresent(
         schedule ->
             schedule.start(

@@ -22,6 +22,11 @@ public class Problem extends RuntimeException {
     return new Problem(400, field, message);
   }
 
+  /** 403: the caller may not do this (an origin not allowed, for example). */
+  public static Problem forbidden(String field, String message) {
+    return new Problem(403, field, message);
+  }
+
   public static Problem notFound(String message) {
     return new Problem(404, null, message);
   }

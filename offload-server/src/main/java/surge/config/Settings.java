@@ -31,6 +31,10 @@ public record Settings(
     Optional<String> consentSecret,
     Duration consentTtl,
     Duration reduceTimeout,
+    List<String> allowedOrigins,
+    Optional<String> adminPassword,
+    String centre,
+    Optional<Path> projectsFile,
     Rescue rescue) {
 
   /**
@@ -91,6 +95,10 @@ public record Settings(
         source.get("SURGE_CONSENT_SECRET"),
         source.duration("SURGE_CONSENT_TTL", Duration.ofDays(30)),
         source.duration("SURGE_REDUCE_TIMEOUT", Duration.ofSeconds(60)),
+        source.list("SURGE_ALLOWED_ORIGINS"),
+        source.get("SURGE_ADMIN_PASSWORD"),
+        source.get("SURGE_CENTRE").orElse("Surge demo centre"),
+        source.get("SURGE_PROJECTS").map(Path::of),
         rescue(source, env));
   }
 

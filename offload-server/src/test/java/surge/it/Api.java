@@ -61,6 +61,39 @@ final class Api {
     return post(path, "application/json", json.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** A JSON POST with extra headers (name, value, ...), such as the Origin of a web page. */
+  HttpResponse<byte[]> postJson(String path, String json, String... headers) {
+    return send(
+        HttpRequest.newBuilder(resolve(path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .headers(headers)
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build());
+  }
+
+  /** A CORS preflight from a page of {@code origin}. */
+  HttpResponse<byte[]> preflight(String path, String origin) {
+    return send(
+        HttpRequest.newBuilder(resolve(path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "content-type")
+            .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
+
+  /** The Authorization header of the admin's HTTP Basic login. */
+  static String[] admin(String password) {
+    return new String[] {
+      "Authorization",
+      "Basic "
+          + java.util.Base64.getEncoder()
+              .encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8))
+    };
+  }
+
   private URI resolve(String path) {
     return base.resolve(path.startsWith("/") ? path.substring(1) : path);
   }

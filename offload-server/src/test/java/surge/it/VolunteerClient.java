@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -49,17 +50,30 @@ final class VolunteerClient implements AutoCloseable {
   private VolunteerClient() {}
 
   static VolunteerClient connect(URI uri) {
-    var client = new VolunteerClient();
+    return connect(uri, Optional.empty());
+  }
+
+  /** Connects with the Origin header a page of {@code origin} would send; none when empty. */
+  static VolunteerClient connect(URI uri, Optional<String> origin) {
     try {
-      client.socket =
-          HTTP.newWebSocketBuilder()
-              .connectTimeout(Duration.ofSeconds(10))
-              .buildAsync(uri, client.new Listener())
-              .get(20, TimeUnit.SECONDS);
+      return tryConnect(uri, origin).get(20, TimeUnit.SECONDS);
     } catch (InterruptedException | ExecutionException | TimeoutException e) {
       throw new AssertionError("cannot connect to " + uri + ": " + e, e);
     }
-    return client;
+  }
+
+  /** The handshake's outcome, for tests that expect it to be refused. */
+  static CompletableFuture<VolunteerClient> tryConnect(URI uri, Optional<String> origin) {
+    var client = new VolunteerClient();
+    var builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+    origin.ifPresent(o -> builder.header("Origin", o));
+    return builder
+        .buildAsync(uri, client.new Listener())
+        .thenApply(
+            socket -> {
+              client.socket = socket;
+              return client;
+            });
   }
 
   /** Says hello and answers the welcome; heartbeats start. */

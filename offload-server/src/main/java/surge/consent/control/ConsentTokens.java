@@ -41,7 +41,13 @@ public final class ConsentTokens {
 
   /** What a valid token records. */
   public record Consent(
-      String id, String site, int revision, int cpu, Instant issuedAt, Instant expiresAt) {}
+      String id,
+      String site,
+      String project,
+      int revision,
+      int cpu,
+      Instant issuedAt,
+      Instant expiresAt) {}
 
   /** A token refused, with the reason. */
   public static final class Invalid extends Exception {
@@ -52,14 +58,15 @@ public final class ConsentTokens {
 
   public record Issued(String token, Consent consent) {}
 
-  public Issued issue(String site, int revision, int cpu) {
+  public Issued issue(String site, String project, int revision, int cpu) {
     Instant now = clock.instant();
     var consent =
-        new Consent(UUID.randomUUID().toString(), site, revision, cpu, now, now.plus(ttl));
+        new Consent(UUID.randomUUID().toString(), site, project, revision, cpu, now, now.plus(ttl));
     String payload =
         JSON.createObjectBuilder()
             .add("jti", consent.id())
             .add("site", site)
+            .add("prj", project)
             .add("rev", revision)
             .add("cpu", cpu)
             .add("iat", now.getEpochSecond())
@@ -70,7 +77,17 @@ public final class ConsentTokens {
     return new Issued(body + "." + B64.encodeToString(sign(body)), consent);
   }
 
+  /** A token signed by this server and not expired. */
   public Consent verify(String token) throws Invalid {
+    Consent consent = read(token);
+    if (!clock.instant().isBefore(consent.expiresAt())) {
+      throw new Invalid("the consent token expired at " + consent.expiresAt());
+    }
+    return consent;
+  }
+
+  /** A token signed by this server, expired or not. */
+  public Consent read(String token) throws Invalid {
     if (token == null || token.isBlank()) {
       throw new Invalid("no consent token");
     }
@@ -97,18 +114,14 @@ public final class ConsentTokens {
       throw new Invalid("the consent token is malformed");
     }
     try {
-      var consent =
-          new Consent(
-              ((JsonString) o.get("jti")).getString(),
-              ((JsonString) o.get("site")).getString(),
-              ((JsonNumber) o.get("rev")).intValueExact(),
-              ((JsonNumber) o.get("cpu")).intValueExact(),
-              Instant.ofEpochSecond(((JsonNumber) o.get("iat")).longValueExact()),
-              Instant.ofEpochSecond(((JsonNumber) o.get("exp")).longValueExact()));
-      if (!clock.instant().isBefore(consent.expiresAt())) {
-        throw new Invalid("the consent token expired at " + consent.expiresAt());
-      }
-      return consent;
+      return new Consent(
+          ((JsonString) o.get("jti")).getString(),
+          ((JsonString) o.get("site")).getString(),
+          ((JsonString) o.get("prj")).getString(),
+          ((JsonNumber) o.get("rev")).intValueExact(),
+          ((JsonNumber) o.get("cpu")).intValueExact(),
+          Instant.ofEpochSecond(((JsonNumber) o.get("iat")).longValueExact()),
+          Instant.ofEpochSecond(((JsonNumber) o.get("exp")).longValueExact()));
     } catch (ClassCastException | NullPointerException | ArithmeticException e) {
       throw new Invalid("the consent token is malformed");
     }

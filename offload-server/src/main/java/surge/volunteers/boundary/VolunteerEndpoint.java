@@ -25,11 +25,12 @@ import surge.volunteers.protocol.Message;
  * decides nothing about work itself; a misbehaving connection is closed with the code the protocol
  * names and nobody else notices.
  */
-@ServerEndpoint("/volunteer")
+@ServerEndpoint(value = "/volunteer", configurator = OriginCheck.class)
 public class VolunteerEndpoint {
   private static final Logger LOG = Logger.getLogger(VolunteerEndpoint.class.getName());
   private static final String ID = "surge.volunteer";
   private static final String CHANNEL = "surge.channel";
+  private static final String UNWATCH = "surge.unwatch";
 
   @Inject Surge surge;
 
@@ -94,8 +95,9 @@ public class VolunteerEndpoint {
       close(session, 1008, "this server speaks protocol 1, not " + hello.protocol());
       return;
     }
+    ConsentTokens.Consent consent;
     try {
-      server.consent.verify(hello.token());
+      consent = server.consents.verify(hello.token());
     } catch (ConsentTokens.Invalid e) {
       close(session, 1008, e.getMessage());
       return;
@@ -106,6 +108,18 @@ public class VolunteerEndpoint {
     var welcome =
         server.dispatcher.connect(id, channel, profile, server.settings.maxMessageBytes());
     session.getUserProperties().put(ID, id);
+    // Revoked: no task more from this moment; the close gives its leased tasks back to the queue.
+    session
+        .getUserProperties()
+        .put(
+            UNWATCH,
+            server.consents.watch(
+                consent.id(),
+                () -> {
+                  server.dispatcher.disconnect(id);
+                  // 1008 as for any refused consent (protocol/PROTOCOL.md, "Closing").
+                  channel.close(1008, "consent revoked");
+                }));
     channel.send(welcome);
     LOG.fine(
         () ->
@@ -125,6 +139,9 @@ public class VolunteerEndpoint {
 
   @OnClose
   public void closed(Session session, CloseReason reason) {
+    if (session.getUserProperties().remove(UNWATCH) instanceof Runnable unwatch) {
+      unwatch.run();
+    }
     String id = (String) session.getUserProperties().remove(ID);
     if (id != null) {
       surge.server().dispatcher.disconnect(id);

@@ -17,9 +17,10 @@ class ConsentTokensTest {
 
   @Test
   void aTokenRecordsTheConsentAndVerifies() throws Exception {
-    var issued = tokens.issue("https://example.org", 3, 50);
+    var issued = tokens.issue("https://example.org", "demo", 3, 50);
     var c = tokens.verify(issued.token());
     assertThat(c.site()).isEqualTo("https://example.org");
+    assertThat(c.project()).isEqualTo("demo");
     assertThat(c.revision()).isEqualTo(3);
     assertThat(c.cpu()).isEqualTo(50);
     assertThat(c.expiresAt()).isEqualTo(t0.plus(Duration.ofHours(1)));
@@ -27,13 +28,13 @@ class ConsentTokensTest {
 
   @Test
   void aForgedTokenIsRefused() {
-    String token = tokens.issue("a", 1, 50).token();
+    String token = tokens.issue("a", "demo", 1, 50).token();
     String other =
         new ConsentTokens(
                 "another key of thirty-two bytes!!".getBytes(),
                 Duration.ofHours(1),
                 Clock.systemUTC())
-            .issue("a", 1, 100)
+            .issue("a", "demo", 1, 100)
             .token();
     String spliced = other.substring(0, other.indexOf('.')) + token.substring(token.indexOf('.'));
     assertThatThrownBy(() -> tokens.verify(spliced)).hasMessageContaining("signature");
@@ -42,7 +43,7 @@ class ConsentTokensTest {
 
   @Test
   void anExpiredTokenIsRefused() {
-    String token = tokens.issue("a", 1, 50).token();
+    String token = tokens.issue("a", "demo", 1, 50).token();
     var later =
         new ConsentTokens(
             KEY, Duration.ofHours(1), Clock.fixed(t0.plus(Duration.ofHours(2)), ZoneOffset.UTC));
