@@ -1,0 +1,222 @@
+package surge.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static surge.browser.Browser.await;
+
+import jakarta.json.JsonObject;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The browser runtime in real headless Chromium against the real server ({@code bin/surge-server}):
+ * results, the CPU level, pausing while hidden, and requeueing when the page goes away. The page
+ * and the runtime come from {@link RuntimeHost} on two other origins, as on a site that embeds the
+ * banner; the banner itself is tested in BannerIT.
+ */
+class BrowserRuntimeIT {
+  static final Duration LONG = Duration.ofSeconds(90);
+  static SurgeServer server;
+  static RuntimeHost host;
+  Browser browser;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    // A long lease, so that only a release or a closed socket can explain a prompt requeue.
+    int hostPort = SurgeServer.freePort();
+    server =
+        new SurgeServer(
+            Path.of("target/it-data/browser-runtime").toAbsolutePath(),
+            Map.of(
+                "SURGE_LEASE", "60s",
+                "SURGE_HEARTBEAT", "2s",
+                "SURGE_ALLOWED_ORIGINS", RuntimeHost.origins(hostPort)));
+    host = new RuntimeHost(server, hostPort);
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    if (host != null) {
+      host.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @BeforeEach
+  void openBrowser() throws Exception {
+    browser = new Browser();
+    browser.open(host.pageUrl());
+    await(
+        LONG,
+        "the test page's module",
+        () -> Boolean.TRUE.equals(browser.js("return !!window.surge")));
+  }
+
+  @AfterEach
+  void closeBrowser() throws Exception {
+    if (browser != null) {
+      browser.close();
+    }
+  }
+
+  /** Starts the volunteer in the page and returns its activity. */
+  String startVolunteer(int cpu, int workers) throws Exception {
+    String token = server.consentToken("http://127.0.0.1:" + host.port, cpu);
+    return (String)
+        browser.jsAsync(
+            "const done = arguments[arguments.length - 1];"
+                + "window.surge.start({server: arguments[0], url: arguments[1], token: arguments[2],"
+                + " cpu: arguments[3], workers: arguments[4]}).then(done, (e) => done('error: ' + e));",
+            host.runtimeOrigin(),
+            "ws://localhost:" + server.port + "/volunteer",
+            token,
+            cpu,
+            workers);
+  }
+
+  JsonObject tasks(String job) throws Exception {
+    return server.job(job).getJsonObject("tasks");
+  }
+
+  long pageDone() {
+    return ((Number) browser.js("return window.surge.done")).longValue();
+  }
+
+  @Test
+  void tasksCompleteInWebWorkersAndTheMergedResultIsExact() throws Exception {
+    String kernel = server.uploadKernel("montecarlo");
+    String job = server.submit(kernel, 16, "200000", "sum");
+    assertThat(startVolunteer(100, 2)).isEqualTo("running");
+
+    await(
+        LONG,
+        "job " + job + " to succeed",
+        () -> "SUCCEEDED".equals(server.job(job).getString("state")));
+    var result =
+        SurgeServer.expect(
+            SurgeServer.send(
+                HttpRequest.newBuilder(server.uri("/api/jobs/" + job + "/result")).build()),
+            200);
+    var whole =
+        new ProcessBuilder(
+                SurgeServer.KERNELS.resolve("native/montecarlo-whole").toString(), "16", "200000")
+            .redirectErrorStream(true)
+            .start();
+    String expected = new String(whole.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(whole.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(result.body()).isEqualTo(expected);
+    assertThat(pageDone()).isEqualTo(16);
+    browser.screenshot("runtime-page");
+  }
+
+  @Test
+  void theCpuLevelHoldsWithinTenPercent() throws Exception {
+    String kernel = server.uploadKernel("spin");
+    String job = server.submit(kernel, 5000, "50", "concat");
+    try {
+      assertThat(startVolunteer(50, 1)).isEqualTo("running");
+      await(LONG, "the first tasks", () -> pageDone() >= 3);
+      for (int cpu : List.of(25, 50, 75)) {
+        browser.js("window.surge.volunteer.setCpu(arguments[0])", cpu);
+        long from = pageDone();
+        await(LONG, "two tasks at " + cpu + " %", () -> pageDone() >= from + 2);
+        double measured = busyFraction(Duration.ofSeconds(8));
+        System.out.printf(
+            "BrowserRuntimeIT: cpu %d %%: workers busy %.1f %% of 8 s%n", cpu, measured);
+        assertThat(measured).as("busy %% at cpu %d", cpu).isBetween(cpu * 0.9, cpu * 1.1);
+      }
+    } finally {
+      server.cancel(job);
+    }
+  }
+
+  /** The share of the window the workers were busy, from the runtime's busy-time counter. */
+  double busyFraction(Duration window) throws Exception {
+    String sample =
+        "const s = window.surge.volunteer.stats; return [s.busyMillis, performance.now(), s.workers];";
+    List<?> before = (List<?>) browser.js(sample);
+    Thread.sleep(window.toMillis()); // the measurement window, not a wait for a condition
+    List<?> after = (List<?>) browser.js(sample);
+    double busy = ((Number) after.get(0)).doubleValue() - ((Number) before.get(0)).doubleValue();
+    double wall = ((Number) after.get(1)).doubleValue() - ((Number) before.get(1)).doubleValue();
+    return 100 * busy / (wall * ((Number) after.get(2)).doubleValue());
+  }
+
+  @Test
+  void aHiddenPagePausesAndAVisibleOneResumes() throws Exception {
+    String kernel = server.uploadKernel("spin");
+    String job = server.submit(kernel, 2000, "200", "concat");
+    try {
+      assertThat(startVolunteer(100, 1)).isEqualTo("running");
+      await(
+          LONG,
+          "tasks leased and running",
+          () -> tasks(job).getInt("leased") > 0 && pageDone() >= 2);
+
+      browser.hidePage();
+      long pause =
+          await(
+              LONG,
+              "the hidden page to give its tasks back",
+              () -> tasks(job).getInt("leased") == 0);
+      System.out.printf("BrowserRuntimeIT: hidden page released its tasks in %d ms%n", pause);
+      assertThat(pause).isLessThan(1000);
+      int doneWhileHidden = tasks(job).getInt("done");
+      Thread.sleep(2000); // a window in which nothing may happen
+      assertThat(tasks(job).getInt("done")).isEqualTo(doneWhileHidden);
+      assertThat(tasks(job).getInt("leased")).isZero();
+
+      browser.showPage();
+      assertThat(browser.js("return document.visibilityState")).isEqualTo("visible");
+      await(
+          LONG,
+          "work after the page is visible again",
+          () -> tasks(job).getInt("done") > doneWhileHidden);
+      assertThat(
+              browser.js(
+                  "return window.surge.activities.map(a => a.activity + ':' + (a.reason || '')).join(' ')"))
+          .isEqualTo("checking: running: paused:hidden running:visible");
+    } finally {
+      server.cancel(job);
+    }
+  }
+
+  @Test
+  void closingThePageRequeuesItsTasksAtOnce() throws Exception {
+    String kernel = server.uploadKernel("spin");
+    String job = server.submit(kernel, 4, "120000", "concat");
+    try {
+      assertThat(startVolunteer(100, 2)).isEqualTo("running");
+      await(LONG, "the page to hold the tasks", () -> tasks(job).getInt("leased") == 4);
+      await(
+          LONG,
+          "two tasks running",
+          () ->
+              ((Number) browser.js("return window.surge.volunteer.stats.running")).intValue() == 2);
+
+      long start = System.nanoTime();
+      browser.driver.get("about:blank");
+      long navigated = (System.nanoTime() - start) / 1_000_000;
+      long requeue =
+          await(LONG, "the tasks to be queued again", () -> tasks(job).getInt("queued") == 4);
+      System.out.printf(
+          "BrowserRuntimeIT: page closed (navigation took %d ms), tasks queued again %d ms later%n",
+          navigated, requeue);
+      assertThat(requeue).isLessThan(1000);
+      assertThat(tasks(job).getInt("leased")).isZero();
+    } finally {
+      server.cancel(job);
+    }
+  }
+}
