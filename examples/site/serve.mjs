@@ -18,7 +18,9 @@ const FILES = {
 /**
  * The policy for a page that embeds the banner from `server`. The runtime's workers start from a
  * blob: module that imports the worker script from the server (see
- * worker-runtime/src/browser/module-worker.js), hence `worker-src blob:`.
+ * worker-runtime/src/browser/module-worker.js), hence `worker-src blob:`; it compiles the kernels
+ * with WebAssembly.compile, which a policy allows only with `'wasm-unsafe-eval'` (WebAssembly
+ * alone: JavaScript eval stays forbidden).
  * @param {string} server e.g. http://localhost:8080
  */
 export function contentSecurityPolicy(server) {
@@ -26,7 +28,7 @@ export function contentSecurityPolicy(server) {
   const socket = origin.replace(/^http/, "ws");
   return [
     "default-src 'none'",
-    `script-src 'self' ${origin}`,
+    `script-src 'self' ${origin} 'wasm-unsafe-eval'`,
     `style-src 'self' ${origin}`,
     "img-src 'self' data:",
     `connect-src 'self' ${origin} ${socket}`,

@@ -66,7 +66,13 @@ class BrowserRuntimeIT {
   @AfterEach
   void closeBrowser() throws Exception {
     if (browser != null) {
-      browser.close();
+      try {
+        if (browser.driver.getCurrentUrl().startsWith("http")) {
+          assertThat(browser.js("return window.surge.violations")).asList().isEmpty();
+        }
+      } finally {
+        browser.close();
+      }
     }
   }
 
@@ -118,6 +124,14 @@ class BrowserRuntimeIT {
     assertThat(result.body()).isEqualTo(expected);
     assertThat(pageDone()).isEqualTo(16);
     browser.screenshot("runtime-page");
+
+    // The policy is in force: a connection it does not allow is blocked and reported.
+    browser.jsAsync(
+        "const done = arguments[0];"
+            + "fetch('http://127.0.0.2:9/').catch(() => {}).finally(() => setTimeout(done, 200));");
+    assertThat(browser.js("return window.surge.violations.splice(0)"))
+        .asList()
+        .containsExactly("connect-src http://127.0.0.2:9/");
   }
 
   @Test

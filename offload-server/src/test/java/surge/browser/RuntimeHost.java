@@ -16,7 +16,8 @@ import java.util.concurrent.Executors;
  * {@code http://127.0.0.1:PORT/}, the runtime's files and the kernels (passed through from the
  * Surge server) from {@code http://localhost:PORT/surge/...} with CORS, so the page loads the
  * runtime and its module workers across origins as a site embedding the banner does. The
- * volunteer's WebSocket goes straight to the Surge server.
+ * volunteer's WebSocket goes straight to the Surge server. The page carries the demo site's strict
+ * Content-Security-Policy, so every test also shows the runtime works under it.
  */
 final class RuntimeHost implements AutoCloseable {
   private static final Path RUNTIME = SurgeServer.REPO.resolve("worker-runtime");
@@ -54,7 +55,10 @@ final class RuntimeHost implements AutoCloseable {
       String path = exchange.getRequestURI().getPath();
       exchange.getResponseHeaders().add("access-control-allow-origin", "*");
       if (path.equals("/page.html")) {
-        reply(exchange, 200, "text/html", page().getBytes(StandardCharsets.UTF_8));
+        exchange.getResponseHeaders().add("content-security-policy", policy());
+        reply(exchange, 200, "text/html", PAGE.getBytes(StandardCharsets.UTF_8));
+      } else if (path.equals("/page.js")) {
+        reply(exchange, 200, "text/javascript", script().getBytes(StandardCharsets.UTF_8));
       } else if (path.startsWith("/api/kernels/")) {
         var upstream =
             SurgeServer.HTTP.send(
@@ -93,15 +97,39 @@ final class RuntimeHost implements AutoCloseable {
     }
   }
 
-  // The page keeps what the tests read on window.surge: activities, tasks done, and the volunteer.
-  private String page() {
+  // The strict policy examples/site/serve.mjs sets for a site that embeds the banner, with the
+  // runtime's origin and the volunteer socket's as the Surge server's.
+  private String policy() {
+    String runtime = runtimeOrigin();
+    return String.join(
+        "; ",
+        "default-src 'none'",
+        "script-src 'self' " + runtime + " 'wasm-unsafe-eval'",
+        "style-src 'self' " + runtime,
+        "img-src 'self' data:",
+        "connect-src 'self' " + runtime + " ws://localhost:" + surge.port,
+        "worker-src " + runtime + " blob:",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'");
+  }
+
+  private static final String PAGE =
+      """
+      <!doctype html>
+      <html lang="en"><head><meta charset="utf-8"><title>Surge runtime test page</title>
+      <script type="module" src="page.js"></script></head>
+      <body><h1>Surge runtime test page</h1><p id="status">not started</p></body></html>
+      """;
+
+  // The page keeps what the tests read on window.surge: activities, tasks done, CSP violations
+  // and the volunteer.
+  private String script() {
     return """
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><title>Surge runtime test page</title></head>
-        <body><h1>Surge runtime test page</h1><p id="status">not started</p>
-        <script type="module">
         import { start, stop } from "%s/surge/runtime/browser/index.js";
-        const surge = { activities: [], done: 0, volunteer: null, stop };
+        const surge = { activities: [], violations: [], done: 0, volunteer: null, stop };
+        document.addEventListener("securitypolicyviolation", (e) =>
+          surge.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
         surge.start = async (options) => {
           const v = await start({
             ...options,
@@ -116,7 +144,6 @@ final class RuntimeHost implements AutoCloseable {
           return v.activity;
         };
         window.surge = surge;
-        </script></body></html>
         """
         .formatted(runtimeOrigin());
   }
