@@ -28,7 +28,7 @@ export function createBrowserVolunteer(options) {
   });
 }
 
-let current = null;
+let active = null;
 
 /**
  * Starts this tab's volunteer (stopping one started before): `{server, token, cpu}` and any
@@ -41,9 +41,18 @@ let current = null;
 export async function start(options) {
   await stop();
   const volunteer = new BrowserVolunteer(options, { createVolunteer: createBrowserVolunteer });
-  current = volunteer;
+  active = volunteer;
   await volunteer.start();
   return volunteer;
+}
+
+/**
+ * The BrowserVolunteer start() started and stop() has not stopped, or null: for a banner's
+ * control (stats, setCpu) and for tests.
+ * @returns {BrowserVolunteer|null}
+ */
+export function current() {
+  return active;
 }
 
 /**
@@ -52,7 +61,7 @@ export async function start(options) {
  * @returns {Promise<void>}
  */
 export function stop() {
-  const volunteer = current;
-  current = null;
+  const volunteer = active;
+  active = null;
   return volunteer ? volunteer.stop() : Promise.resolve();
 }
