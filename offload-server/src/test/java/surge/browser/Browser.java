@@ -52,6 +52,11 @@ final class Browser implements AutoCloseable {
     driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
   }
 
+  /** The profile directory this browser was started with. */
+  Path profile() {
+    return profile.toAbsolutePath();
+  }
+
   /** Opens the page and remembers its tab. */
   void open(String url) {
     driver.get(url);

@@ -95,6 +95,15 @@ class BrowserRuntimeIT {
     return server.job(job).getJsonObject("tasks");
   }
 
+  /** Whether the job succeeded; fails at once when it failed. */
+  boolean succeeded(String job) throws Exception {
+    var status = server.job(job);
+    assertThat(status.getString("state"))
+        .as("job %s: %s", job, status)
+        .isNotIn("FAILED", "CANCELLED");
+    return "SUCCEEDED".equals(status.getString("state"));
+  }
+
   long pageDone() {
     return ((Number) browser.js("return window.surge.done")).longValue();
   }
@@ -145,27 +154,57 @@ class BrowserRuntimeIT {
         browser.js("window.surge.volunteer.setCpu(arguments[0])", cpu);
         long from = pageDone();
         await(LONG, "two tasks at " + cpu + " %", () -> pageDone() >= from + 2);
-        double measured = busyFraction(Duration.ofSeconds(8));
+        var window = measure(Duration.ofSeconds(8));
         System.out.printf(
-            "BrowserRuntimeIT: cpu %d %%: workers busy %.1f %% of 8 s%n", cpu, measured);
-        assertThat(measured).as("busy %% at cpu %d", cpu).isBetween(cpu * 0.9, cpu * 1.1);
+            "BrowserRuntimeIT: cpu %d %%: workers busy %.1f %% of 8 s; kernels ran %.1f %% (timed"
+                + " in the worker); Chromium's processes used %.1f %% of a core (OS, shared"
+                + " machine)%n",
+            cpu, window.busy(), window.kernels(), window.os());
+        assertThat(window.busy()).as("busy %% at cpu %d", cpu).isBetween(cpu * 0.9, cpu * 1.1);
+        assertThat(window.kernels())
+            .as("kernel time %% at cpu %d", cpu)
+            .isBetween(cpu * 0.9, cpu * 1.1);
       }
     } finally {
       server.cancel(job);
     }
   }
 
-  /** The share of the window the workers were busy, from the runtime's busy-time counter. */
-  double busyFraction(Duration window) throws Exception {
+  /**
+   * Over one window: the share of it the workers were busy (the runtime's counter, dispatch to
+   * reply), the share the kernels ran (timed in the worker, tasks that ended in the window), and
+   * the CPU Chromium's processes used according to the OS, for information only: other builds share
+   * this machine.
+   */
+  Levels measure(Duration window) throws Exception {
     String sample =
-        "const s = window.surge.volunteer.stats; return [s.busyMillis, performance.now(), s.workers];";
+        "const s = window.surge.volunteer.stats;"
+            + " return [s.busyMillis, performance.now(), s.workers];";
     List<?> before = (List<?>) browser.js(sample);
+    long osBefore = ChromiumCpu.ticks(browser);
     Thread.sleep(window.toMillis()); // the measurement window, not a wait for a condition
     List<?> after = (List<?>) browser.js(sample);
+    long osAfter = ChromiumCpu.ticks(browser);
+    double t0 = ((Number) before.get(1)).doubleValue();
+    double t1 = ((Number) after.get(1)).doubleValue();
+    double workers = ((Number) after.get(2)).doubleValue();
     double busy = ((Number) after.get(0)).doubleValue() - ((Number) before.get(0)).doubleValue();
-    double wall = ((Number) after.get(1)).doubleValue() - ((Number) before.get(1)).doubleValue();
-    return 100 * busy / (wall * ((Number) after.get(2)).doubleValue());
+    double kernels =
+        ((Number)
+                browser.js(
+                    "return window.surge.tasks.filter(([at]) => at > arguments[0] && at <= arguments[1])"
+                        + ".reduce((sum, [, millis]) => sum + millis, 0)",
+                    t0,
+                    t1))
+            .doubleValue();
+    double wall = t1 - t0;
+    return new Levels(
+        100 * busy / (wall * workers),
+        100 * kernels / (wall * workers),
+        100 * (osAfter - osBefore) * ChromiumCpu.MILLIS_PER_TICK / wall);
   }
+
+  record Levels(double busy, double kernels, double os) {}
 
   @Test
   void aHiddenPagePausesAndAVisibleOneResumes() throws Exception {
@@ -204,6 +243,50 @@ class BrowserRuntimeIT {
     } finally {
       server.cancel(job);
     }
+  }
+
+  @Test
+  void stopEndsWorkWithinASecondAndClosesTheSocket() throws Exception {
+    String kernel = server.uploadKernel("spin");
+    String job = server.submit(kernel, 2000, "300", "concat");
+    try {
+      assertThat(startVolunteer(100, 2)).isEqualTo("running");
+      await(LONG, "tasks running", () -> tasks(job).getInt("leased") > 0 && pageDone() >= 2);
+      assertThat(volunteersConnected()).isEqualTo(1);
+
+      long start = System.nanoTime();
+      browser.js("window.surge.stop()");
+      long released =
+          await(
+              Duration.ofSeconds(1),
+              "the tasks back on the server",
+              () -> tasks(job).getInt("leased") == 0);
+      long closed =
+          await(Duration.ofSeconds(1), "the socket closed", () -> volunteersConnected() == 0);
+      System.out.printf(
+          "BrowserRuntimeIT: stop() released the tasks in %d ms, the server saw the socket close"
+              + " %d ms after stop()%n",
+          released, (System.nanoTime() - start) / 1_000_000);
+      assertThat(browser.js("return window.surge.volunteer.activity")).isEqualTo("stopped");
+      assertThat(browser.js("return window.surge.volunteer.stats.running")).isEqualTo(0L);
+      int done = tasks(job).getInt("done");
+      Thread.sleep(2000); // a window in which nothing may run
+      assertThat(tasks(job).getInt("done")).isEqualTo(done);
+    } finally {
+      server.cancel(job);
+    }
+  }
+
+  int volunteersConnected() throws Exception {
+    String metrics =
+        SurgeServer.send(java.net.http.HttpRequest.newBuilder(server.uri("/metrics")).build())
+            .body();
+    return metrics
+        .lines()
+        .filter(l -> l.startsWith("surge_volunteers_connected "))
+        .mapToInt(l -> (int) Double.parseDouble(l.substring(l.indexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no surge_volunteers_connected in /metrics"));
   }
 
   @Test

@@ -122,18 +122,19 @@ final class RuntimeHost implements AutoCloseable {
       <body><h1>Surge runtime test page</h1><p id="status">not started</p></body></html>
       """;
 
-  // The page keeps what the tests read on window.surge: activities, tasks done, CSP violations
-  // and the volunteer.
+  // The page keeps what the tests read on window.surge: activities, tasks done (with when each
+  // ended and its run time measured in the worker), CSP violations and the volunteer.
   private String script() {
     return """
         import { start, stop } from "%s/surge/runtime/browser/index.js";
-        const surge = { activities: [], violations: [], done: 0, volunteer: null, stop };
+        const surge = { activities: [], violations: [], tasks: [], done: 0, volunteer: null, stop };
         document.addEventListener("securitypolicyviolation", (e) =>
           surge.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
         surge.start = async (options) => {
           const v = await start({
             ...options,
             onActivity: (d) => surge.activities.push({ ...d, at: performance.now() }),
+            onTaskDone: (d) => surge.tasks.push([performance.now(), d.millis]),
             onStats: (s) => {
               surge.done = s.tasksDone;
               document.getElementById("status").textContent =
