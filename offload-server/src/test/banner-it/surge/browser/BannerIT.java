@@ -48,6 +48,7 @@ class BannerIT {
           probe.fetches.push(entry);
           const response = await realFetch.call(window, input, init);
           entry.status = response.status;
+          if (entry.url.includes("/api/consent")) entry.text = await response.clone().text();
           return response;
         };
         document.addEventListener("securitypolicyviolation", (e) =>
@@ -247,12 +248,49 @@ class BannerIT {
           "the revocation answered",
           () -> probe("fetches").toString().matches("(?s).*/api/consent/revoke.*status=2\\d\\d.*"));
       assertThat(runtime("v === null")).isEqualTo(true);
+      assertThat(helloCloseCode(consentToken()))
+          .as("a hello with the revoked token")
+          .isEqualTo(1008);
       int done = server.job(job).getJsonObject("tasks").getInt("done");
       Thread.sleep(2000); // a window in which nothing may run
       assertThat(server.job(job).getJsonObject("tasks").getInt("done")).isEqualTo(done);
     } finally {
       server.cancel(job);
     }
+  }
+
+  /** The token the banner got from POST /api/consent. */
+  String consentToken() {
+    String text =
+        (String)
+            browser.js(
+                "return window.__surgeProbe.fetches.find(f => /\\/api\\/consent$/.test(f.url)"
+                    + " && f.status < 300).text");
+    return SurgeServer.json(text).getString("token");
+  }
+
+  /** Says hello with the token on a socket of its own and returns the server's close code. */
+  int helloCloseCode(String token) throws Exception {
+    var closed = new java.util.concurrent.CompletableFuture<Integer>();
+    var socket =
+        SurgeServer.HTTP
+            .newWebSocketBuilder()
+            .buildAsync(
+                java.net.URI.create("ws://localhost:" + server.port + "/volunteer"),
+                new java.net.http.WebSocket.Listener() {
+                  @Override
+                  public java.util.concurrent.CompletionStage<?> onClose(
+                      java.net.http.WebSocket ws, int code, String reason) {
+                    closed.complete(code);
+                    return null;
+                  }
+                })
+            .get(30, TimeUnit.SECONDS);
+    socket.sendText(
+        "{\"type\":\"hello\",\"protocol\":1,\"token\":\"%s\",\"agent\":\"banner-it\",\"workers\":1,\"features\":[]}"
+            .formatted(token),
+        true);
+    return closed.get(30, TimeUnit.SECONDS);
   }
 
   @Test

@@ -155,7 +155,11 @@ final class SurgeServer implements AutoCloseable {
   }
 
   static JsonObject json(HttpResponse<String> response) {
-    try (var reader = Json.createReader(new StringReader(response.body()))) {
+    return json(response.body());
+  }
+
+  static JsonObject json(String text) {
+    try (var reader = Json.createReader(new StringReader(text))) {
       return reader.readObject();
     }
   }
