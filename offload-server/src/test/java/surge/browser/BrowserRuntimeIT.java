@@ -251,6 +251,53 @@ class BrowserRuntimeIT {
   }
 
   @Test
+  void aDeviceLowOnBatteryOrSavingDataStartsNothing() throws Exception {
+    // What a phone would report, and a count of every WebSocket and Worker the page constructs.
+    String device =
+        """
+        window.__made = [];
+        for (const name of ["WebSocket", "Worker"]) {
+          const Real = window[name];
+          window[name] = new Proxy(Real, {
+            construct(target, args) { window.__made.push(name); return Reflect.construct(target, args); },
+          });
+        }
+        if (sessionStorage.getItem("device") === "battery") {
+          navigator.getBattery = async () => ({ level: 0.12, charging: false });
+        } else if (sessionStorage.getItem("device") === "save-data") {
+          Object.defineProperty(NetworkInformation.prototype, "saveData", { get: () => true });
+        }
+        """;
+    browser.driver.executeCdpCommand(
+        "Page.addScriptToEvaluateOnNewDocument", java.util.Map.of("source", device));
+    for (String reason : List.of("low-battery", "save-data")) {
+      browser.js(
+          "sessionStorage.setItem('device', arguments[0])",
+          reason.equals("low-battery") ? "battery" : reason);
+      browser.open(host.pageUrl());
+      await(
+          LONG,
+          "the test page's module",
+          () -> Boolean.TRUE.equals(browser.js("return !!window.surge")));
+      assertThat(startVolunteer(50, 1)).as(reason).isEqualTo("blocked");
+      assertThat(browser.js("return window.surge.activities.at(-1).reason")).isEqualTo(reason);
+      assertThat(browser.js("return window.__made")).as(reason).asList().isEmpty();
+      assertThat(volunteersConnected()).isZero();
+    }
+    // The same page on a device with no such report starts, and the count sees it.
+    browser.js("sessionStorage.setItem('device', 'plain')");
+    browser.open(host.pageUrl());
+    await(
+        LONG,
+        "the test page's module",
+        () -> Boolean.TRUE.equals(browser.js("return !!window.surge")));
+    assertThat(startVolunteer(50, 1)).isEqualTo("running");
+    await(LONG, "the volunteer's socket", () -> volunteersConnected() == 1);
+    assertThat(browser.js("return window.__made")).asList().contains("WebSocket", "Worker");
+    browser.js("return window.surge.stop()");
+  }
+
+  @Test
   void stopEndsWorkWithinASecondAndClosesTheSocket() throws Exception {
     String kernel = server.uploadKernel("spin");
     String job = server.submit(kernel, 2000, "300", "concat");
