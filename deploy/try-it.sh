@@ -4,6 +4,8 @@
 # .surge/try-it) and two headless volunteers. Then the main job: `sbatch -p volunteer` of the
 # sample job examples/jobs/pi.sh, whose output file is compared with the same script run natively
 # with `sbatch -p batch`; then the Mandelbrot job the same way, and a reducer through the surge CLI.
+# It also serves the demo site (examples/site: a page embedding the consent banner) on port N+1 and
+# prints its address and the admin dashboard's, with the dashboard's password (generated, shown once).
 #   deploy/try-it.sh [--port N]     start everything and run the examples (default port 8080)
 #   deploy/try-it.sh stop           stop the server, volunteers and the Slurm cluster it started
 set -euo pipefail
@@ -19,7 +21,7 @@ stop() {
   if [ -f "$pids" ]; then
     while read -r pid; do kill "$pid" 2>/dev/null || true; done < "$pids"
     rm -f "$pids"
-    echo "try-it: stopped the server and volunteers"
+    echo "try-it: stopped the server, the volunteers and the demo site"
   fi
   if [ -f "$SURGE_SLURM_DIR/slurm.conf" ]; then
     "$cluster" stop
@@ -46,8 +48,16 @@ if curl -s -o /dev/null "$server/health"; then
   echo "try-it: something already answers on port $port; choose another with --port N" >&2
   exit 1
 fi
+site_port=$((port + 1))
+site="http://localhost:$site_port"
+if curl -s -o /dev/null "$site/"; then
+  echo "try-it: something already answers on port $site_port (the demo site's); choose another with --port N" >&2
+  exit 1
+fi
+admin_password="${SURGE_ADMIN_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}"
 echo "try-it: starting the Surge server on $server (log: $state/server.log)"
-SURGE_DATA_DIR="$state/data" bin/surge-server --port "$port" > "$state/server.log" 2>&1 &
+SURGE_DATA_DIR="$state/data" SURGE_ALLOWED_ORIGINS="$site" SURGE_ADMIN_PASSWORD="$admin_password" \
+  bin/surge-server --port "$port" > "$state/server.log" 2>&1 &
 echo $! >> "$pids"
 for _ in $(seq 1 120); do
   [ "$(curl -s -o /dev/null -w '%{http_code}' "$server/health")" = 200 ] && break
@@ -63,6 +73,8 @@ for n in 1 2; do
   echo $! >> "$pids"
 done
 echo "try-it: two headless volunteers connected (logs: $state/volunteer-*.log)"
+node examples/site/serve.mjs --server "$server" --port "$site_port" > "$state/site.log" 2>&1 &
+echo $! >> "$pids"
 
 echo "try-it: starting the local Slurm cluster (files in $SURGE_SLURM_DIR)"
 "$cluster" start
@@ -131,5 +143,7 @@ echo "try-it: the Surge server runs at $server (REST API under /api, OpenAPI at 
 echo "        /health, /metrics); volunteers connect to ws://localhost:$port/volunteer."
 echo "        Slurm: export SLURM_CONF=$SLURM_CONF PATH=$here/bin:\$PATH SURGE_SERVER=$server"
 echo "        then: cd $jobs && sbatch -p volunteer array.sh; squeue -o '%i %P %T %k'"
+echo "        The demo site, a page that embeds the consent banner: $site/"
+echo "        The admin dashboard: $server/admin/ (password: $admin_password)"
 echo "        Stop everything with: deploy/try-it.sh stop"
 exit $status

@@ -1,6 +1,8 @@
 // A pool of task workers with a local queue. Browser and Node differ only in the worker factory
 // (src/browser/worker-factory.js, src/node/worker-factory.js); tests pass fakes.
 
+import { DutyCycle } from "./duty-cycle.js";
+
 /**
  * @typedef {object} WorkerHandle
  * @property {(message: object) => void} postMessage
@@ -25,11 +27,20 @@
 
 const keyOf = (job, index) => `${job}\u0000${index}`;
 
-/** Runs tasks on up to `size` workers, one task per worker at a time. */
+/**
+ * Runs tasks on up to `size` workers, one task per worker at a time, each worker holding the CPU
+ * level by resting between tasks (see duty-cycle.js).
+ */
 export class Pool {
   #createWorker;
   #limits;
-  /** @type {{worker: WorkerHandle, entry: object|null, kernels: Set<string>}[]} */
+  #duty;
+  #now;
+  #setTimer;
+  #clearTimer;
+  #restTimer = null;
+  #busyMillis = 0;
+  /** @type {{worker: WorkerHandle, entry: object|null, kernels: Set<string>, ledger: object, startedAt: number}[]} */
   #slots = [];
   #queue = [];
   #byKey = new Map();
@@ -41,9 +52,26 @@ export class Pool {
    * @param {number} [options.workers] how many workers (default: one per logical core)
    * @param {number} [options.maxWorkers] upper bound on `workers`
    * @param {{maxStdoutBytes?: number, maxStderrBytes?: number}} [options.limits] per-task limits
+   * @param {number} [options.cpu] CPU level in percent each worker holds (default 100)
+   * @param {() => number} [options.now] clock in ms (default performance.now)
+   * @param {(fn: () => void, ms: number) => unknown} [options.setTimer] default setTimeout
+   * @param {(id: unknown) => void} [options.clearTimer] default clearTimeout
    */
-  constructor({ createWorker, workers, maxWorkers = Infinity, limits = {} }) {
+  constructor({
+    createWorker,
+    workers,
+    maxWorkers = Infinity,
+    limits = {},
+    cpu = 100,
+    now = () => performance.now(),
+    setTimer = (fn, ms) => setTimeout(fn, ms),
+    clearTimer = (id) => clearTimeout(id),
+  }) {
     this.#createWorker = createWorker;
+    this.#duty = new DutyCycle({ cpu });
+    this.#now = now;
+    this.#setTimer = setTimer;
+    this.#clearTimer = clearTimer;
     const wanted = workers ?? (globalThis.navigator?.hardwareConcurrency || 1);
     /** Number of workers the pool runs at most. */
     this.size = Math.max(1, Math.min(Math.floor(wanted), maxWorkers));
@@ -58,6 +86,25 @@ export class Pool {
   /** Tasks waiting for a worker. */
   get queued() {
     return this.#queue.length;
+  }
+
+  /** Milliseconds workers have spent on tasks, from dispatch to reply. */
+  get busyMillis() {
+    let ms = this.#busyMillis;
+    const now = this.#now();
+    for (const s of this.#slots) if (s.entry) ms += now - s.startedAt;
+    return ms;
+  }
+
+  /** The CPU level in percent. */
+  get cpu() {
+    return this.#duty.cpu;
+  }
+
+  /** Changes the CPU level; resting workers follow it from their next task. */
+  setCpu(cpu) {
+    this.#duty.cpu = cpu;
+    this.#pump();
   }
 
   /** Changes the limits for tasks dispatched from now on. */
@@ -113,12 +160,24 @@ export class Pool {
     const running = this.#slots.filter((s) => s.entry).map((s) => s.entry);
     for (const slot of [...this.#slots]) this.#retire(slot);
     for (const entry of running) this.#settle(entry, { outcome: "stopped" });
+    this.#clearTimer(this.#restTimer);
+    this.#restTimer = null;
     return [...running.map((e) => e.task), ...this.dropQueued()];
   }
 
   #pump() {
+    this.#clearTimer(this.#restTimer);
+    this.#restTimer = null;
     while (this.#queue.length > 0) {
-      let slot = this.#slots.find((s) => !s.entry);
+      const now = this.#now();
+      const free = this.#slots.filter((s) => !s.entry);
+      let slot = free.find((s) => this.#duty.waitMs(s.ledger, now) === 0);
+      if (!slot && free.length > 0 && this.#slots.length >= this.size) {
+        // Every free worker is resting: come back when the first one has rested enough.
+        const wait = Math.min(...free.map((s) => this.#duty.waitMs(s.ledger, now)));
+        this.#restTimer = this.#setTimer(() => this.#pump(), Math.ceil(wait));
+        return;
+      }
       if (!slot && this.#slots.length < this.size) {
         try {
           slot = this.#spawn();
@@ -136,7 +195,9 @@ export class Pool {
   }
 
   #spawn() {
-    const slot = { worker: null, entry: null, kernels: new Set() };
+    const now = this.#now();
+    const slot = { worker: null, entry: null, kernels: new Set(), ledger: null, startedAt: 0 };
+    slot.ledger = this.#duty.ledger(now);
     slot.worker = this.#createWorker({
       onMessage: (data) => this.#onMessage(slot, data),
       onError: (error) => this.#onError(slot, error),
@@ -148,6 +209,8 @@ export class Pool {
   #dispatch(slot, entry) {
     slot.entry = entry;
     entry.slot = slot;
+    slot.startedAt = this.#now();
+    this.#duty.started(slot.ledger, slot.startedAt);
     const message = { id: entry.id, task: entry.task, limits: this.#limits };
     if (!slot.kernels.has(entry.task.kernel)) {
       message.module = entry.module;
@@ -164,6 +227,9 @@ export class Pool {
     const entry = slot.entry;
     if (!entry || data?.id !== entry.id) return;
     slot.entry = null;
+    const now = this.#now();
+    this.#busyMillis += now - slot.startedAt;
+    this.#duty.finished(slot.ledger, now - slot.startedAt, now);
     if (data.error !== undefined) {
       // The worker could not run the task at all; a fresh worker starts from a clean state.
       this.#retire(slot);
@@ -183,6 +249,7 @@ export class Pool {
   }
 
   #retire(slot) {
+    if (slot.entry) this.#busyMillis += this.#now() - slot.startedAt;
     const at = this.#slots.indexOf(slot);
     if (at >= 0) this.#slots.splice(at, 1);
     slot.entry = null;

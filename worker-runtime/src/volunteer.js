@@ -32,6 +32,7 @@ export function volunteerUrl(server) {
  * Events (as DOM events with `detail`, and as the matching callback options):
  * `statechange` / onStateChange `{state, previous, session?, code?, reason?, delayMs?}`,
  * `taskdone` / onTaskDone `{job, index, status, exitCode, millis}`,
+ * `stats` / onStats: `stats` after every task,
  * `warning` / onWarning `{message}`.
  */
 export class Volunteer extends EventTarget {
@@ -62,6 +63,8 @@ export class Volunteer extends EventTarget {
    * @param {typeof WebSocket} [options.WebSocket] default: the global WebSocket
    * @param {number} [options.workers] default: one per logical core
    * @param {number} [options.maxWorkers] cap on workers
+   * @param {number} [options.cpu] CPU level in percent (1..100, default 100) that every worker
+   *   holds by resting between tasks (duty-cycle.js)
    * @param {string} [options.agent]
    * @param {number} [options.maxStdoutBytes] default 4 MiB (also kept under maxMessageBytes)
    * @param {number} [options.maxStderrBytes] default 64 KiB, the tail is kept
@@ -76,6 +79,7 @@ export class Volunteer extends EventTarget {
    *   for heartbeats, returning its stop function (default: setInterval)
    * @param {(detail: object) => void} [options.onStateChange]
    * @param {(detail: object) => void} [options.onTaskDone]
+   * @param {(stats: object) => void} [options.onStats] after every task, with `stats`
    * @param {(detail: {message: string}) => void} [options.onWarning]
    * @throws {TypeError} for missing required options: the only exception this class throws
    */
@@ -104,6 +108,7 @@ export class Volunteer extends EventTarget {
       createWorker: options.createWorker,
       workers: options.workers,
       maxWorkers: options.maxWorkers,
+      cpu: options.cpu,
     });
     this.#transport = new Transport({
       url: options.url ?? volunteerUrl(options.server),
@@ -127,10 +132,30 @@ export class Volunteer extends EventTarget {
     return this.#pool.size;
   }
 
-  /** Counters for a banner: tasks done (and of those failed), CPU ms spent, work in hand. */
+  /** The CPU level in percent. */
+  get cpu() {
+    return this.#pool.cpu;
+  }
+
+  /**
+   * Changes the CPU level (1..100) from each worker's next task on.
+   * @throws {TypeError} for a level outside 1..100
+   */
+  setCpu(cpu) {
+    this.#pool.setCpu(cpu);
+  }
+
+  /**
+   * Counters for a banner: tasks done (and of those failed), CPU ms the kernels ran
+   * (`cpuMillis`), ms the workers were busy including messaging (`busyMillis`), the CPU level,
+   * the worker count and the work in hand.
+   */
   get stats() {
     return {
       ...this.#stats,
+      busyMillis: Math.round(this.#pool.busyMillis),
+      cpu: this.#pool.cpu,
+      workers: this.#pool.size,
       running: this.#pool.running,
       queued: this.#pool.queued + this.#waitingCount(),
       session: this.#welcome?.session ?? null,
@@ -294,6 +319,7 @@ export class Volunteer extends EventTarget {
     this.#pendingBytes += size;
     const { job, index, status, exitCode, millis } = result;
     this.#emit("taskdone", "onTaskDone", { job, index, status, exitCode, millis });
+    this.#emit("stats", "onStats", this.stats);
     // Nothing else will finish soon when the pool is empty: send now rather than wait.
     const idle = this.#pool.running === 0 && this.#pool.queued === 0;
     if (idle || this.#pending.length >= this.#o.resultBatchSize) this.#flush();

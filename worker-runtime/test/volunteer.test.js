@@ -297,3 +297,29 @@ test("results messages stay under maxMessageBytes and stdout is capped to fit", 
   );
   assert.match(Buffer.from(results[5].stderr, "base64").toString(), /stdout exceeded/);
 });
+
+test("stop({reason: 'closing'}) sends the release and starts the close in the same turn, for pagehide", async (t) => {
+  const { server, volunteer } = await setup(t, { workers: 1 });
+  server.send({ type: "tasks", tasks: [makeTask(K.loop, 0), makeTask(K.loop, 1)] });
+  await until(() => volunteer.stats.running + volunteer.stats.queued === 2, "2 held");
+  volunteer.stop({ reason: "closing" }); // not awaited: a closing page gives no later turn
+  assert.equal(volunteer.stats.running, 0, "the worker is terminated at once");
+  const [release] = await until(() => server.sent("release").length && server.sent("release"));
+  assert.equal(release.reason, "closing");
+  assert.deepEqual(release.tasks.map((x) => x.index).sort(), [0, 1]);
+  await until(() => server.last.closed, "close");
+  assert.equal(server.last.closed.code, 1000);
+});
+
+test("the cpu option is held by the pool and counted in stats", async (t) => {
+  const { server, volunteer } = await setup(t, { workers: 1, cpu: 50 });
+  assert.equal(volunteer.cpu, 50);
+  server.send({ type: "tasks", tasks: [0, 1, 2].map((i) => makeTask(K.echo, i)) });
+  await until(() => volunteer.stats.tasksDone === 3, "3 done");
+  const { cpu, workers, busyMillis } = volunteer.stats;
+  assert.deepEqual({ cpu, workers }, { cpu: 50, workers: 1 });
+  assert.ok(busyMillis > 0);
+  volunteer.setCpu(75);
+  assert.equal(volunteer.stats.cpu, 75);
+  assert.throws(() => volunteer.setCpu(0), TypeError);
+});

@@ -1,5 +1,7 @@
 // Creates pool workers as module Web Workers running src/worker.js.
 
+import { moduleWorker } from "./module-worker.js";
+
 const WORKER_URL = new URL("../worker.js", import.meta.url);
 
 /** One worker per logical core the browser reports. */
@@ -11,7 +13,7 @@ export const defaultWorkers = () => globalThis.navigator?.hardwareConcurrency ||
  * @returns {{postMessage: (message: object) => void, terminate: () => void}}
  */
 export function createBrowserWorker({ onMessage, onError }) {
-  const worker = new Worker(WORKER_URL, { type: "module", name: "surge-task" });
+  const worker = moduleWorker(WORKER_URL, "surge-task");
   worker.onmessage = (event) => onMessage(event.data);
   worker.onerror = (event) => {
     // Keep the error out of the host page's console handlers: the pool reports it.

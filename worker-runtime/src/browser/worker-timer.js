@@ -1,5 +1,7 @@
 // A repeating timer driven from a dedicated worker (see timer-worker.js), for heartbeats.
 
+import { moduleWorker } from "./module-worker.js";
+
 const TIMER_URL = new URL("./timer-worker.js", import.meta.url);
 
 /**
@@ -11,7 +13,7 @@ const TIMER_URL = new URL("./timer-worker.js", import.meta.url);
  */
 export function workerInterval(fn, ms) {
   try {
-    const worker = new Worker(TIMER_URL, { type: "module", name: "surge-timer" });
+    const worker = moduleWorker(TIMER_URL, "surge-timer");
     worker.onmessage = () => fn();
     worker.postMessage(ms);
     return () => worker.terminate();

@@ -1,0 +1,308 @@
+package surge.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static surge.browser.Browser.await;
+
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.interactions.Actions;
+
+/**
+ * The consent banner on the demo site (examples/site, strict CSP) in real headless Chromium against
+ * the real server. Written against the banner's documented hooks: buttons {@code
+ * [data-surge=accept|decline|stop]}, CPU choices {@code [data-surge-cpu=25|50|75]} and the control
+ * {@code [data-surge=control]}; the banner loads {@code /surge/banner.js} and, on accept, imports
+ * {@code /surge/runtime/browser/index.js} from the server. A probe added before any page script
+ * counts every WebSocket and Worker constructed and every fetch, and records CSP violations.
+ */
+class BannerIT {
+  static final Duration LONG = Duration.ofSeconds(90);
+  static final String PASSWORD = "banner-it-" + Long.toHexString(System.nanoTime());
+  static final String PROBE =
+      """
+      (() => {
+        const probe = { sockets: [], workers: [], fetches: [], violations: [] };
+        window.__surgeProbe = probe;
+        const count = (Real, list) => new Proxy(Real, {
+          construct(target, args) { list.push(String(args[0])); return Reflect.construct(target, args); },
+        });
+        window.WebSocket = count(window.WebSocket, probe.sockets);
+        window.Worker = count(window.Worker, probe.workers);
+        const realFetch = window.fetch;
+        window.fetch = async (input, init) => {
+          const entry = { url: String(input?.url ?? input), method: init?.method ?? "GET",
+            body: typeof init?.body === "string" ? init.body : null, status: null };
+          probe.fetches.push(entry);
+          const response = await realFetch.call(window, input, init);
+          entry.status = response.status;
+          if (entry.url.includes("/api/consent")) entry.text = await response.clone().text();
+          return response;
+        };
+        document.addEventListener("securitypolicyviolation", (e) =>
+          probe.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+      })();
+      """;
+
+  static SurgeServer server;
+  static DemoSite site;
+  Browser browser;
+
+  @BeforeAll
+  static void start() throws Exception {
+    int sitePort = SurgeServer.freePort();
+    Path data = Path.of("target/it-data/banner").toAbsolutePath();
+    server =
+        new SurgeServer(
+            data,
+            Map.of(
+                "SURGE_ALLOWED_ORIGINS",
+                "http://localhost:" + sitePort,
+                "SURGE_ADMIN_PASSWORD",
+                PASSWORD,
+                "SURGE_LEASE",
+                "60s"));
+    site = new DemoSite(sitePort, server.url(), data);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (site != null) {
+      site.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @BeforeEach
+  void openSite() throws Exception {
+    browser = new Browser();
+    browser.driver.executeCdpCommand(
+        "Page.addScriptToEvaluateOnNewDocument", Map.of("source", PROBE));
+    browser.open(site.url());
+    await(
+        LONG,
+        "the banner's accept button",
+        () -> !browser.driver.findElements(By.cssSelector("[data-surge=accept]")).isEmpty());
+  }
+
+  @AfterEach
+  void closeBrowser() throws Exception {
+    if (browser != null) {
+      try {
+        if (browser.driver.getCurrentUrl().startsWith(site.url())) {
+          assertThat(probe("violations")).as("CSP violations").isEmpty();
+        }
+      } finally {
+        browser.close();
+      }
+    }
+  }
+
+  List<?> probe(String what) {
+    return (List<?>) browser.js("return window.__surgeProbe." + what);
+  }
+
+  int volunteersConnected() throws Exception {
+    var metrics = SurgeServer.send(HttpRequest.newBuilder(server.uri("/metrics")).build()).body();
+    return metrics
+        .lines()
+        .filter(l -> l.startsWith("surge_volunteers_connected "))
+        .mapToInt(l -> (int) Double.parseDouble(l.substring(l.indexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no surge_volunteers_connected in /metrics"));
+  }
+
+  /** The volunteer the banner started, through the runtime module it imported. */
+  Object runtime(String expression) {
+    return browser.jsAsync(
+        "const done = arguments[arguments.length - 1];"
+            + "import(arguments[0]).then((m) => done(((v) => "
+            + expression
+            + ")(m.current())), (e) => done('error: ' + e));",
+        server.url() + "/surge/runtime/browser/index.js");
+  }
+
+  /** Presses Tab until the element matching the selector has the focus, then the key. */
+  void keyboardTo(String selector, CharSequence key) {
+    var actions = new Actions(browser.driver);
+    for (int i = 0; i < 60; i++) {
+      if (Boolean.TRUE.equals(
+          browser.js("return document.activeElement.matches(arguments[0])", selector))) {
+        actions.sendKeys(key).perform();
+        return;
+      }
+      actions.sendKeys(Keys.TAB).perform();
+    }
+    throw new AssertionError("60 presses of Tab never reached " + selector);
+  }
+
+  String exactMontecarlo(String job) throws Exception {
+    await(
+        LONG,
+        "job " + job + " to succeed",
+        () -> "SUCCEEDED".equals(server.job(job).getString("state")));
+    var result =
+        SurgeServer.send(
+            HttpRequest.newBuilder(server.uri("/api/jobs/" + job + "/result")).build());
+    var whole =
+        new ProcessBuilder(
+                SurgeServer.KERNELS.resolve("native/montecarlo-whole").toString(), "16", "200000")
+            .start();
+    String expected = new String(whole.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(whole.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(result.body()).isEqualTo(expected);
+    return expected;
+  }
+
+  @Test
+  void declineStartsNoWebSocketAndNoWorker() throws Exception {
+    browser.screenshot("banner");
+    browser.driver.findElement(By.cssSelector("[data-surge=decline]")).click();
+    Thread.sleep(3000); // a window in which nothing may start
+    assertThat(probe("sockets")).isEmpty();
+    assertThat(probe("workers")).isEmpty();
+    assertThat(
+            browser.js(
+                "return performance.getEntriesByType('resource').map(e => e.name)"
+                    + ".filter(n => n.includes('/surge/runtime/') || n.includes('/api/consent'))"))
+        .asList()
+        .isEmpty();
+    assertThat(volunteersConnected()).isZero();
+  }
+
+  @Test
+  void acceptWithTheKeyboardAloneRunsTasksAndTheMergedResultIsExact() throws Exception {
+    String job = server.submit(server.uploadKernel("montecarlo"), 16, "200000", "sum");
+    keyboardTo("[data-surge=accept]", Keys.ENTER);
+    exactMontecarlo(job);
+    assertThat(probe("sockets")).hasSize(1);
+    assertThat(probe("fetches").toString()).contains("/api/consent");
+    browser.screenshot("banner-control");
+  }
+
+  @Test
+  void theChosenCpuLevelIsConsentedAndHeld() throws Exception {
+    browser.driver.findElement(By.cssSelector("[data-surge-cpu='25']")).click();
+    String job = server.submit(server.uploadKernel("spin"), 5000, "50", "concat");
+    try {
+      browser.driver.findElement(By.cssSelector("[data-surge=accept]")).click();
+      await(LONG, "the consent POST", () -> probe("fetches").toString().contains("\"cpu\":25"));
+      await(
+          LONG,
+          "tasks done in the page",
+          () -> ((Number) runtime("v.stats.tasksDone")).intValue() >= 3);
+      String sample = "[v.stats.busyMillis, performance.now(), v.stats.workers]";
+      List<?> before = (List<?>) runtime(sample);
+      Thread.sleep(8000); // the measurement window
+      List<?> after = (List<?>) runtime(sample);
+      double busy = ((Number) after.get(0)).doubleValue() - ((Number) before.get(0)).doubleValue();
+      double wall = ((Number) after.get(1)).doubleValue() - ((Number) before.get(1)).doubleValue();
+      double level = 100 * busy / (wall * ((Number) after.get(2)).doubleValue());
+      System.out.printf("BannerIT: cpu 25 %%: workers busy %.1f %%%n", level);
+      assertThat(level).isBetween(22.5, 27.5);
+    } finally {
+      server.cancel(job);
+    }
+  }
+
+  @Test
+  void stopEndsWorkWithinASecondAndTheServerSeesTheRevocation() throws Exception {
+    String job = server.submit(server.uploadKernel("spin"), 2000, "300", "concat");
+    try {
+      browser.driver.findElement(By.cssSelector("[data-surge=accept]")).click();
+      await(
+          LONG,
+          "tasks leased to the page",
+          () -> server.job(job).getJsonObject("tasks").getInt("leased") > 0);
+      await(LONG, "a volunteer connected", () -> volunteersConnected() == 1);
+      if (!browser.driver.findElement(By.cssSelector("[data-surge=stop]")).isDisplayed()) {
+        browser.driver.findElement(By.cssSelector("[data-surge=control]")).click();
+      }
+      browser.driver.findElement(By.cssSelector("[data-surge=stop]")).click();
+      long released =
+          await(
+              Duration.ofSeconds(1),
+              "the tasks back on the server",
+              () -> server.job(job).getJsonObject("tasks").getInt("leased") == 0);
+      long disconnected =
+          await(Duration.ofSeconds(1), "the volunteer gone", () -> volunteersConnected() == 0);
+      System.out.printf(
+          "BannerIT: stop released the tasks in %d ms, socket closed by %d ms%n",
+          released, released + disconnected);
+      await(
+          Duration.ofSeconds(5),
+          "the revocation answered",
+          () -> probe("fetches").toString().matches("(?s).*/api/consent/revoke.*status=2\\d\\d.*"));
+      assertThat(runtime("v === null")).isEqualTo(true);
+      assertThat(helloCloseCode(consentToken()))
+          .as("a hello with the revoked token")
+          .isEqualTo(1008);
+      int done = server.job(job).getJsonObject("tasks").getInt("done");
+      Thread.sleep(2000); // a window in which nothing may run
+      assertThat(server.job(job).getJsonObject("tasks").getInt("done")).isEqualTo(done);
+    } finally {
+      server.cancel(job);
+    }
+  }
+
+  /** The token the banner got from POST /api/consent. */
+  String consentToken() {
+    String text =
+        (String)
+            browser.js(
+                "return window.__surgeProbe.fetches.find(f => /\\/api\\/consent$/.test(f.url)"
+                    + " && f.status < 300).text");
+    return SurgeServer.json(text).getString("token");
+  }
+
+  /** Says hello with the token on a socket of its own and returns the server's close code. */
+  int helloCloseCode(String token) throws Exception {
+    var closed = new java.util.concurrent.CompletableFuture<Integer>();
+    var socket =
+        SurgeServer.HTTP
+            .newWebSocketBuilder()
+            .buildAsync(
+                java.net.URI.create("ws://localhost:" + server.port + "/volunteer"),
+                new java.net.http.WebSocket.Listener() {
+                  @Override
+                  public java.util.concurrent.CompletionStage<?> onClose(
+                      java.net.http.WebSocket ws, int code, String reason) {
+                    closed.complete(code);
+                    return null;
+                  }
+                })
+            .get(30, TimeUnit.SECONDS);
+    socket.sendText(
+        "{\"type\":\"hello\",\"protocol\":1,\"token\":\"%s\",\"agent\":\"banner-it\",\"workers\":1,\"features\":[]}"
+            .formatted(token),
+        true);
+    return closed.get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theDashboardShowsTheServer() throws Exception {
+    String basic =
+        Base64.getEncoder().encodeToString(("admin:" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+    browser.driver.executeCdpCommand("Network.enable", Map.of());
+    browser.driver.executeCdpCommand(
+        "Network.setExtraHTTPHeaders",
+        Map.of("headers", Map.of("Authorization", "Basic " + basic)));
+    browser.driver.get(server.url() + "/admin/");
+    await(LONG, "the dashboard", () -> browser.driver.getTitle().toLowerCase().contains("surge"));
+    browser.screenshot("dashboard");
+  }
+}
