@@ -147,16 +147,6 @@ export function formatDuration(ms) {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-/**
- * Worker count for a CPU level on this many cores (at least one).
- * @param {number} cpu percent
- * @param {number} cores
- */
-export function workersFor(cpu, cores) {
-  const n = Number.isInteger(cores) && cores > 0 ? cores : 1;
-  return Math.max(1, Math.min(n, Math.round((n * cpu) / 100)));
-}
-
 function fail(reason) {
   return { ok: false, reason };
 }

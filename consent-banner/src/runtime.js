@@ -3,8 +3,6 @@
 // workers then start from a one-line blob: module that imports the server's worker script (hence
 // `worker-src blob:` in the CSP, and CORS on the server's runtime files).
 
-import { workersFor } from "./config.js";
-
 /** Where the server serves worker-runtime's src/. */
 export const runtimePath = "/surge/runtime/browser/index.js";
 
@@ -29,10 +27,9 @@ export function createVolunteer(runtime, o) {
   const options = {
     server: o.server,
     getToken: o.getToken,
-    // `cpu` is the runtime's duty cycle (percent of each worker's time). Until every runtime
-    // understands it, the level also caps the worker count: together they can only use less.
+    // `cpu` is the runtime's duty cycle (percent of each worker's time): the one place the level
+    // is held, so the worker count stays the runtime's (one per core, capped).
     cpu: o.cpu,
-    maxWorkers: workersFor(o.cpu, o.cores),
     onStateChange: o.onStateChange,
     onTaskDone: o.onTaskDone,
   };

@@ -6,7 +6,6 @@ import {
   readProjectInfo,
   format,
   formatDuration,
-  workersFor,
 } from "../src/config.js";
 
 const SRC = "https://surge.example.edu/surge/banner.js";
@@ -124,15 +123,6 @@ test("durations read like people say them", () => {
   assert.equal(formatDuration(44_600), "45 s");
   assert.equal(formatDuration(185_000), "3 min 5 s");
   assert.equal(formatDuration(7_800_000), "2 h 10 min");
-});
-
-test("the CPU level caps the worker count, at least one", () => {
-  assert.equal(workersFor(25, 8), 2);
-  assert.equal(workersFor(50, 8), 4);
-  assert.equal(workersFor(75, 4), 3);
-  assert.equal(workersFor(25, 2), 1);
-  assert.equal(workersFor(100, 4), 4);
-  assert.equal(workersFor(50, undefined), 1);
 });
 
 test("the hand-written types name every string id", async () => {
