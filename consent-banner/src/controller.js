@@ -147,16 +147,12 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
     showTotal();
     try {
       await getToken({ fresh: false });
-      const runtimeUrl = `${server}${runtimePath}`;
-      const runtime = await importModule(runtimeUrl);
+      const runtime = await importModule(`${server}${runtimePath}`);
       if (mine !== run) return;
       volunteer = createVolunteer(runtime, {
         server,
-        runtimeUrl,
         cpu,
         getToken,
-        pageOrigin: site,
-        cores: win.navigator?.hardwareConcurrency,
         onStateChange: ({ state }) => {
           if (mine !== run) return;
           if (state === "connected") ui.setStatus("running", { cpu });

@@ -156,7 +156,11 @@ test("accepting posts the consent, imports the runtime and starts it at the chos
   assert.equal(v.options.server, SERVER);
   assert.equal(v.options.cpu, 50);
   assert.equal(v.options.maxWorkers, undefined, "the duty cycle alone holds the level");
-  assert.equal(typeof v.options.createWorker, "function", "cross-origin: blob-wrapped workers");
+  assert.equal(
+    v.options.createWorker,
+    undefined,
+    "the runtime starts its own workers, also cross-origin",
+  );
   assert.equal(await v.options.getToken({ fresh: false }), "tok-2", "the stored token is reused");
   assert.equal(p.calls.length, 2);
   assert.equal(await v.options.getToken({ fresh: true }), "tok-3");
