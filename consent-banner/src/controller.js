@@ -3,7 +3,7 @@
 // banner.css where adoptedStyleSheets is missing): no socket, no worker, no runtime import.
 // Nothing here throws into the host page; each failure is one console warning and no banner.
 
-import { createConsentCore } from "./core.js";
+import { createConsentCore, guardWith } from "./core.js";
 import { readEmbedConfig, readPageOptions, readProjectInfo } from "./config.js";
 import { STRINGS } from "./strings.js";
 import { createUi } from "./ui.js";
@@ -244,16 +244,7 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
     if (e.target?.closest?.("[data-surge-open]")) guarded("open", showBanner)();
   });
 
-  const guarded =
-    (name, fn, fallback) =>
-    (...args) => {
-      try {
-        return fn(...args);
-      } catch (e) {
-        warn(`${name} failed: ${e?.message ?? e}`);
-        return fallback;
-      }
-    };
+  const guarded = guardWith(warn);
 
   const api = Object.freeze({
     version: "0.1.0",

@@ -110,16 +110,7 @@ export function createConsentCore(options) {
   }
 
   // Every public entry point goes through guard: nothing here may throw into the host page.
-  const guard =
-    (name, fn, fallback) =>
-    (...args) => {
-      try {
-        return fn(...args);
-      } catch (e) {
-        warn(`${name} failed: ${e?.message ?? e}`);
-        return fallback;
-      }
-    };
+  const guard = guardWith(warn);
 
   return Object.freeze({
     project,
@@ -295,4 +286,22 @@ function safeLocalStorage() {
   } catch {
     return null;
   }
+}
+
+/**
+ * Wraps entry points so that nothing throws into the host page: a failure is one warning and the
+ * fallback value.
+ * @param {(message: string) => void} warn
+ * @returns {(name: string, fn: Function, fallback?: any) => Function}
+ */
+export function guardWith(warn) {
+  return (name, fn, fallback) =>
+    (...args) => {
+      try {
+        return fn(...args);
+      } catch (e) {
+        warn(`${name} failed: ${e?.message ?? e}`);
+        return fallback;
+      }
+    };
 }
