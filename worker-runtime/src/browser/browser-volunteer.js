@@ -101,9 +101,9 @@ export class BrowserVolunteer extends EventTarget {
       this.#set("blocked", reason);
       return this.#activity;
     }
-    this.#env.document?.addEventListener("visibilitychange", this.#onVisibility);
-    this.#env.window?.addEventListener("pagehide", this.#onPageHide);
-    this.#env.window?.addEventListener("pageshow", this.#onPageShow);
+    this.#env.document?.addEventListener?.("visibilitychange", this.#onVisibility);
+    this.#env.window?.addEventListener?.("pagehide", this.#onPageHide);
+    this.#env.window?.addEventListener?.("pageshow", this.#onPageShow);
     if (this.#hidden()) {
       this.#set("paused", "hidden");
     } else {
@@ -122,7 +122,7 @@ export class BrowserVolunteer extends EventTarget {
     if (this.#activity === "stopped") return Promise.resolve();
     this.#unlisten();
     this.#set("stopped", reason);
-    return this.#volunteer.stop({ reason: "paused" });
+    return this.#volunteer.stop({ reason: reason === "closing" ? "closing" : "paused" });
   }
 
   #onVisibility = () => {
@@ -164,9 +164,9 @@ export class BrowserVolunteer extends EventTarget {
   }
 
   #unlisten() {
-    this.#env.document?.removeEventListener("visibilitychange", this.#onVisibility);
-    this.#env.window?.removeEventListener("pagehide", this.#onPageHide);
-    this.#env.window?.removeEventListener("pageshow", this.#onPageShow);
+    this.#env.document?.removeEventListener?.("visibilitychange", this.#onVisibility);
+    this.#env.window?.removeEventListener?.("pagehide", this.#onPageHide);
+    this.#env.window?.removeEventListener?.("pageshow", this.#onPageShow);
   }
 
   #set(activity, reason) {

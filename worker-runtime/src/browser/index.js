@@ -31,6 +31,24 @@ export function createBrowserVolunteer(options) {
 let active = null;
 
 /**
+ * Makes this tab's volunteer without starting it, stopping one made before (its tasks are given
+ * back at once): for a caller that needs the handle while the device checks of start() run, as the
+ * consent banner does to stop it at any moment. Options as for start().
+ * @param {object} options
+ * @returns {BrowserVolunteer}
+ */
+export function create(options) {
+  const previous = active;
+  const volunteer = new BrowserVolunteer(options, { createVolunteer: createBrowserVolunteer });
+  active = volunteer;
+  volunteer.addEventListener("activity", (e) => {
+    if (e.detail.activity === "stopped" && active === volunteer) active = null;
+  });
+  previous?.stop();
+  return volunteer;
+}
+
+/**
  * Starts this tab's volunteer (stopping one started before): `{server, token, cpu}` and any
  * Volunteer option; `cpu` defaults to 50. Resolves with the BrowserVolunteer, whose `activity`
  * says whether it runs (`running`, `paused` while hidden) or why not (`blocked`, with the reason
@@ -39,15 +57,13 @@ let active = null;
  * @returns {Promise<BrowserVolunteer>}
  */
 export async function start(options) {
-  await stop();
-  const volunteer = new BrowserVolunteer(options, { createVolunteer: createBrowserVolunteer });
-  active = volunteer;
+  const volunteer = create(options);
   await volunteer.start();
   return volunteer;
 }
 
 /**
- * The BrowserVolunteer start() started and stop() has not stopped, or null: for a banner's
+ * The BrowserVolunteer create() or start() made that has not stopped, or null: for a banner's
  * control (stats, setCpu) and for tests.
  * @returns {BrowserVolunteer|null}
  */
