@@ -159,9 +159,16 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
           else if (state === "connecting" || state === "disconnected") ui.setStatus("connecting");
           else if (state === "paused") ui.setStatus("paused");
         },
+        onActivity: ({ activity, reason }) => {
+          if (mine !== run) return;
+          if (activity === "paused") ui.setStatus("paused");
+          else if (activity === "blocked") {
+            ui.setStatus(reason === "low-battery" ? "blockedLowBattery" : "blockedSaveData");
+          }
+        },
         onTaskDone: showProgress,
       });
-      volunteer.start();
+      await volunteer.start();
     } catch (e) {
       if (mine !== run) return;
       running = false;

@@ -7,28 +7,32 @@
 export const runtimePath = "/surge/runtime/browser/index.js";
 
 /**
- * Builds a volunteer from the imported runtime module.
+ * Makes this page's volunteer from the imported runtime module: the runtime's BrowserVolunteer,
+ * which keeps the volunteer's manners (no start on low battery or data saving, a pause while the
+ * page is hidden, tasks given back when the page goes). Not started: call `start()`.
  * @param {object} runtime the module namespace of `${server}/surge/runtime/browser/index.js`
  * @param {object} o
  * @param {string} o.server
  * @param {number} o.cpu accepted CPU level, percent
  * @param {(r: {fresh: boolean}) => Promise<string>} o.getToken
- * @param {(detail: {state: string}) => void} o.onStateChange
+ * @param {(detail: {state: string}) => void} o.onStateChange the connection's state
+ * @param {(detail: {activity: string, reason?: string}) => void} o.onActivity running, paused,
+ *   blocked (with the reason), stopped
  * @param {() => void} o.onTaskDone
- * @returns {{start: () => void, stop: (o?: object) => Promise<void>|void, stats?: object}}
+ * @returns {{start: () => Promise<string>, stop: (o?: object) => Promise<void>, stats: object}}
  */
 export function createVolunteer(runtime, o) {
-  if (typeof runtime?.createBrowserVolunteer !== "function") {
-    throw new Error("the runtime module exports no createBrowserVolunteer");
+  if (typeof runtime?.create !== "function") {
+    throw new Error("the runtime module exports no create()");
   }
-  const options = {
+  return runtime.create({
     server: o.server,
     getToken: o.getToken,
     // `cpu` is the runtime's duty cycle (percent of each worker's time): the one place the level
     // is held, so the worker count stays the runtime's (one per core, capped).
     cpu: o.cpu,
     onStateChange: o.onStateChange,
+    onActivity: o.onActivity,
     onTaskDone: o.onTaskDone,
-  };
-  return runtime.createBrowserVolunteer(options);
+  });
 }

@@ -22,6 +22,7 @@ function page({
   options,
   infoStatus = 200,
   runtime,
+  startsAs = "running",
 } = {}) {
   const doc = fakeDocument();
   const calls = [];
@@ -41,14 +42,15 @@ function page({
     return respond(204, null);
   };
   const fakeRuntime = runtime ?? {
-    createBrowserVolunteer(options) {
+    create(options) {
       const v = {
         options,
         started: 0,
         stops: [],
         stats: { tasksDone: 0, cpuMillis: 0 },
-        start() {
+        async start() {
           v.started++;
+          return startsAs;
         },
         stop(o) {
           v.stops.push(o);
@@ -284,13 +286,37 @@ test("an unreachable server or bad project info: one warning, no banner", async 
   }
 });
 
+test("the runtime's manners show in the control: paused while hidden, blocked on a low battery", async () => {
+  const p = page();
+  await p.run();
+  p.doc.surge("accept").click();
+  await settle();
+  const [v] = p.volunteers;
+  v.options.onActivity({ activity: "paused", reason: "hidden" });
+  assert.match(p.doc.surge("status").textContent, /Paused while this page is hidden/);
+  assert.equal(p.doc.surge("control").getAttribute("data-state"), "paused");
+  v.options.onStateChange({ state: "connected" });
+  assert.match(p.doc.surge("status").textContent, /25 % CPU/);
+
+  const low = page({ startsAs: "blocked" });
+  await low.run();
+  low.doc.surge("accept").click();
+  await settle();
+  low.volunteers[0].options.onActivity({ activity: "blocked", reason: "low-battery" });
+  assert.match(low.doc.surge("status").textContent, /low on battery/);
+  assert.equal(low.doc.surge("stop").textContent, "Stop", "the acceptance can still be withdrawn");
+  low.volunteers[0].options.onActivity({ activity: "blocked", reason: "save-data" });
+  assert.match(low.doc.surge("status").textContent, /save data/);
+  assert.deepEqual(low.warnings, []);
+});
+
 test("a runtime that fails to load is one warning and a failed status, not an exception", async () => {
   const p = page({ runtime: {} });
   await p.run();
   p.doc.surge("accept").click();
   await settle();
   assert.equal(p.warnings.length, 1);
-  assert.match(p.warnings[0], /createBrowserVolunteer/);
+  assert.match(p.warnings[0], /exports no create\(\)/);
   assert.match(p.doc.surge("status").textContent, /Could not start/);
 });
 

@@ -2,12 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createVolunteer } from "../src/runtime.js";
 
-const runtime = { createBrowserVolunteer: (options) => ({ options }) };
+const runtime = { create: (options) => ({ options }) };
 const base = {
   server: "https://surge.example.edu",
   cpu: 25,
   getToken: async () => "t",
   onStateChange() {},
+  onActivity() {},
   onTaskDone() {},
 };
 
@@ -22,8 +23,9 @@ test("the runtime gets the level and starts its own workers, on any origin", () 
     "worker-runtime's module-worker.js handles origins",
   );
   assert.equal(options.heartbeatTimer, undefined);
+  assert.equal(options.onActivity, base.onActivity, "the runtime's manners reach the control");
 });
 
-test("a runtime without createBrowserVolunteer is an error the caller reports", () => {
-  assert.throws(() => createVolunteer({}, base), /createBrowserVolunteer/);
+test("a runtime without create() is an error the caller reports", () => {
+  assert.throws(() => createVolunteer({}, base), /exports no create\(\)/);
 });

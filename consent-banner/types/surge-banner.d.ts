@@ -17,6 +17,8 @@ export type SurgeStringId =
   | "running"
   | "connecting"
   | "paused"
+  | "blockedLowBattery"
+  | "blockedSaveData"
   | "stopped"
   | "failed"
   | "progress"
