@@ -226,6 +226,88 @@ class BannerIT {
     browser.screenshot("banner-control");
   }
 
+  /** The banner's volunteer's counter, or -1 while it has none. */
+  double stat(String name) {
+    Object value = runtime("v === null ? -1 : v.stats." + name);
+    if (!(value instanceof Number n)) {
+      throw new AssertionError("the runtime module answered " + value);
+    }
+    return n.doubleValue();
+  }
+
+  @Test
+  void theLevelChosenInTheBannerIsConsentedAndHeld() throws Exception {
+    String job = server.submit(server.uploadKernel("spin"), 5000, "50", "concat");
+    try {
+      inBanner("[data-surge=cpu-25]").get(0).click();
+      inBanner("[data-surge=accept]").get(0).click();
+      await(LONG, "the consent POST", () -> probe("fetches").toString().contains("\"cpu\":25"));
+      await(LONG, "tasks done in the page", () -> stat("tasksDone") >= 3);
+      String sample =
+          "v === null ? null : [v.stats.busyMillis, performance.now(), v.stats.workers]";
+      List<?> before = (List<?>) runtime(sample);
+      Thread.sleep(8000); // the measurement window, not a wait for a condition
+      List<?> after = (List<?>) runtime(sample);
+      double busy = ((Number) after.get(0)).doubleValue() - ((Number) before.get(0)).doubleValue();
+      double wall = ((Number) after.get(1)).doubleValue() - ((Number) before.get(1)).doubleValue();
+      double workers = ((Number) after.get(2)).doubleValue();
+      double level = 100 * busy / (wall * workers);
+      System.out.printf(
+          "BannerIT: 25 %% chosen in the banner: %.0f workers busy %.1f %% of %.1f s%n",
+          workers, level, wall / 1000);
+      assertThat(level).isBetween(22.5, 27.5);
+    } finally {
+      server.cancel(job);
+    }
+  }
+
+  @Test
+  void aHiddenPagePausesTheBannersVolunteerAndAVisibleOneResumes() throws Exception {
+    String job = server.submit(server.uploadKernel("spin"), 2000, "200", "concat");
+    try {
+      inBanner("[data-surge=accept]").get(0).click();
+      await(
+          LONG,
+          "tasks leased and done",
+          () ->
+              server.job(job).getJsonObject("tasks").getInt("leased") > 0
+                  && stat("tasksDone") >= 2);
+      browser.js(
+          "const control = document.querySelector('[data-surge=root]').shadowRoot"
+              + ".querySelector('[data-surge=control]');"
+              + " window.__states = [];"
+              + " new MutationObserver(() => window.__states.push(control.getAttribute('data-state')))"
+              + ".observe(control, {attributes: true, attributeFilter: ['data-state']});");
+      browser.hidePage();
+      long released =
+          await(
+              Duration.ofSeconds(1),
+              "the hidden page to give its tasks back",
+              () -> server.job(job).getJsonObject("tasks").getInt("leased") == 0);
+      System.out.printf("BannerIT: hidden page released its tasks in %d ms%n", released);
+      int doneWhileHidden = server.job(job).getJsonObject("tasks").getInt("done");
+      Thread.sleep(2000); // a window in which nothing may run
+      assertThat(server.job(job).getJsonObject("tasks").getInt("done")).isEqualTo(doneWhileHidden);
+
+      browser.showPage();
+      await(
+          LONG,
+          "work after the page is visible again",
+          () -> server.job(job).getJsonObject("tasks").getInt("done") > doneWhileHidden);
+      await(
+          LONG,
+          "the control saying it runs again",
+          () -> inBanner("[data-surge=status]").get(0).getText().contains("Computing"));
+      assertThat(browser.js("return window.__states.join(' ')"))
+          .as("the control's states while hidden and after")
+          .asString()
+          .startsWith("paused ")
+          .endsWith(" running");
+    } finally {
+      server.cancel(job);
+    }
+  }
+
   @Test
   void stopEndsWorkWithinASecondAndTheServerSeesTheRevocation() throws Exception {
     String job = server.submit(server.uploadKernel("spin"), 2000, "300", "concat");
@@ -236,6 +318,7 @@ class BannerIT {
           "tasks leased to the page",
           () -> server.job(job).getJsonObject("tasks").getInt("leased") > 0);
       await(LONG, "a volunteer connected", () -> volunteersConnected() == 1);
+      assertThat(runtime("v !== null && v.activity")).isEqualTo("running");
       if (!inBanner("[data-surge=stop]").get(0).isDisplayed()) {
         inBanner("[data-surge=control]").get(0).click();
       }
