@@ -140,7 +140,11 @@ export function format(template, values) {
  * @param {number} ms
  */
 export function formatDuration(ms) {
-  const s = Math.max(0, Math.round(ms / 1000));
+  if (!(ms > 0)) return "0 s";
+  if (ms < 50) return "< 0.1 s";
+  // Tenths below ten seconds, so that short tasks do not read as no time at all.
+  if (ms < 9_950) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
   if (m < 60) return `${m} min ${s % 60} s`;

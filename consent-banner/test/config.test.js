@@ -120,6 +120,11 @@ test("format fills known placeholders and leaves others", () => {
 
 test("durations read like people say them", () => {
   assert.equal(formatDuration(0), "0 s");
+  assert.equal(formatDuration(-5), "0 s");
+  assert.equal(formatDuration(40), "< 0.1 s");
+  assert.equal(formatDuration(380), "0.4 s");
+  assert.equal(formatDuration(9_940), "9.9 s");
+  assert.equal(formatDuration(9_960), "10 s");
   assert.equal(formatDuration(44_600), "45 s");
   assert.equal(formatDuration(185_000), "3 min 5 s");
   assert.equal(formatDuration(7_800_000), "2 h 10 min");
