@@ -113,6 +113,47 @@ test("a hidden page pauses (releasing as paused) and a visible one resumes", asy
   );
 });
 
+/** A battery as Chromium's navigator.getBattery() gives it: an event target the test drains. */
+function fakeBattery(level, charging) {
+  const battery = new EventTarget();
+  battery.level = level;
+  battery.charging = charging;
+  battery.set = (l, c) => {
+    const chargingChanged = c !== battery.charging;
+    battery.level = l;
+    battery.charging = c;
+    battery.dispatchEvent(new Event(chargingChanged ? "chargingchange" : "levelchange"));
+  };
+  return battery;
+}
+
+test("a battery that runs low pauses it until the device charges, also across visibility", async () => {
+  const battery = fakeBattery(0.5, false);
+  const page = fakePage({ navigator: { getBattery: async () => battery } });
+  const { volunteer, fake, activities } = setup({ page, stopMs: 10 });
+  assert.equal(await volunteer.start(), "running");
+  await tick();
+  battery.set(0.19, false);
+  assert.equal(volunteer.activity, "paused");
+  assert.deepEqual(fake.calls, ["start", "stop:paused"], "its tasks go back at once");
+  page.setVisible(false);
+  page.setVisible(true);
+  await tick(30);
+  assert.equal(volunteer.activity, "paused", "a visible page does not resume on a low battery");
+  battery.set(0.18, true);
+  await tick(30);
+  assert.equal(volunteer.activity, "running");
+  assert.deepEqual(
+    activities.map((a) => `${a.activity}:${a.reason ?? ""}`),
+    ["checking:", "running:", "paused:low-battery", "running:charging"],
+  );
+  await volunteer.stop();
+  battery.set(0.1, false);
+  battery.set(0.1, true);
+  await tick(30);
+  assert.equal(volunteer.activity, "stopped", "a stopped volunteer no longer listens");
+});
+
 test("hidden, visible and hidden again before the pause ended leaves it paused", async () => {
   const { volunteer, fake, page } = setup({ stopMs: 20 });
   await volunteer.start();

@@ -38,7 +38,8 @@ export async function reasonNotToStart(navigator, { timeoutMs = 1000 } = {}) {
  * A Volunteer with browser manners. Activities: `idle` → `checking` → `running` ⇄ `paused`, or
  * `blocked` (with `reason` `save-data` or `low-battery`; nothing was started), and `stopped`.
  * Emits `activity` (and calls `onActivity`) with `{activity, previous, reason}`; reasons:
- * `hidden`, `visible`, `closing`, `shown` (back from the back/forward cache), `stopped`,
+ * `hidden`, `visible`, `closing`, `shown` (back from the back/forward cache), `low-battery` (the
+ * battery ran low while it ran), `charging` (charging again or above the threshold), `stopped`,
  * `consent-refused` (the server refused the token and no `getToken` can renew it).
  */
 export class BrowserVolunteer extends EventTarget {
@@ -47,6 +48,7 @@ export class BrowserVolunteer extends EventTarget {
   #volunteer;
   #activity = "idle";
   #pausing = Promise.resolve();
+  #battery = null;
 
   /**
    * @param {object} options Volunteer options (see volunteer.js), plus: `token` (a consent token)
@@ -104,6 +106,7 @@ export class BrowserVolunteer extends EventTarget {
     this.#env.document?.addEventListener?.("visibilitychange", this.#onVisibility);
     this.#env.window?.addEventListener?.("pagehide", this.#onPageHide);
     this.#env.window?.addEventListener?.("pageshow", this.#onPageShow);
+    this.#watchBattery();
     if (this.#hidden()) {
       this.#set("paused", "hidden");
     } else {
@@ -137,6 +140,31 @@ export class BrowserVolunteer extends EventTarget {
     if (event?.persisted) this.#resume("shown");
   };
 
+  // A battery that runs low while the volunteer works pauses it (its tasks go back at once) until
+  // the device charges or the level is back above the threshold.
+  #onBattery = () => {
+    if (this.#lowBattery()) this.#pause("low-battery", "paused");
+    else this.#resume("charging");
+  };
+
+  async #watchBattery() {
+    if (typeof this.#env.navigator?.getBattery !== "function") return;
+    try {
+      const battery = await this.#env.navigator.getBattery();
+      if (this.#activity === "stopped" || typeof battery?.addEventListener !== "function") return;
+      this.#battery = battery;
+      battery.addEventListener("levelchange", this.#onBattery);
+      battery.addEventListener("chargingchange", this.#onBattery);
+    } catch {
+      // No battery to watch (refused by a permissions policy).
+    }
+  }
+
+  #lowBattery() {
+    const b = this.#battery;
+    return !!b && b.charging === false && b.level < LOW_BATTERY;
+  }
+
   #pause(reason, release, always = false) {
     if (this.#activity !== "running" && !(always && this.#activity === "paused")) return;
     this.#set("paused", reason);
@@ -147,7 +175,8 @@ export class BrowserVolunteer extends EventTarget {
     if (this.#activity !== "paused") return;
     const pausing = this.#pausing;
     await pausing;
-    if (this.#activity !== "paused" || this.#pausing !== pausing || this.#hidden()) return;
+    if (this.#activity !== "paused" || this.#pausing !== pausing) return;
+    if (this.#hidden() || this.#lowBattery()) return;
     this.#volunteer.start();
     this.#set("running", reason);
   }
@@ -167,6 +196,9 @@ export class BrowserVolunteer extends EventTarget {
     this.#env.document?.removeEventListener?.("visibilitychange", this.#onVisibility);
     this.#env.window?.removeEventListener?.("pagehide", this.#onPageHide);
     this.#env.window?.removeEventListener?.("pageshow", this.#onPageShow);
+    this.#battery?.removeEventListener?.("levelchange", this.#onBattery);
+    this.#battery?.removeEventListener?.("chargingchange", this.#onBattery);
+    this.#battery = null;
   }
 
   #set(activity, reason) {
