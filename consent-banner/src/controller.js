@@ -161,8 +161,9 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
         },
         onActivity: ({ activity, reason }) => {
           if (mine !== run) return;
-          if (activity === "paused") ui.setStatus("paused");
-          else if (activity === "blocked") {
+          if (activity === "paused") {
+            ui.setStatus(reason === "low-battery" ? "pausedLowBattery" : "paused");
+          } else if (activity === "blocked") {
             ui.setStatus(reason === "low-battery" ? "blockedLowBattery" : "blockedSaveData");
           }
         },

@@ -18,6 +18,7 @@ export const STRINGS = Object.freeze({
   running: "Computing for “{name}” at {cpu} % CPU.",
   connecting: "Connecting to {centre}…",
   paused: "Paused while this page is hidden.",
+  pausedLowBattery: "Paused: the battery is low. It goes on when the device charges.",
   blockedLowBattery: "Not started: this device is low on battery. Nothing runs.",
   blockedSaveData: "Not started: this device asks to save data. Nothing runs.",
   stopped: "Stopped. Nothing runs any more.",

@@ -163,7 +163,7 @@ export function createUi({ doc, info, strings, cssText, cssUrl }) {
   let stopped = false;
 
   /**
-   * @param {"connecting"|"running"|"paused"|"blockedLowBattery"|"blockedSaveData"|"stopped"|"failed"} state
+   * @param {"connecting"|"running"|"paused"|"pausedLowBattery"|"blockedLowBattery"|"blockedSaveData"|"stopped"|"failed"} state
    * @param {{cpu?: number}} [values]
    */
   function setStatus(state, values = {}) {

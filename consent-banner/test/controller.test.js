@@ -295,6 +295,8 @@ test("the runtime's manners show in the control: paused while hidden, blocked on
   v.options.onActivity({ activity: "paused", reason: "hidden" });
   assert.match(p.doc.surge("status").textContent, /Paused while this page is hidden/);
   assert.equal(p.doc.surge("control").getAttribute("data-state"), "paused");
+  v.options.onActivity({ activity: "paused", reason: "low-battery" });
+  assert.match(p.doc.surge("status").textContent, /battery is low/);
   v.options.onStateChange({ state: "connected" });
   assert.match(p.doc.surge("status").textContent, /25 % CPU/);
 

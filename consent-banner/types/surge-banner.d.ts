@@ -17,6 +17,7 @@ export type SurgeStringId =
   | "running"
   | "connecting"
   | "paused"
+  | "pausedLowBattery"
   | "blockedLowBattery"
   | "blockedSaveData"
   | "stopped"
