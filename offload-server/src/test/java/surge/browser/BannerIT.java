@@ -294,12 +294,7 @@ class BannerIT {
     String job = server.submit(server.uploadKernel("spin"), 2000, "200", "concat");
     try {
       inBanner("[data-surge=accept]").get(0).click();
-      await(
-          LONG,
-          "tasks leased and done",
-          () ->
-              server.job(job).getJsonObject("tasks").getInt("leased") > 0
-                  && stat("tasksDone") >= 2);
+      await(LONG, "tasks leased and done", () -> leased(job) > 0 && stat("tasksDone") >= 2);
       browser.js(
           "const control = document.querySelector('[data-surge=root]').shadowRoot"
               + ".querySelector('[data-surge=control]');"
@@ -311,17 +306,14 @@ class BannerIT {
           await(
               Duration.ofSeconds(1),
               "the hidden page to give its tasks back",
-              () -> server.job(job).getJsonObject("tasks").getInt("leased") == 0);
+              () -> leased(job) == 0);
       System.out.printf("BannerIT: hidden page released its tasks in %d ms%n", released);
-      int doneWhileHidden = server.job(job).getJsonObject("tasks").getInt("done");
+      int doneWhileHidden = done(job);
       Thread.sleep(2000); // a window in which nothing may run
-      assertThat(server.job(job).getJsonObject("tasks").getInt("done")).isEqualTo(doneWhileHidden);
+      assertThat(done(job)).isEqualTo(doneWhileHidden);
 
       browser.showPage();
-      await(
-          LONG,
-          "work after the page is visible again",
-          () -> server.job(job).getJsonObject("tasks").getInt("done") > doneWhileHidden);
+      await(LONG, "work after the page is visible again", () -> done(job) > doneWhileHidden);
       await(
           LONG,
           "the control saying it runs again",
@@ -341,10 +333,7 @@ class BannerIT {
     String job = server.submit(server.uploadKernel("spin"), 2000, "300", "concat");
     try {
       inBanner("[data-surge=accept]").get(0).click();
-      await(
-          LONG,
-          "tasks leased to the page",
-          () -> server.job(job).getJsonObject("tasks").getInt("leased") > 0);
+      await(LONG, "tasks leased to the page", () -> leased(job) > 0);
       await(LONG, "a volunteer connected", () -> volunteersConnected() == 1);
       assertThat(runtime("v !== null && v.activity")).isEqualTo("running");
       if (!inBanner("[data-surge=stop]").get(0).isDisplayed()) {
@@ -352,10 +341,7 @@ class BannerIT {
       }
       inBanner("[data-surge=stop]").get(0).click();
       long released =
-          await(
-              Duration.ofSeconds(1),
-              "the tasks back on the server",
-              () -> server.job(job).getJsonObject("tasks").getInt("leased") == 0);
+          await(Duration.ofSeconds(1), "the tasks back on the server", () -> leased(job) == 0);
       long disconnected =
           await(Duration.ofSeconds(1), "the volunteer gone", () -> volunteersConnected() == 0);
       System.out.printf(
@@ -379,9 +365,9 @@ class BannerIT {
       assertThat(helloCloseCode(consentToken()))
           .as("a hello with the revoked token")
           .isEqualTo(1008);
-      int done = server.job(job).getJsonObject("tasks").getInt("done");
+      int done = done(job);
       Thread.sleep(2000); // a window in which nothing may run
-      assertThat(server.job(job).getJsonObject("tasks").getInt("done")).isEqualTo(done);
+      assertThat(done(job)).isEqualTo(done);
     } finally {
       server.cancel(job);
     }
@@ -483,6 +469,10 @@ class BannerIT {
 
   int done(String job) throws Exception {
     return server.job(job).getJsonObject("tasks").getInt("done");
+  }
+
+  int leased(String job) throws Exception {
+    return server.job(job).getJsonObject("tasks").getInt("leased");
   }
 
   String basicAuth() {
