@@ -150,7 +150,10 @@ class SbatchRequestTest {
   void holdStartTimeLimitEmailAndNameBecomeSbatchOptions() throws Exception {
     template.setJobSubmissionState(JobTemplate.HOLD_STATE);
     PartialTimestamp start = new PartialTimestamp(UTC_TZ());
-    start.setTimeInMillis(java.time.Instant.parse("2026-12-01T08:30:15Z").toEpochMilli());
+    // DRMAA refuses a start time in the past: a day next year, at a fixed time of day.
+    var day = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusYears(1);
+    var at = day.atTime(8, 30, 15);
+    start.setTimeInMillis(at.toInstant(java.time.ZoneOffset.UTC).toEpochMilli());
     template.setStartTime(start);
     template.setHardWallclockTimeLimit(90_061);
     template.setEmail(Set.of("b@x.org", "a@x.org"));
@@ -159,7 +162,7 @@ class SbatchRequestTest {
     assertThat(single().options())
         .contains(
             "--hold",
-            "--begin=2026-12-01T08:30:15",
+            "--begin=" + day + "T08:30:15",
             "--time=1-01:01:01",
             "--mail-user=a@x.org,b@x.org",
             "--mail-type=END,FAIL",
