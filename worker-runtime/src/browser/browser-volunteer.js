@@ -7,6 +7,11 @@ import { DEFAULT_BROWSER_CPU } from "../duty-cycle.js";
 /** Battery level below which a device that is not charging is not asked to compute. */
 export const LOW_BATTERY = 0.2;
 
+/** A battery (navigator.getBattery()) that is not charging and below LOW_BATTERY. */
+function isLow(battery) {
+  return !!battery && battery.charging === false && battery.level < LOW_BATTERY;
+}
+
 /**
  * Why this device should not start, or null. Checks only what the browser exposes:
  * `navigator.connection.saveData` (Chromium) and `navigator.getBattery()` (Chromium).
@@ -23,9 +28,7 @@ export async function reasonNotToStart(navigator, { timeoutMs = 1000 } = {}) {
       navigator.getBattery(),
       new Promise((resolve) => (timer = setTimeout(() => resolve(null), timeoutMs))),
     ]);
-    if (battery && battery.charging === false && battery.level < LOW_BATTERY) {
-      return "low-battery";
-    }
+    if (isLow(battery)) return "low-battery";
   } catch {
     // A browser that refuses the battery (permissions policy) tells us nothing.
   } finally {
@@ -161,8 +164,7 @@ export class BrowserVolunteer extends EventTarget {
   }
 
   #lowBattery() {
-    const b = this.#battery;
-    return !!b && b.charging === false && b.level < LOW_BATTERY;
+    return isLow(this.#battery);
   }
 
   #pause(reason, release, always = false) {
