@@ -157,7 +157,6 @@ export async function runBanner({ script, doc, win, fetch, importModule, cssText
           if (mine !== run) return;
           if (state === "connected") ui.setStatus("running", { cpu });
           else if (state === "connecting" || state === "disconnected") ui.setStatus("connecting");
-          else if (state === "paused") ui.setStatus("paused");
         },
         onActivity: ({ activity, reason }) => {
           if (mine !== run) return;
