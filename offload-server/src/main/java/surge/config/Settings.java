@@ -35,7 +35,22 @@ public record Settings(
     Optional<String> adminPassword,
     String centre,
     Optional<Path> projectsFile,
-    Rescue rescue) {
+    Rescue rescue,
+    Quotas quotas,
+    Duration auditRetention) {
+
+  /**
+   * Per-user limits (README: "Quotas"), checked before the work; operators are exempt. {@link
+   * Long#MAX_VALUE} where the setting says {@code off}.
+   *
+   * @param jobs most unfinished (queued, running, merging) jobs of one user
+   * @param tasks most queued (not yet done) tasks over a user's unfinished jobs
+   * @param inputBytes most bytes of stored inputs one user owns
+   * @param resultBytes most bytes of stored results of one user's jobs
+   * @param submits job submissions and new uploads per user; empty: no limit
+   */
+  public record Quotas(
+      long jobs, long tasks, long inputBytes, long resultBytes, Optional<Rate> submits) {}
 
   /**
    * The rescuer's settings (README: "Rescue"). No watched partition: rescue is off.
@@ -99,7 +114,14 @@ public record Settings(
         source.get("SURGE_ADMIN_PASSWORD"),
         source.get("SURGE_CENTRE").orElse("Surge demo centre"),
         source.get("SURGE_PROJECTS").map(Path::of),
-        rescue(source, env));
+        rescue(source, env),
+        new Quotas(
+            source.limit("SURGE_QUOTA_JOBS", 1000, false),
+            source.limit("SURGE_QUOTA_TASKS", 10_000_000, false),
+            source.limit("SURGE_QUOTA_INPUT_BYTES", 10L << 30, true),
+            source.limit("SURGE_QUOTA_RESULT_BYTES", 10L << 30, true),
+            source.rate("SURGE_RATE_SUBMITS", "600/min")),
+        source.duration("SURGE_AUDIT_RETENTION", Duration.ofDays(365)));
   }
 
   private static Rescue rescue(Source source, Map<String, String> env) {
@@ -178,6 +200,49 @@ public record Settings(
                 }
               })
           .orElse(fallback);
+    }
+
+    /**
+     * A quota: a whole number (with a K, M, G or T suffix for bytes, 1024-based), or {@code off}
+     * for no limit ({@link Long#MAX_VALUE}).
+     */
+    long limit(String key, long fallback, boolean bytes) {
+      return get(key)
+          .map(
+              v -> {
+                String t = v.toUpperCase(java.util.Locale.ROOT).replace("_", "");
+                if (t.equals("OFF")) {
+                  return Long.MAX_VALUE;
+                }
+                int shift = 0;
+                if (bytes && !t.isEmpty() && "KMGT".indexOf(t.charAt(t.length() - 1)) >= 0) {
+                  shift = 10 * (1 + "KMGT".indexOf(t.charAt(t.length() - 1)));
+                  t = t.substring(0, t.length() - 1);
+                }
+                try {
+                  long n = Long.parseLong(t);
+                  if (n < 0 || (shift > 0 && n > (Long.MAX_VALUE >> shift))) {
+                    throw new NumberFormatException();
+                  }
+                  return n << shift;
+                } catch (NumberFormatException e) {
+                  throw new IllegalArgumentException(
+                      key
+                          + " must be a whole number"
+                          + (bytes ? " of bytes (suffix K, M, G or T allowed)" : "")
+                          + " or off, got "
+                          + v);
+                }
+              })
+          .orElse(fallback);
+    }
+
+    Optional<Rate> rate(String key, String fallback) {
+      try {
+        return Rate.parse(get(key).orElse(fallback));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+      }
     }
 
     String oneOf(String key, String fallback, String... allowed) {
