@@ -13,6 +13,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import surge.admin.control.AdminLogin;
 import surge.api.Hashes;
+import surge.audit.control.Audit;
+import surge.audit.entity.AuditEntry;
 import surge.config.Settings;
 import surge.consent.control.ConsentTokens;
 import surge.consent.control.Consents;
@@ -65,7 +67,8 @@ public final class Server implements AutoCloseable {
           Setting.class,
           Rescue.class,
           ConsentRecord.class,
-          DeclineCount.class);
+          DeclineCount.class,
+          AuditEntry.class);
 
   /** How often the dashboard's throughput is sampled, and how many samples are kept (1 hour). */
   private static final Duration THROUGHPUT_EVERY = Duration.ofSeconds(5);
@@ -81,6 +84,9 @@ public final class Server implements AutoCloseable {
   public final Merger merger;
   public final Jobs jobs;
   public final Consents consents;
+
+  /** Who did what: submits, cancels, approvals, credentials, dashboard logins. */
+  public final Audit audit;
 
   /** SURGE_ALLOWED_ORIGINS: the web pages that may obtain consent and volunteer. */
   public final Origins origins;
@@ -104,6 +110,7 @@ public final class Server implements AutoCloseable {
     this.settings = settings;
     Clock clock = Clock.systemUTC();
     this.db = Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), ENTITIES);
+    this.audit = new Audit(db, clock, settings.auditRetention(), System::nanoTime);
     this.kernels = new Kernels(db, settings.maxKernelBytes(), clock);
     this.inputs = new Inputs(db, settings.maxInputBytes(), clock);
     this.runner = new KernelRunner();
@@ -195,6 +202,17 @@ public final class Server implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     server.ticker.scheduleAtFixedRate(
         server.throughput::sample, 0, THROUGHPUT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    server.ticker.scheduleAtFixedRate(
+        () -> {
+          try {
+            server.audit.purge();
+          } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "purging the audit log failed; trying again tomorrow", e);
+          }
+        },
+        1,
+        Duration.ofDays(1).toMinutes(),
+        TimeUnit.MINUTES);
     LOG.info(
         () ->
             server.origins.none()

@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
 import surge.Surge;
+import surge.audit.control.Audit;
 import surge.jobs.control.JobView;
 
 /**
@@ -19,6 +20,7 @@ import surge.jobs.control.JobView;
 @WebServlet("/admin/api/summary")
 public class SummaryServlet extends HttpServlet {
   private static final int JOBS = 50;
+  private static final int EVENTS = 20;
 
   @Inject Surge surge;
 
@@ -49,6 +51,8 @@ public class SummaryServlet extends HttpServlet {
         .samples()
         .forEach(
             s -> throughput.add(Json.createArrayBuilder().add(s.epochMillis()).add(s.perSecond())));
+    JsonArrayBuilder audit = Json.createArrayBuilder();
+    server.audit.recent(EVENTS).forEach(e -> audit.add(Audit.json(e)));
     var consents = server.consents.counts();
     var body =
         Json.createObjectBuilder()
@@ -63,6 +67,7 @@ public class SummaryServlet extends HttpServlet {
                     .add("failed", stats.failedTotal()))
             .add("jobs", jobs)
             .add("throughput", throughput)
+            .add("audit", audit)
             .add(
                 "consents",
                 Json.createObjectBuilder()
