@@ -44,6 +44,8 @@ import surge.policies.BatchDispatch;
 import surge.policies.DispatchPolicy;
 import surge.policies.RescuePolicy;
 import surge.policies.RescueRules;
+import surge.quotas.control.Quotas;
+import surge.quotas.control.StoredUsage;
 import surge.rescue.boundary.RescueSchedule;
 import surge.rescue.control.HandBack;
 import surge.rescue.control.Rescuer;
@@ -88,6 +90,9 @@ public final class Server implements AutoCloseable {
   /** Who did what: submits, cancels, approvals, credentials, dashboard logins. */
   public final Audit audit;
 
+  /** Per-user quotas and the submission rate (SURGE_QUOTA_*, SURGE_RATE_SUBMITS). */
+  public final Quotas quotas;
+
   /** SURGE_ALLOWED_ORIGINS: the web pages that may obtain consent and volunteer. */
   public final Origins origins;
 
@@ -111,6 +116,7 @@ public final class Server implements AutoCloseable {
     Clock clock = Clock.systemUTC();
     this.db = Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), ENTITIES);
     this.audit = new Audit(db, clock, settings.auditRetention(), System::nanoTime);
+    this.quotas = new Quotas(settings.quotas(), new StoredUsage(db), System::nanoTime);
     this.kernels = new Kernels(db, settings.maxKernelBytes(), clock);
     this.inputs = new Inputs(db, settings.maxInputBytes(), clock);
     this.runner = new KernelRunner();
@@ -143,7 +149,8 @@ public final class Server implements AutoCloseable {
             runner,
             settings.reduceTimeout(),
             clock,
-            id -> holder[0].forget(Job.publicId(id)));
+            id -> holder[0].forget(Job.publicId(id)),
+            (job, bytes) -> Optional.empty());
     this.journal =
         new Journal(db, clock, merger::mergeLater, id -> holder[0].forget(Job.publicId(id)));
     var metricsHolder = new Metrics[1];
