@@ -49,14 +49,24 @@ public final class Quotas {
   }
 
   /**
+   * Takes one of the user's submission tokens, first thing for a job submission or a new upload,
+   * before any work; throws {@link QuotaExceeded} (429 with a retry time) when none is left.
+   */
+  public void rate(Caller caller, String what) {
+    if (!caller.operator()) {
+      takeToken(caller, what);
+    }
+  }
+
+  /**
    * Admits a job of {@code tasks} tasks and runs {@code store} (which stores it) under the user's
-   * lock; throws {@link QuotaExceeded} instead when the user is over the rate or a quota.
+   * lock; throws {@link QuotaExceeded} instead when the user is at a quota. The rate is {@link
+   * #rate}'s.
    */
   public <T> T submit(Caller caller, long tasks, Supplier<T> store) {
     if (caller.operator()) {
       return store.get();
     }
-    takeToken(caller, "job submissions");
     String user = caller.name();
     synchronized (lockOf(user)) {
       long jobs = usage.unfinishedJobs(user);
@@ -113,8 +123,8 @@ public final class Quotas {
 
   /**
    * Admits an upload of {@code bytes} new bytes for the user and runs {@code store} under the
-   * user's lock. Call it only for bytes the user does not hold yet: a repeated upload of the same
-   * content stores nothing and is not charged.
+   * user's lock; takes a submission token first. Call it only for bytes the user does not hold yet:
+   * a repeated upload of the same content stores nothing and is not charged.
    */
   public <T> T upload(Caller caller, String field, long bytes, Supplier<T> store) {
     if (caller.operator()) {

@@ -54,6 +54,7 @@ class QuotasTest {
 
   /** A submission that stores a job: the counts grow as a stored job would make them. */
   private String submit(Quotas q, Caller c, long tasks) {
+    q.rate(c, "job submissions");
     return q.submit(
         c,
         tasks,
