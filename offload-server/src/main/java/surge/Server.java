@@ -14,6 +14,8 @@ import java.util.logging.Logger;
 import surge.admin.control.AdminLogin;
 import surge.admin.control.LoginThrottle;
 import surge.api.Hashes;
+import surge.audit.control.Audit;
+import surge.audit.entity.AuditEntry;
 import surge.config.Settings;
 import surge.consent.control.ConsentTokens;
 import surge.consent.control.Consents;
@@ -52,6 +54,8 @@ import surge.policies.BatchDispatch;
 import surge.policies.DispatchPolicy;
 import surge.policies.RescuePolicy;
 import surge.policies.RescueRules;
+import surge.quotas.control.Quotas;
+import surge.quotas.control.StoredUsage;
 import surge.rescue.boundary.RescueSchedule;
 import surge.rescue.control.HandBack;
 import surge.rescue.control.Rescuer;
@@ -78,7 +82,8 @@ public final class Server implements AutoCloseable {
           ConsentRecord.class,
           DeclineCount.class,
           ApiToken.class,
-          VolunteerKey.class);
+          VolunteerKey.class,
+          AuditEntry.class);
 
   /** How often the dashboard's throughput is sampled, and how many samples are kept (1 hour). */
   private static final Duration THROUGHPUT_EVERY = Duration.ofSeconds(5);
@@ -94,6 +99,12 @@ public final class Server implements AutoCloseable {
   public final Merger merger;
   public final Jobs jobs;
   public final Consents consents;
+
+  /** Who did what: submits, cancels, approvals, credentials, dashboard logins. */
+  public final Audit audit;
+
+  /** Per-user quotas and the submission rate (SURGE_QUOTA_*, SURGE_RATE_SUBMITS). */
+  public final Quotas quotas;
 
   /** SURGE_ALLOWED_ORIGINS: the web pages that may obtain consent and volunteer. */
   public final Origins origins;
@@ -125,6 +136,8 @@ public final class Server implements AutoCloseable {
     this.settings = settings;
     Clock clock = Clock.systemUTC();
     this.db = Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), ENTITIES);
+    this.audit = new Audit(db, clock, settings.auditRetention(), System::nanoTime);
+    this.quotas = new Quotas(settings.quotas(), new StoredUsage(db), System::nanoTime);
     this.kernels = new Kernels(db, settings.maxKernelBytes(), clock);
     this.inputs = new Inputs(db, settings.maxInputBytes(), clock);
     this.runner = new KernelRunner();
@@ -157,7 +170,11 @@ public final class Server implements AutoCloseable {
             runner,
             settings.reduceTimeout(),
             clock,
-            id -> holder[0].forgetSequence(id));
+            id -> holder[0].forgetSequence(id),
+            (job, bytes) ->
+                job.owner()
+                    .flatMap(owner -> quotas.resultRefusal(owner, bytes))
+                    .map(Throwable::getMessage));
     this.journal = new Journal(db, clock, merger::mergeLater, id -> holder[0].forgetSequence(id));
     var metricsHolder = new Metrics[1];
     this.dispatcher =
@@ -228,6 +245,17 @@ public final class Server implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     server.ticker.scheduleAtFixedRate(
         server.throughput::sample, 0, THROUGHPUT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    server.ticker.scheduleAtFixedRate(
+        () -> {
+          try {
+            server.audit.purge();
+          } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "purging the audit log failed; trying again tomorrow", e);
+          }
+        },
+        1,
+        Duration.ofDays(1).toMinutes(),
+        TimeUnit.MINUTES);
     LOG.info(
         () ->
             server.origins.none()

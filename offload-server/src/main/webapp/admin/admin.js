@@ -51,6 +51,21 @@ function drawJobs(jobs) {
   $("jobs").replaceChildren(...rows);
 }
 
+function drawAudit(events) {
+  const rows = events.map((e) => {
+    const tr = document.createElement("tr");
+    cell(tr, e.at.replace("T", " ").replace(/\.\d+Z$|Z$/, ""));
+    cell(tr, e.role === "operator" ? `${e.actor} (operator)` : e.actor);
+    cell(tr, e.via);
+    cell(tr, e.address);
+    cell(tr, e.action).className = e.action.endsWith(".failed") ? "failed" : "";
+    cell(tr, e.target);
+    cell(tr, e.detail);
+    return tr;
+  });
+  $("audit").replaceChildren(...rows);
+}
+
 async function refresh() {
   try {
     const response = await fetch("api/summary", { cache: "no-store" });
@@ -64,6 +79,7 @@ async function refresh() {
     $("declined").textContent = s.consents.declined;
     $("revoked").textContent = s.consents.revoked;
     drawJobs(s.jobs);
+    drawAudit(s.audit ?? []);
     drawChart(s.throughput);
     $("updated").textContent = `updated ${new Date(s.now).toLocaleTimeString()}`;
     $("updated").className = "";

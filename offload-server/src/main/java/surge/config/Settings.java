@@ -36,7 +36,9 @@ public record Settings(
     String centre,
     Optional<Path> projectsFile,
     Rescue rescue,
-    Identity identity) {
+    Identity identity,
+    Quotas quotas,
+    Duration auditRetention) {
 
   /**
    * How callers prove who they are (README: "Authentication").
@@ -54,6 +56,19 @@ public record Settings(
       Optional<Path> jwtKey,
       Optional<Path> jwks,
       Set<String> operators) {}
+
+  /**
+   * Per-user limits (README: "Quotas"), checked before the work; operators are exempt. {@link
+   * Long#MAX_VALUE} where the setting says {@code off}.
+   *
+   * @param jobs most unfinished (queued, running, merging) jobs of one user
+   * @param tasks most queued (not yet done) tasks over a user's unfinished jobs
+   * @param inputBytes most bytes of stored inputs one user owns
+   * @param resultBytes most bytes of stored results of one user's jobs
+   * @param submits job submissions and new uploads per user; empty: no limit
+   */
+  public record Quotas(
+      long jobs, long tasks, long inputBytes, long resultBytes, Optional<Rate> submits) {}
 
   /**
    * The rescuer's settings (README: "Rescue"). No watched partition: rescue is off.
@@ -123,7 +138,14 @@ public record Settings(
             source.get("SURGE_MUNGE_SOCKET").map(Path::of),
             source.get("SURGE_JWT_KEY").map(Path::of),
             source.get("SURGE_JWKS").map(Path::of),
-            Set.copyOf(source.list("SURGE_OPERATORS"))));
+            Set.copyOf(source.list("SURGE_OPERATORS"))),
+        new Quotas(
+            source.limit("SURGE_QUOTA_JOBS", 1000, false),
+            source.limit("SURGE_QUOTA_TASKS", 10_000_000, false),
+            source.limit("SURGE_QUOTA_INPUT_BYTES", 10L << 30, true),
+            source.limit("SURGE_QUOTA_RESULT_BYTES", 10L << 30, true),
+            source.rate("SURGE_RATE_SUBMITS", "600/min")),
+        source.duration("SURGE_AUDIT_RETENTION", Duration.ofDays(365)));
   }
 
   private static Rescue rescue(Source source, Map<String, String> env) {
@@ -202,6 +224,49 @@ public record Settings(
                 }
               })
           .orElse(fallback);
+    }
+
+    /**
+     * A quota: a whole number (with a K, M, G or T suffix for bytes, 1024-based), or {@code off}
+     * for no limit ({@link Long#MAX_VALUE}).
+     */
+    long limit(String key, long fallback, boolean bytes) {
+      return get(key)
+          .map(
+              v -> {
+                String t = v.toUpperCase(java.util.Locale.ROOT).replace("_", "");
+                if (t.equals("OFF")) {
+                  return Long.MAX_VALUE;
+                }
+                int shift = 0;
+                if (bytes && !t.isEmpty() && "KMGT".indexOf(t.charAt(t.length() - 1)) >= 0) {
+                  shift = 10 * (1 + "KMGT".indexOf(t.charAt(t.length() - 1)));
+                  t = t.substring(0, t.length() - 1);
+                }
+                try {
+                  long n = Long.parseLong(t);
+                  if (n < 0 || (shift > 0 && n > (Long.MAX_VALUE >> shift))) {
+                    throw new NumberFormatException();
+                  }
+                  return n << shift;
+                } catch (NumberFormatException e) {
+                  throw new IllegalArgumentException(
+                      key
+                          + " must be a whole number"
+                          + (bytes ? " of bytes (suffix K, M, G or T allowed)" : "")
+                          + " or off, got "
+                          + v);
+                }
+              })
+          .orElse(fallback);
+    }
+
+    Optional<Rate> rate(String key, String fallback) {
+      try {
+        return Rate.parse(get(key).orElse(fallback));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+      }
     }
 
     String oneOf(String key, String fallback, String... allowed) {

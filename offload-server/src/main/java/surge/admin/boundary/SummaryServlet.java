@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
 import surge.Surge;
+import surge.audit.control.Audit;
 import surge.identity.boundary.Callers;
 import surge.jobs.control.JobView;
 
@@ -20,6 +21,7 @@ import surge.jobs.control.JobView;
 @WebServlet("/admin/api/summary")
 public class SummaryServlet extends HttpServlet {
   private static final int JOBS = 50;
+  private static final int EVENTS = 20;
 
   @Inject Surge surge;
 
@@ -51,6 +53,8 @@ public class SummaryServlet extends HttpServlet {
         .samples()
         .forEach(
             s -> throughput.add(Json.createArrayBuilder().add(s.epochMillis()).add(s.perSecond())));
+    JsonArrayBuilder audit = Json.createArrayBuilder();
+    server.audit.recent(EVENTS).forEach(e -> audit.add(Audit.json(e)));
     var consents = server.consents.counts();
     var body =
         Json.createObjectBuilder()
@@ -65,6 +69,7 @@ public class SummaryServlet extends HttpServlet {
                     .add("failed", stats.failedTotal()))
             .add("jobs", jobs)
             .add("throughput", throughput)
+            .add("audit", audit)
             .add(
                 "consents",
                 Json.createObjectBuilder()

@@ -34,6 +34,7 @@ public final class Merger implements AutoCloseable {
   private final Duration reduceTimeout;
   private final Clock clock;
   private final LongConsumer onEnded;
+  private final ResultCheck resultCheck;
   private final ExecutorService thread =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -48,7 +49,9 @@ public final class Merger implements AutoCloseable {
       KernelRunner runner,
       Duration reduceTimeout,
       Clock clock,
-      LongConsumer onEnded) {
+      LongConsumer onEnded,
+      ResultCheck resultCheck) {
+    this.resultCheck = resultCheck;
     this.db = db;
     this.kernels = kernels;
     this.runner = runner;
@@ -107,6 +110,11 @@ public final class Merger implements AutoCloseable {
                       e.exitCode,
                       Optional.of(e.stderr),
                       clock.instant()));
+      return;
+    }
+    Optional<String> refusal = resultCheck.refusal(job, result.length);
+    if (refusal.isPresent()) {
+      fail(jobId, refusal.get());
       return;
     }
     db.run(
@@ -191,6 +199,15 @@ public final class Merger implements AutoCloseable {
                 clock.instant());
           }
         });
+  }
+
+  /**
+   * Whether a job may store a result of this many bytes (its owner's results quota); the reason
+   * when not, which fails the job.
+   */
+  @FunctionalInterface
+  public interface ResultCheck {
+    Optional<String> refusal(Job job, long bytes);
   }
 
   private static final class ReduceFailure extends RuntimeException {
