@@ -30,6 +30,7 @@ import surge.jobs.entity.Input;
 import surge.jobs.entity.Job;
 import surge.jobs.entity.JobResult;
 import surge.jobs.entity.TaskOutput;
+import surge.kernels.control.KernelLimits;
 import surge.kernels.control.KernelRunner;
 import surge.kernels.control.Kernels;
 import surge.kernels.entity.Kernel;
@@ -104,7 +105,7 @@ public final class Server implements AutoCloseable {
     this.settings = settings;
     Clock clock = Clock.systemUTC();
     this.db = Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), ENTITIES);
-    this.kernels = new Kernels(db, settings.maxKernelBytes(), clock);
+    this.kernels = new Kernels(db, settings.maxKernelBytes(), kernelLimits(settings.wasm()), clock);
     this.inputs = new Inputs(db, settings.maxInputBytes(), clock);
     this.runner = new KernelRunner();
     this.rescueSchedule =
@@ -241,6 +242,10 @@ public final class Server implements AutoCloseable {
     return "batch".equals(s.dispatchMode())
         ? new BatchDispatch(s.tasksPerWorker(), s.lease())
         : new AsyncPrefetchDispatch(s.tasksPerWorker(), s.lease());
+  }
+
+  static KernelLimits kernelLimits(Settings.Wasm w) {
+    return new KernelLimits(w.maxMemoryBytes(), w.maxFunctions(), w.maxCodeBytes());
   }
 
   static RescuePolicy rescuePolicy(Settings.Rescue r) {
