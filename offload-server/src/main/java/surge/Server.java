@@ -107,7 +107,9 @@ public final class Server implements AutoCloseable {
     this.db = Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), ENTITIES);
     this.kernels = new Kernels(db, settings.maxKernelBytes(), kernelLimits(settings.wasm()), clock);
     this.inputs = new Inputs(db, settings.maxInputBytes(), clock);
-    this.runner = new KernelRunner();
+    // A reducer's stdout becomes the job's result, which is held in memory like its stdin.
+    this.runner =
+        new KernelRunner(settings.wasm().reduceMemoryBytes(), settings.wasm().reduceMemoryBytes());
     this.rescueSchedule =
         settings.rescue().enabled() ? Optional.of(new RescueSchedule()) : Optional.empty();
     var rescues = rescueSchedule.map(timer -> new Rescues(db));
@@ -136,6 +138,8 @@ public final class Server implements AutoCloseable {
             kernels,
             runner,
             settings.reduceTimeout(),
+            settings.wasm().mergeWorkers(),
+            settings.wasm().mergeQueue(),
             clock,
             id -> holder[0].forget(Job.publicId(id)));
     this.journal =
