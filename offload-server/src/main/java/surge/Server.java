@@ -30,10 +30,13 @@ import surge.jobs.entity.Input;
 import surge.jobs.entity.Job;
 import surge.jobs.entity.JobResult;
 import surge.jobs.entity.TaskOutput;
+import surge.kernels.control.Approvals;
+import surge.kernels.control.KernelGate;
 import surge.kernels.control.KernelLimits;
 import surge.kernels.control.KernelRunner;
 import surge.kernels.control.Kernels;
 import surge.kernels.entity.Kernel;
+import surge.kernels.entity.KernelApproval;
 import surge.ops.control.Metrics;
 import surge.ops.control.Throughput;
 import surge.persistence.Database;
@@ -41,6 +44,7 @@ import surge.persistence.Setting;
 import surge.policies.AsyncPrefetchDispatch;
 import surge.policies.BatchDispatch;
 import surge.policies.DispatchPolicy;
+import surge.policies.KernelPolicies;
 import surge.policies.RescuePolicy;
 import surge.policies.RescueRules;
 import surge.rescue.boundary.RescueSchedule;
@@ -59,6 +63,7 @@ public final class Server implements AutoCloseable {
   static final List<Class<?>> ENTITIES =
       List.of(
           Kernel.class,
+          KernelApproval.class,
           Input.class,
           Job.class,
           TaskOutput.class,
@@ -76,6 +81,11 @@ public final class Server implements AutoCloseable {
   public final Settings settings;
   public final Database db;
   public final Kernels kernels;
+
+  /** The operators' kernel approvals, and the policy (SURGE_KERNEL_POLICY) that reads them. */
+  public final Approvals approvals;
+
+  public final KernelGate kernelGate;
   public final Inputs inputs;
   public final Dispatcher dispatcher;
   public final Journal journal;
@@ -107,6 +117,11 @@ public final class Server implements AutoCloseable {
     this.db = Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), ENTITIES);
     this.kernels = new Kernels(db, settings.maxKernelBytes(), kernelLimits(settings.wasm()), clock);
     this.inputs = new Inputs(db, settings.maxInputBytes(), clock);
+    this.approvals = new Approvals(db, kernels, clock);
+    this.kernelGate =
+        new KernelGate(
+            KernelPolicies.named(settings.wasm().kernelPolicy(), Server.class.getClassLoader()),
+            approvals);
     // A reducer's stdout becomes the job's result, which is held in memory like its stdin.
     this.runner =
         new KernelRunner(settings.wasm().reduceMemoryBytes(), settings.wasm().reduceMemoryBytes());
@@ -161,7 +176,8 @@ public final class Server implements AutoCloseable {
         r ->
             metrics.countRescues(
                 r::movedCount, r::refusedCount, handBack.orElseThrow()::handedBackCount));
-    this.jobs = new Jobs(db, kernels, inputs, dispatcher, merger, clock, settings.maxTasks());
+    this.jobs =
+        new Jobs(db, kernels, kernelGate, inputs, dispatcher, merger, clock, settings.maxTasks());
     this.origins = new Origins(settings.allowedOrigins());
     this.consents =
         new Consents(
@@ -236,6 +252,8 @@ public final class Server implements AutoCloseable {
                 + server.db.url().replaceAll("password=[^;&]*", "password=***")
                 + " with "
                 + policy(settings)
+                + " and the "
+                + server.kernelGate.policy()
                 + "; "
                 + recovered
                 + " unfinished jobs recovered");

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import surge.config.Settings;
+import surge.identity.control.Caller;
 import surge.jobs.control.JobView;
 import surge.jobs.entity.JobState;
 import surge.kernels.control.KernelRunnerTest;
@@ -19,6 +20,8 @@ import surge.kernels.control.Wat;
  * merges: one bad reducer does not hold up another job's merge, and stops when its time is up.
  */
 class MergeIsolationTest {
+  static final Caller ALICE = new Caller("alice", Caller.Role.USER, "test");
+
   @TempDir Path dir;
 
   Server start(String reduceTimeout) {
@@ -32,7 +35,9 @@ class MergeIsolationTest {
                 "SURGE_REDUCE_MEMORY",
                 "8MiB",
                 "SURGE_MERGE_WORKERS",
-                "2"),
+                "2",
+                "SURGE_KERNEL_POLICY",
+                "any-user"),
             k -> null));
   }
 
@@ -40,6 +45,7 @@ class MergeIsolationTest {
     return server
         .jobs
         .submit(
+            ALICE,
             "{\"kernel\":\""
                 + kernel
                 + "\",\"tasks\":2,\"args\":[\"1000\"],\"merge\":"

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import surge.config.Settings;
 import surge.dispatch.VolunteerChannel;
+import surge.identity.control.Caller;
 import surge.jobs.control.JobView;
 import surge.jobs.entity.JobState;
 import surge.policies.VolunteerProfile;
@@ -30,6 +31,8 @@ import surge.volunteers.protocol.Message;
  * running the native kernels; the real WebSocket path is tested against Payara in the ITs.
  */
 class ServerStorageTest {
+  static final Caller ALICE = new Caller("alice", Caller.Role.USER, "test");
+
   static EmbeddedPostgres postgres;
   @TempDir static Path dir;
 
@@ -56,6 +59,7 @@ class ServerStorageTest {
       env.put("SURGE_DB_URL", postgres.getJdbcUrl("postgres", "postgres"));
       env.put("SURGE_DB_USER", "postgres");
     }
+    env.put("SURGE_KERNEL_POLICY", "any-user"); // approval: KernelApprovalTest
     return Settings.from(env, k -> null);
   }
 
@@ -70,6 +74,7 @@ class ServerStorageTest {
           server
               .jobs
               .submit(
+                  ALICE,
                   "{\"kernel\":\""
                       + kernel
                       + "\",\"tasks\":12,\"args\":[\"20000\"],\"merge\":{\"kind\":\"sum\"}}")
@@ -104,6 +109,7 @@ class ServerStorageTest {
           server
               .jobs
               .submit(
+                  ALICE,
                   "{\"kernel\":\""
                       + kernel
                       + "\",\"tasks\":4,\"args\":[\"10000\"],\"merge\":{\"kind\":\"reduce\",\"kernel\":\""
@@ -134,6 +140,7 @@ class ServerStorageTest {
           server
               .jobs
               .submit(
+                  ALICE,
                   "{\"kernel\":\""
                       + kernel
                       + "\",\"tasks\":3,\"args\":[\"7\",\"no luck\"],\"env\":{\"FAIL_INDEX\":\"1\"}}")

@@ -2,6 +2,7 @@ package surge.jobs.boundary;
 
 import jakarta.inject.Inject;
 import jakarta.json.Json;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -10,6 +11,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
@@ -18,19 +20,26 @@ import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import surge.Surge;
 import surge.api.Problem;
+import surge.identity.control.Caller;
 import surge.jobs.entity.JobState;
+import surge.kernels.boundary.RequestCallers;
 
 /** Submit, follow, cancel jobs and fetch their merged results. */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 public class JobsResource {
   @Inject Surge surge;
+  @Context HttpServletRequest request;
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(summary = "Submit a job (see docs/api.md for the fields)")
   public Response submit(String body) {
-    var view = surge.server().jobs.submit(body);
+    // Until the identity filter is in: an unauthenticated request submits as "anonymous".
+    Caller caller =
+        RequestCallers.of(request)
+            .orElseGet(() -> new Caller("anonymous", Caller.Role.USER, "none"));
+    var view = surge.server().jobs.submit(caller, body);
     return Response.created(URI.create("/api/jobs/" + view.id()))
         .entity(JobJson.of(view).toString())
         .build();

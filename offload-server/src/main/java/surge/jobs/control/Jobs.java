@@ -20,9 +20,11 @@ import surge.api.Problem;
 import surge.dispatch.DispatchJob;
 import surge.dispatch.Dispatcher;
 import surge.dispatch.JobProgress;
+import surge.identity.control.Caller;
 import surge.jobs.entity.Job;
 import surge.jobs.entity.JobResult;
 import surge.jobs.entity.JobState;
+import surge.kernels.control.KernelGate;
 import surge.kernels.control.Kernels;
 import surge.persistence.Database;
 
@@ -34,6 +36,7 @@ public final class Jobs {
 
   private final Database db;
   private final Kernels kernels;
+  private final KernelGate kernelGate;
   private final Inputs inputs;
   private final Dispatcher dispatcher;
   private final Merger merger;
@@ -43,6 +46,7 @@ public final class Jobs {
   public Jobs(
       Database db,
       Kernels kernels,
+      KernelGate kernelGate,
       Inputs inputs,
       Dispatcher dispatcher,
       Merger merger,
@@ -50,6 +54,7 @@ public final class Jobs {
       int maxTasks) {
     this.db = db;
     this.kernels = kernels;
+    this.kernelGate = kernelGate;
     this.inputs = inputs;
     this.dispatcher = dispatcher;
     this.merger = merger;
@@ -57,8 +62,11 @@ public final class Jobs {
     this.maxTasks = maxTasks;
   }
 
-  /** Accepts a job: stored first, then queued, so an accepted job survives a crash. */
-  public JobView submit(String body) {
+  /**
+   * Accepts a job: stored first, then queued, so an accepted job survives a crash. Its kernel and
+   * reducer must be allowed by the kernel policy for {@code caller} (403 otherwise).
+   */
+  public JobView submit(Caller caller, String body) {
     JobSpec spec = JobSpec.parse(body, maxTasks, clock.instant());
     if (!kernels.exists(spec.kernel())) {
       throw Problem.badField(
@@ -72,6 +80,7 @@ public final class Jobs {
                   "merge.kernel",
                   "no reducer kernel " + r + " has been uploaded (POST /api/kernels first)");
             });
+    kernelGate.check(caller, spec.kernel(), spec.reducer());
     byte[] input =
         spec.input()
             .map(
