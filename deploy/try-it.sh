@@ -68,6 +68,28 @@ if [ "$(curl -s -o /dev/null -w '%{http_code}' "$server/health")" != 200 ]; then
   stop
   exit 1
 fi
+# The default kernel policy (approved) runs only kernels an operator approved: approve the
+# samples, by hash, as an operator would after reviewing them (bin/surge admin kernel approve does
+# the same). The operator's credential: the first-start admin token, else the dashboard password.
+approve_kernel() {
+  local sha auth
+  sha=$(sha256sum < "$1" | cut -d' ' -f1)
+  if [ -f "$state/data/admin-token" ]; then
+    auth=(-H "Authorization: Bearer $(cat "$state/data/admin-token")")
+  else
+    auth=(-u "admin:$admin_password")
+  fi
+  curl -sf -o /dev/null -X PUT "${auth[@]}" -H 'Content-Type: application/json' \
+    --data "{\"note\":\"try-it sample $(basename "$1")\"}" "$server/api/admin/kernels/$sha/approval"
+}
+for kernel in montecarlo mandelbrot pi-reduce linecount noop; do
+  if ! approve_kernel "examples/kernels/build/wasm/$kernel.wasm"; then
+    echo "try-it: approving the sample kernel $kernel failed; see $state/server.log" >&2
+    stop
+    exit 1
+  fi
+done
+echo "try-it: the sample kernels are approved (see them on the dashboard)"
 for n in 1 2; do
   bin/surge-volunteer --server "$server" --workers 1 > "$state/volunteer-$n.log" 2>&1 &
   echo $! >> "$pids"

@@ -51,6 +51,19 @@ function drawJobs(jobs) {
   $("jobs").replaceChildren(...rows);
 }
 
+function drawKernels(policy, kernels) {
+  $("kernel-policy").textContent = policy;
+  const rows = kernels.map((k) => {
+    const tr = document.createElement("tr");
+    cell(tr, k.sha256.slice(0, 16) + "…").title = k.sha256;
+    cell(tr, k.note);
+    cell(tr, k.approvedBy);
+    cell(tr, new Date(k.approvedAt).toLocaleString());
+    return tr;
+  });
+  $("kernels").replaceChildren(...rows);
+}
+
 async function refresh() {
   try {
     const response = await fetch("api/summary", { cache: "no-store" });
@@ -64,6 +77,7 @@ async function refresh() {
     $("declined").textContent = s.consents.declined;
     $("revoked").textContent = s.consents.revoked;
     drawJobs(s.jobs);
+    drawKernels(s.kernelPolicy, s.approvedKernels);
     drawChart(s.throughput);
     $("updated").textContent = `updated ${new Date(s.now).toLocaleTimeString()}`;
     $("updated").className = "";
