@@ -13,6 +13,8 @@
 # Prints p50/p99 with the parts (Slurm start, launcher, dispatch) and writes
 # bench/results/<UTC timestamp>-sbatch.json. See docs/benchmarks.md.
 set -euo pipefail
+# Benchmarks measure dispatch, not kernel approval: every user may run any kernel.
+export SURGE_KERNEL_POLICY="${SURGE_KERNEL_POLICY:-any-user}"
 
 bench="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 repo="$(cd "$bench/.." && pwd)"

@@ -85,6 +85,24 @@ if [ -z "$volunteer_key" ] || [ -z "$user_token" ]; then
   stop
   exit 1
 fi
+# The default kernel policy (approved) runs only kernels an operator approved: approve the
+# samples, by hash, as an operator would after reviewing them (bin/surge admin kernel approve does
+# the same).
+approve_kernel() {
+  local sha
+  sha=$(sha256sum < "$1" | cut -d' ' -f1)
+  curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $admin_token" \
+    -H 'Content-Type: application/json' \
+    --data "{\"note\":\"try-it sample $(basename "$1")\"}" "$server/api/admin/kernels/$sha/approval"
+}
+for kernel in montecarlo mandelbrot pi-reduce linecount noop; do
+  if ! approve_kernel "examples/kernels/build/wasm/$kernel.wasm"; then
+    echo "try-it: approving the sample kernel $kernel failed; see $state/server.log" >&2
+    stop
+    exit 1
+  fi
+done
+echo "try-it: the sample kernels are approved (see them on the dashboard)"
 for n in 1 2; do
   # The key through the environment, not the command line: ps shows arguments to every user.
   SURGE_VOLUNTEER_KEY="$volunteer_key" \

@@ -42,9 +42,13 @@ import surge.jobs.entity.InputUpload;
 import surge.jobs.entity.Job;
 import surge.jobs.entity.JobResult;
 import surge.jobs.entity.TaskOutput;
+import surge.kernels.control.Approvals;
+import surge.kernels.control.KernelGate;
+import surge.kernels.control.KernelLimits;
 import surge.kernels.control.KernelRunner;
 import surge.kernels.control.Kernels;
 import surge.kernels.entity.Kernel;
+import surge.kernels.entity.KernelApproval;
 import surge.ops.control.Metrics;
 import surge.ops.control.Throughput;
 import surge.persistence.Database;
@@ -52,6 +56,7 @@ import surge.persistence.Setting;
 import surge.policies.AsyncPrefetchDispatch;
 import surge.policies.BatchDispatch;
 import surge.policies.DispatchPolicy;
+import surge.policies.KernelPolicies;
 import surge.policies.RescuePolicy;
 import surge.policies.RescueRules;
 import surge.quotas.control.Quotas;
@@ -72,6 +77,7 @@ public final class Server implements AutoCloseable {
   static final List<Class<?>> ENTITIES =
       List.of(
           Kernel.class,
+          KernelApproval.class,
           Input.class,
           InputUpload.class,
           Job.class,
@@ -93,6 +99,11 @@ public final class Server implements AutoCloseable {
   public final Settings settings;
   public final Database db;
   public final Kernels kernels;
+
+  /** The operators' kernel approvals, and the policy (SURGE_KERNEL_POLICY) that reads them. */
+  public final Approvals approvals;
+
+  public final KernelGate kernelGate;
   public final Inputs inputs;
   public final Dispatcher dispatcher;
   public final Journal journal;
@@ -138,9 +149,16 @@ public final class Server implements AutoCloseable {
     this.db = Database.open(settings.dbUrl(), settings.dbUser(), settings.dbPassword(), ENTITIES);
     this.audit = new Audit(db, clock, settings.auditRetention(), System::nanoTime);
     this.quotas = new Quotas(settings.quotas(), new StoredUsage(db), System::nanoTime);
-    this.kernels = new Kernels(db, settings.maxKernelBytes(), clock);
+    this.kernels = new Kernels(db, settings.maxKernelBytes(), kernelLimits(settings.wasm()), clock);
     this.inputs = new Inputs(db, settings.maxInputBytes(), clock);
-    this.runner = new KernelRunner();
+    this.approvals = new Approvals(db, kernels, clock);
+    this.kernelGate =
+        new KernelGate(
+            KernelPolicies.named(settings.wasm().kernelPolicy(), Server.class.getClassLoader()),
+            approvals);
+    // A reducer's stdout becomes the job's result, which is held in memory like its stdin.
+    this.runner =
+        new KernelRunner(settings.wasm().reduceMemoryBytes(), settings.wasm().reduceMemoryBytes());
     this.rescueSchedule =
         settings.rescue().enabled() ? Optional.of(new RescueSchedule()) : Optional.empty();
     var rescues = rescueSchedule.map(timer -> new Rescues(db));
@@ -169,6 +187,8 @@ public final class Server implements AutoCloseable {
             kernels,
             runner,
             settings.reduceTimeout(),
+            settings.wasm().mergeWorkers(),
+            settings.wasm().mergeQueue(),
             clock,
             id -> holder[0].forgetSequence(id),
             (job, bytes) ->
@@ -193,7 +213,8 @@ public final class Server implements AutoCloseable {
         r ->
             metrics.countRescues(
                 r::movedCount, r::refusedCount, handBack.orElseThrow()::handedBackCount));
-    this.jobs = new Jobs(db, kernels, inputs, dispatcher, merger, clock, settings.maxTasks());
+    this.jobs =
+        new Jobs(db, kernels, kernelGate, inputs, dispatcher, merger, clock, settings.maxTasks());
     this.origins = new Origins(settings.allowedOrigins());
     this.consents =
         new Consents(
@@ -287,6 +308,8 @@ public final class Server implements AutoCloseable {
                 + server.db.url().replaceAll("password=[^;&]*", "password=***")
                 + " with "
                 + policy(settings)
+                + " and the "
+                + server.kernelGate.policy()
                 + "; "
                 + recovered
                 + " unfinished jobs recovered");
@@ -324,6 +347,10 @@ public final class Server implements AutoCloseable {
     return "batch".equals(s.dispatchMode())
         ? new BatchDispatch(s.tasksPerWorker(), s.lease())
         : new AsyncPrefetchDispatch(s.tasksPerWorker(), s.lease());
+  }
+
+  static KernelLimits kernelLimits(Settings.Wasm w) {
+    return new KernelLimits(w.maxMemoryBytes(), w.maxFunctions(), w.maxCodeBytes());
   }
 
   static RescuePolicy rescuePolicy(Settings.Rescue r) {

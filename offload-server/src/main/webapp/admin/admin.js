@@ -64,6 +64,17 @@ function drawAudit(events) {
     return tr;
   });
   $("audit").replaceChildren(...rows);
+function drawKernels(policy, kernels) {
+  $("kernel-policy").textContent = policy;
+  const rows = kernels.map((k) => {
+    const tr = document.createElement("tr");
+    cell(tr, k.sha256.slice(0, 16) + "…").title = k.sha256;
+    cell(tr, k.note);
+    cell(tr, k.approvedBy);
+    cell(tr, new Date(k.approvedAt).toLocaleString());
+    return tr;
+  });
+  $("kernels").replaceChildren(...rows);
 }
 
 async function refresh() {
@@ -80,6 +91,7 @@ async function refresh() {
     $("revoked").textContent = s.consents.revoked;
     drawJobs(s.jobs);
     drawAudit(s.audit ?? []);
+    drawKernels(s.kernelPolicy, s.approvedKernels);
     drawChart(s.throughput);
     $("updated").textContent = `updated ${new Date(s.now).toLocaleTimeString()}`;
     $("updated").className = "";

@@ -58,6 +58,7 @@ class ServerStorageTest {
       env.put("SURGE_DB_URL", postgres.getJdbcUrl("postgres", "postgres"));
       env.put("SURGE_DB_USER", "postgres");
     }
+    env.put("SURGE_KERNEL_POLICY", "any-user"); // approval: KernelApprovalTest
     return Settings.from(env, k -> null);
   }
 

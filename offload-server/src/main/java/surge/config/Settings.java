@@ -69,6 +69,30 @@ public record Settings(
    */
   public record Quotas(
       long jobs, long tasks, long inputBytes, long resultBytes, Optional<Rate> submits) {}
+    Wasm wasm) {
+
+  /**
+   * Limits on kernels and on the WebAssembly the server runs itself (README: "Kernels"), and which
+   * kernels may be submitted.
+   *
+   * @param maxMemoryBytes most memory a kernel may declare (initial, and maximum when declared)
+   * @param maxFunctions most functions a kernel may define
+   * @param maxCodeBytes largest code section a kernel may have (validation holds about 50 bytes of
+   *     heap per code byte)
+   * @param reduceMemoryBytes most memory a reducer kernel may use on the server
+   * @param mergeWorkers threads merging jobs (and running reducer kernels), per kind of merge
+   * @param mergeQueue merges waiting for a worker before another is refused
+   * @param kernelPolicy the name of the kernel policy: {@code approved}, {@code any-user}, or one a
+   *     centre plugged in
+   */
+  public record Wasm(
+      long maxMemoryBytes,
+      int maxFunctions,
+      long maxCodeBytes,
+      long reduceMemoryBytes,
+      int mergeWorkers,
+      int mergeQueue,
+      String kernelPolicy) {}
 
   /**
    * The rescuer's settings (README: "Rescue"). No watched partition: rescue is off.
@@ -145,7 +169,20 @@ public record Settings(
             source.limit("SURGE_QUOTA_INPUT_BYTES", 10L << 30, true),
             source.limit("SURGE_QUOTA_RESULT_BYTES", 10L << 30, true),
             source.rate("SURGE_RATE_SUBMITS", "600/min")),
-        source.duration("SURGE_AUDIT_RETENTION", Duration.ofDays(365)));
+        source.duration("SURGE_AUDIT_RETENTION", Duration.ofDays(365)),
+        wasm(source));
+  }
+
+  private static Wasm wasm(Source source) {
+    long fourGiB = 1L << 32; // what wasm32 can address at all
+    return new Wasm(
+        source.bytes("SURGE_MAX_KERNEL_MEMORY", 256L << 20, 64 << 10, fourGiB),
+        source.integer("SURGE_MAX_KERNEL_FUNCTIONS", 100_000, 1, 1_000_000),
+        source.bytes("SURGE_MAX_KERNEL_CODE_BYTES", 4L << 20, 1024, 256L << 20),
+        source.bytes("SURGE_REDUCE_MEMORY", 256L << 20, 64 << 10, fourGiB),
+        source.integer("SURGE_MERGE_WORKERS", 2, 1, 256),
+        source.integer("SURGE_MERGE_QUEUE", 10_000, 1, 10_000_000),
+        source.get("SURGE_KERNEL_POLICY").orElse("approved"));
   }
 
   private static Rescue rescue(Source source, Map<String, String> env) {
@@ -205,6 +242,40 @@ public record Settings(
                 } catch (NumberFormatException e) {
                   throw new IllegalArgumentException(key + " must be a whole number, got " + v);
                 }
+              })
+          .orElse(fallback);
+    }
+
+    /** A size in bytes: {@code 268435456}, {@code 256MiB}, {@code 64KiB}, {@code 1GiB}. */
+    long bytes(String key, long fallback, long min, long max) {
+      return get(key)
+          .map(
+              v -> {
+                var m =
+                    java.util.regex.Pattern.compile("(\\d+)\\s*(|B|KiB|MiB|GiB)")
+                        .matcher(v.replace("_", ""));
+                if (!m.matches()) {
+                  throw new IllegalArgumentException(
+                      key + " must be a size in bytes (268435456, 64KiB, 256MiB, 1GiB), got " + v);
+                }
+                int shift =
+                    switch (m.group(2)) {
+                      case "KiB" -> 10;
+                      case "MiB" -> 20;
+                      case "GiB" -> 30;
+                      default -> 0;
+                    };
+                long n;
+                try {
+                  n = Math.multiplyExact(Long.parseLong(m.group(1)), 1L << shift);
+                } catch (ArithmeticException | NumberFormatException e) {
+                  n = Long.MAX_VALUE;
+                }
+                if (n < min || n > max) {
+                  throw new IllegalArgumentException(
+                      key + " must be between " + min + " and " + max + " bytes, got " + v);
+                }
+                return n;
               })
           .orElse(fallback);
     }

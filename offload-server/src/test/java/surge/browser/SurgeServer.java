@@ -36,6 +36,8 @@ final class SurgeServer implements AutoCloseable {
     Files.createDirectories(dataDir);
     var pb = new ProcessBuilder(REPO.resolve("bin/surge-server").toString(), "--port", "" + port);
     pb.environment().put("SURGE_DATA_DIR", dataDir.toString());
+    // The browser tests are not about kernel approval (RestApiIT and KernelApprovalTest are).
+    pb.environment().put("SURGE_KERNEL_POLICY", "any-user");
     pb.environment().putAll(env);
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));

@@ -98,7 +98,7 @@ final class Api {
     return base.resolve(path.startsWith("/") ? path.substring(1) : path);
   }
 
-  private HttpResponse<byte[]> send(HttpRequest request) {
+  HttpResponse<byte[]> send(HttpRequest request) {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
@@ -141,6 +141,29 @@ final class Api {
     var response = post("/api/kernels", "application/wasm", wasm);
     assertThat(response.statusCode()).as("upload kernel: %s", text(response)).isIn(200, 201);
     return object(response).getString("sha256");
+  }
+
+  /** The dashboard password of the "rest" container (arquillian.xml): an operator's login. */
+  static final String ADMIN_PASSWORD = "it-admin-password";
+
+  /** An operator approves the kernel {@code sha256} (the default kernel policy needs it). */
+  void approve(String sha256) {
+    var response =
+        send(
+            HttpRequest.newBuilder(resolve("/api/admin/kernels/" + sha256 + "/approval"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .headers(admin(ADMIN_PASSWORD))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"note\":\"approved by an IT\"}"))
+                .build());
+    assertThat(response.statusCode()).as("approve %s: %s", sha256, text(response)).isEqualTo(200);
+  }
+
+  /** Uploads a kernel and has an operator approve it; answers its sha256. */
+  String approvedKernel(byte[] wasm) {
+    String sha256 = kernel(wasm);
+    approve(sha256);
+    return sha256;
   }
 
   /** A fresh consent token. */

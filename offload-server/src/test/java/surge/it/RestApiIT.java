@@ -58,7 +58,7 @@ class RestApiIT {
   }
 
   private String noopJob(int tasks) {
-    String kernel = api.kernel(TestKernels.wasm("noop"));
+    String kernel = api.approvedKernel(TestKernels.wasm("noop"));
     return "{\"name\":\"it-noop\",\"kernel\":\"" + kernel + "\",\"tasks\":" + tasks + "}";
   }
 
@@ -173,7 +173,7 @@ class RestApiIT {
 
   @Test
   void malformedJobSpecsAreRefusedNamingTheField() {
-    String k = api.kernel(TestKernels.wasm("noop"));
+    String k = api.approvedKernel(TestKernels.wasm("noop"));
     String kernel = "\"kernel\":\"" + k + "\"";
     int jobsBefore = array(api.get("/api/jobs?limit=1000")).size();
 
@@ -220,6 +220,86 @@ class RestApiIT {
     soft.assertAll();
 
     assertThat(array(api.get("/api/jobs?limit=1000"))).as("no job was created").hasSize(jobsBefore);
+  }
+
+  @Test
+  void kernelsThatWouldRunOrAllocateWhenInstantiatedAreRefusedAtOnce() {
+    // 62 bytes whose start function never returns; 55 bytes declaring 1 GiB of memory. Both used
+    // to be instantiated by the check: the first held the HTTP thread for ever.
+    byte[] startLoop =
+        TestKernels.wat(
+            "(module (memory (export \"memory\") 1) (func $s (loop (br 0))) (start $s)"
+                + " (func (export \"_start\")))");
+    byte[] hugeMemory =
+        TestKernels.wat("(module (memory (export \"memory\") 16384) (func (export \"_start\")))");
+    for (var c :
+        new Object[][] {
+          {startLoop, "has a start section"}, {hugeMemory, "SURGE_MAX_KERNEL_MEMORY"},
+        }) {
+      long t0 = System.nanoTime();
+      var response = api.post("/api/kernels", "application/wasm", (byte[]) c[0]);
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+      assertThat(response.statusCode()).as(text(response)).isEqualTo(400);
+      assertThat(object(response).getString("field")).isEqualTo("kernel");
+      assertThat(object(response).getString("error")).contains((String) c[1]);
+    }
+    assertThat(api.get("/health").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aKernelOverTheSizeLimitIs413Json() {
+    var response = api.post("/api/kernels", "application/wasm", new byte[(16 << 20) + 1]);
+    assertThat(response.statusCode()).as(text(response)).isEqualTo(413);
+    assertThat(object(response).getString("field")).isEqualTo("kernel");
+    assertThat(object(response).getString("error")).contains("SURGE_MAX_KERNEL_BYTES");
+  }
+
+  @Test
+  void anUnapprovedKernelIs403SayingHowToGetItApprovedAndOnlyOperatorsApprove() {
+    // A kernel of this test's own, so no other test has approved it.
+    String sha =
+        api.kernel(
+            TestKernels.wat(
+                "(module (memory (export \"memory\") 1) (func (export \"_start\")) (func"
+                    + " (export \"approval-it\")))"));
+    String job = "{\"kernel\":\"" + sha + "\",\"tasks\":1}";
+    var refused = api.postJson("/api/jobs", job);
+    assertThat(refused.statusCode()).as(text(refused)).isEqualTo(403);
+    assertThat(object(refused).getString("field")).isEqualTo("kernel");
+    assertThat(object(refused).getString("error"))
+        .contains("not approved")
+        .contains("bin/surge admin kernel approve " + sha + " --note");
+
+    String approval = "/api/admin/kernels/" + sha + "/approval";
+    var anonymous =
+        api.send(
+            java.net.http.HttpRequest.newBuilder(api.base().resolve(approval.substring(1)))
+                .header("Content-Type", "application/json")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"note\":\"mine\"}"))
+                .build());
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    api.approve(sha);
+    var list = api.get("/api/admin/kernels/approvals", Api.admin(ADMIN_PASSWORD));
+    assertThat(array(list).getValuesAs(JsonObject.class))
+        .anySatisfy(
+            a -> {
+              assertThat(a.getString("sha256")).isEqualTo(sha);
+              assertThat(a.getString("note")).isEqualTo("approved by an IT");
+              assertThat(a.getString("approvedBy")).isEqualTo("admin");
+              assertThat(a.getBoolean("inForce")).isTrue();
+              assertThat(a.getBoolean("uploaded")).isTrue();
+            });
+    assertThat(api.postJson("/api/jobs", job).statusCode()).isEqualTo(201);
+
+    var revoke =
+        api.send(
+            java.net.http.HttpRequest.newBuilder(api.base().resolve(approval.substring(1)))
+                .headers(Api.admin(ADMIN_PASSWORD))
+                .DELETE()
+                .build());
+    assertThat(revoke.statusCode()).as(text(revoke)).isEqualTo(200);
+    assertThat(object(revoke).getString("revokedBy")).isEqualTo("admin");
+    assertThat(api.postJson("/api/jobs", job).statusCode()).isEqualTo(403);
   }
 
   @Test
@@ -521,7 +601,7 @@ class RestApiIT {
     assertThat(chart.statusCode()).isEqualTo(200);
     assertThat(text(script)).contains("../webjars/uplot/1.6.30/dist/uPlot.esm.js");
 
-    String kernel = api.kernel(TestKernels.wasm("noop"));
+    String kernel = api.approvedKernel(TestKernels.wasm("noop"));
     String id =
         api.submit(
                 "{\"name\":\"it-dashboard\",\"kernel\":\""
@@ -535,6 +615,9 @@ class RestApiIT {
     assertThat(s.getInt("volunteers")).isZero();
     assertThat(s.getJsonObject("consents").getJsonNumber("accepted").longValue()).isPositive();
     assertThat(s.getJsonArray("throughput")).isNotNull();
+    assertThat(s.getString("kernelPolicy")).isEqualTo("approved");
+    assertThat(s.getJsonArray("approvedKernels").getValuesAs(JsonObject.class))
+        .anySatisfy(k -> assertThat(k.getString("sha256")).isEqualTo(kernel));
     assertThat(s.getJsonArray("jobs").getValuesAs(JsonObject.class))
         .anySatisfy(
             j -> {

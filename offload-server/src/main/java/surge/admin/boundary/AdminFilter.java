@@ -13,7 +13,7 @@ import java.io.IOException;
  * scripts and styles from this server's files only, nothing inline; and keeps them out of caches.
  * Who may see them is {@code surge.identity.boundary.AuthFilter}'s decision (operators only).
  */
-@WebFilter(urlPatterns = {"/admin", "/admin/*", "/api/consent/export"})
+@WebFilter(urlPatterns = {"/admin", "/admin/*", "/api/consent/export", "/api/admin/*"})
 public class AdminFilter extends HttpFilter {
   static final String CSP =
       "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"

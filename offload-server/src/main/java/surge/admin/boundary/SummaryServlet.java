@@ -13,10 +13,12 @@ import surge.Surge;
 import surge.audit.control.Audit;
 import surge.identity.boundary.Callers;
 import surge.jobs.control.JobView;
+import surge.kernels.entity.KernelApproval;
 
 /**
  * {@code GET /admin/api/summary}: everything the dashboard shows, polled every few seconds: recent
- * jobs with their counts and Slurm JobIds, volunteers online, throughput samples, consent counts.
+ * jobs with their counts and Slurm JobIds, volunteers online, throughput samples, consent counts,
+ * the kernel policy and the kernels approved.
  */
 @WebServlet("/admin/api/summary")
 public class SummaryServlet extends HttpServlet {
@@ -55,6 +57,17 @@ public class SummaryServlet extends HttpServlet {
             s -> throughput.add(Json.createArrayBuilder().add(s.epochMillis()).add(s.perSecond())));
     JsonArrayBuilder audit = Json.createArrayBuilder();
     server.audit.recent(EVENTS).forEach(e -> audit.add(Audit.json(e)));
+    JsonArrayBuilder approvals = Json.createArrayBuilder();
+    for (KernelApproval a : server.approvals.inForceAndRevoked()) {
+      if (a.inForce()) {
+        approvals.add(
+            Json.createObjectBuilder()
+                .add("sha256", a.sha256())
+                .add("note", a.note())
+                .add("approvedBy", a.approvedBy())
+                .add("approvedAt", a.approvedAt().toString()));
+      }
+    }
     var consents = server.consents.counts();
     var body =
         Json.createObjectBuilder()
@@ -70,6 +83,8 @@ public class SummaryServlet extends HttpServlet {
             .add("jobs", jobs)
             .add("throughput", throughput)
             .add("audit", audit)
+            .add("kernelPolicy", server.kernelGate.policy().name())
+            .add("approvedKernels", approvals)
             .add(
                 "consents",
                 Json.createObjectBuilder()

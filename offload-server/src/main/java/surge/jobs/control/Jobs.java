@@ -24,6 +24,7 @@ import surge.identity.control.Caller;
 import surge.jobs.entity.Job;
 import surge.jobs.entity.JobResult;
 import surge.jobs.entity.JobState;
+import surge.kernels.control.KernelGate;
 import surge.kernels.control.Kernels;
 import surge.persistence.Database;
 
@@ -38,6 +39,7 @@ public final class Jobs {
 
   private final Database db;
   private final Kernels kernels;
+  private final KernelGate kernelGate;
   private final Inputs inputs;
   private final Dispatcher dispatcher;
   private final Merger merger;
@@ -47,6 +49,7 @@ public final class Jobs {
   public Jobs(
       Database db,
       Kernels kernels,
+      KernelGate kernelGate,
       Inputs inputs,
       Dispatcher dispatcher,
       Merger merger,
@@ -54,6 +57,7 @@ public final class Jobs {
       int maxTasks) {
     this.db = db;
     this.kernels = kernels;
+    this.kernelGate = kernelGate;
     this.inputs = inputs;
     this.dispatcher = dispatcher;
     this.merger = merger;
@@ -61,7 +65,10 @@ public final class Jobs {
     this.maxTasks = maxTasks;
   }
 
-  /** Accepts a job: stored first, then queued, so an accepted job survives a crash. */
+  /**
+   * Accepts a job: stored first, then queued, so an accepted job survives a crash. Its kernel and
+   * reducer must be allowed by the kernel policy for {@code caller} (403 otherwise).
+   */
   public JobView submit(Caller caller, String body) {
     JobSpec spec = JobSpec.parse(body, maxTasks, clock.instant());
     if (!kernels.exists(spec.kernel())) {
@@ -76,6 +83,7 @@ public final class Jobs {
                   "merge.kernel",
                   "no reducer kernel " + r + " has been uploaded (POST /api/kernels first)");
             });
+    kernelGate.check(caller, spec.kernel(), spec.reducer());
     byte[] input =
         spec.input()
             .map(

@@ -7,15 +7,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import surge.api.Problem;
 import surge.jobs.entity.Job;
 import surge.jobs.entity.JobResult;
+import surge.jobs.entity.MergeKind;
 import surge.jobs.entity.TaskOutput;
 import surge.kernels.control.KernelRunner;
 import surge.kernels.control.Kernels;
@@ -23,7 +28,11 @@ import surge.persistence.Database;
 
 /**
  * Turns a job's task outputs into its result once every output is stored: concat, sum, or a reducer
- * kernel run on the server. Runs off the dispatch path, one job at a time.
+ * kernel run on the server. Runs off the dispatch path on two bounded pools of SURGE_MERGE_WORKERS
+ * threads each: one gathers outputs and does concat and sum, the other runs reducer kernels (each
+ * under SURGE_REDUCE_TIMEOUT and SURGE_REDUCE_MEMORY). A reducer that loops holds one reducer
+ * thread until its time is up; no concat or sum waits behind it, nor, while another reducer thread
+ * is free, another job's reducer.
  */
 public final class Merger implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Merger.class.getName());
@@ -35,19 +44,22 @@ public final class Merger implements AutoCloseable {
   private final Clock clock;
   private final LongConsumer onEnded;
   private final ResultCheck resultCheck;
-  private final ExecutorService thread =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "surge-merger");
-            t.setDaemon(true);
-            return t;
-          });
+  private final int queueBound;
+  private final ThreadPoolExecutor merges;
+  private final ThreadPoolExecutor reducers;
 
+  /**
+   * @param workers threads of each pool (SURGE_MERGE_WORKERS)
+   * @param queueBound merges waiting in each pool before more are refused (SURGE_MERGE_QUEUE)
+   * @param onEnded called once a job's merge has ended, whatever its outcome
+   */
   public Merger(
       Database db,
       Kernels kernels,
       KernelRunner runner,
       Duration reduceTimeout,
+      int workers,
+      int queueBound,
       Clock clock,
       LongConsumer onEnded,
       ResultCheck resultCheck) {
@@ -58,27 +70,66 @@ public final class Merger implements AutoCloseable {
     this.reduceTimeout = reduceTimeout;
     this.clock = clock;
     this.onEnded = onEnded;
+    this.queueBound = queueBound;
+    this.merges = pool("surge-merger-", workers, queueBound);
+    this.reducers = pool("surge-reducer-", workers, queueBound);
+  }
+
+  private static ThreadPoolExecutor pool(String name, int threads, int queueBound) {
+    var count = new AtomicInteger();
+    return new ThreadPoolExecutor(
+        threads,
+        threads,
+        0,
+        TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(queueBound),
+        r -> {
+          Thread t = new Thread(r, name + count.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** Merges the job in the background. */
   public void mergeLater(long jobId) {
-    thread.submit(
-        () -> {
-          try {
-            merge(jobId);
-          } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "merging job #" + jobId + " failed", e);
-            fail(jobId, "merging failed: " + e);
-          } finally {
-            onEnded.accept(jobId);
-          }
-        });
+    submit(merges, jobId, () -> merge(jobId));
   }
 
-  void merge(long jobId) {
+  /**
+   * Runs {@code work} for the job on {@code pool}. The work answers whether the job's merge ended
+   * there (false: it handed the job on to the other pool, which ends it).
+   */
+  private void submit(ThreadPoolExecutor pool, long jobId, BooleanSupplier work) {
+    try {
+      pool.execute(
+          () -> {
+            boolean ended = true;
+            try {
+              ended = work.getAsBoolean();
+            } catch (RuntimeException e) {
+              LOG.log(Level.SEVERE, "merging job #" + jobId + " failed", e);
+              fail(jobId, "merging failed: " + e);
+            } finally {
+              if (ended) {
+                onEnded.accept(jobId);
+              }
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      fail(
+          jobId,
+          "the server had "
+              + queueBound
+              + " merges waiting already (SURGE_MERGE_QUEUE); submit the job again later");
+      onEnded.accept(jobId);
+    }
+  }
+
+  /** Gathers the outputs; concat and sum here, a reducer handed on. */
+  boolean merge(long jobId) {
     Job job = db.transaction(s -> s.find(Job.class, jobId));
     if (job == null || job.state().ended()) {
-      return;
+      return true;
     }
     List<TaskOutput> outputs =
         db.transaction(
@@ -92,15 +143,31 @@ public final class Merger implements AutoCloseable {
       fail(
           jobId,
           "merging found " + outputs.size() + " task outputs for " + job.taskCount() + " tasks");
-      return;
+      return true;
+    }
+    if (job.mergeKind() == MergeKind.REDUCE) {
+      byte[] all = concat(outputs);
+      submit(reducers, jobId, () -> reduceAndStore(job, all));
+      return false;
     }
     byte[] result;
     try {
       result = combine(job, outputs);
     } catch (SumMerge.MergeFailure e) {
       fail(jobId, e.getMessage());
-      return;
+      return true;
+    }
+    store(job, result);
+    return true;
+  }
+
+  private boolean reduceAndStore(Job job, byte[] all) {
+    long jobId = job.id();
+    byte[] result;
+    try {
+      result = reduce(job, all);
     } catch (ReduceFailure e) {
+      LOG.info(() -> job.publicId() + " failed: " + e.getMessage());
       db.run(
           s ->
               s.find(Job.class, jobId)
@@ -110,13 +177,24 @@ public final class Merger implements AutoCloseable {
                       e.exitCode,
                       Optional.of(e.stderr),
                       clock.instant()));
-      return;
+      return true;
     }
+    store(job, result);
+    return true;
+  }
+
+  /** Stores the result, unless its owner's results quota refuses it (the job fails then). */
+  private void store(Job job, byte[] result) {
     Optional<String> refusal = resultCheck.refusal(job, result.length);
     if (refusal.isPresent()) {
-      fail(jobId, refusal.get());
+      fail(job.id(), refusal.get());
       return;
     }
+    succeed(job, result);
+  }
+
+  private void succeed(Job job, byte[] result) {
+    long jobId = job.id();
     db.run(
         s -> {
           s.persist(new JobResult(jobId, result));
@@ -128,7 +206,7 @@ public final class Merger implements AutoCloseable {
     LOG.info(() -> job.publicId() + " succeeded: " + result.length + " bytes");
   }
 
-  private byte[] combine(Job job, List<TaskOutput> outputs) {
+  private static byte[] combine(Job job, List<TaskOutput> outputs) {
     switch (job.mergeKind()) {
       case SUM -> {
         var sum = new SumMerge();
@@ -140,10 +218,7 @@ public final class Merger implements AutoCloseable {
       case CONCAT -> {
         return concat(outputs);
       }
-      case REDUCE -> {
-        return reduce(job, concat(outputs));
-      }
-      default -> throw new IllegalStateException("unknown merge " + job.mergeKind());
+      default -> throw new IllegalStateException("not a built-in merge: " + job.mergeKind());
     }
   }
 
@@ -179,7 +254,7 @@ public final class Merger implements AutoCloseable {
     if (!outcome.ok()) {
       String what =
           outcome.trap() != null
-              ? "the reducer kernel trapped: " + outcome.trap()
+              ? "the reducer kernel failed: " + outcome.trap()
               : "the reducer kernel exited with code " + outcome.exitCode();
       throw new ReduceFailure(what, OptionalInt.of(outcome.exitCode()), outcome.stderrText());
     }
@@ -223,6 +298,7 @@ public final class Merger implements AutoCloseable {
 
   @Override
   public void close() {
-    thread.shutdownNow();
+    merges.shutdownNow();
+    reducers.shutdownNow();
   }
 }

@@ -4,6 +4,7 @@ import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -11,10 +12,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.CacheControl;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
 import java.net.URI;
+import java.util.OptionalLong;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import surge.Surge;
 import surge.api.Problem;
@@ -31,11 +35,17 @@ public class KernelsResource {
   @Consumes({"application/wasm", MediaType.APPLICATION_OCTET_STREAM})
   @Produces(MediaType.APPLICATION_JSON)
   @Operation(summary = "Upload a WASI command kernel; it is validated and stored by sha256")
-  public Response upload(byte[] bytes) {
-    var stored = surge.server().kernels.upload(bytes == null ? new byte[0] : bytes);
+  public Response upload(
+      InputStream body, @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength) {
+    // Streamed, not byte[]: a byte[] parameter is read whole before any limit is checked.
+    var stored =
+        surge
+            .server()
+            .kernels
+            .upload(body == null ? InputStream.nullInputStream() : body, length(contentLength));
     var imports = Json.createArrayBuilder();
     stored.imports().forEach(imports::add);
-    var body =
+    var answer =
         Json.createObjectBuilder()
             .add("sha256", stored.sha256())
             .add("size", stored.size())
@@ -45,8 +55,16 @@ public class KernelsResource {
     return Response.status(stored.created() ? 201 : 200)
         .location(URI.create("/api/kernels/" + stored.sha256()))
         .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(body)
+        .entity(answer)
         .build();
+  }
+
+  private static OptionalLong length(String header) {
+    try {
+      return header == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(header.trim()));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
   }
 
   @GET

@@ -1,38 +1,65 @@
 package surge.kernels.control;
 
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
-import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs a kernel on the server with Chicory (used for reducer kernels): arguments, environment and
- * stdin in; stdout, stderr and exit code out. A run that exceeds its time limit is interrupted.
+ * Runs a kernel on the server with Chicory (reducer kernels): arguments, environment and stdin in;
+ * stdout, stderr and exit code out; under a time limit, a memory cap and an output cap.
+ *
+ * <p>The kernel runs on the calling thread, so the caller's pool bounds how many run at once. The
+ * module is compiled to JVM bytecode, whose every backward jump and call checks the thread's
+ * interrupt flag; at the time limit a watchdog interrupts the thread, again every 100 ms until the
+ * run has ended, so a kernel that loops stops and gives its CPU back. (Chicory's interpreter checks
+ * the flag on {@code br} and calls, not on {@code br_if}, the back edge of clang's loops; a
+ * function the compiler leaves to the interpreter is checked at each instruction instead.)
  */
 public final class KernelRunner implements AutoCloseable {
-  private final ExecutorService threads =
-      Executors.newCachedThreadPool(
+  private static final long PAGE = 65_536;
+  private static final int STDERR_KEPT = 64 * 1024;
+  private static final Duration NAG = Duration.ofMillis(100);
+
+  private final long memoryBytes;
+  private final long outputBytes;
+  private final ScheduledExecutorService watchdog =
+      Executors.newSingleThreadScheduledExecutor(
           r -> {
-            Thread t = new Thread(r, "surge-kernel-runner");
+            Thread t = new Thread(r, "surge-kernel-watchdog");
             t.setDaemon(true);
             return t;
           });
 
-  /** What a kernel run produced. {@code exitCode} is -1 for a trap. */
+  /**
+   * @param memoryBytes the most linear memory a kernel may have (SURGE_REDUCE_MEMORY)
+   * @param outputBytes the most a kernel may write to stdout
+   */
+  public KernelRunner(long memoryBytes, long outputBytes) {
+    if (memoryBytes < PAGE) {
+      throw new IllegalArgumentException("a kernel needs at least one 64 KiB page of memory");
+    }
+    this.memoryBytes = memoryBytes;
+    this.outputBytes = outputBytes;
+  }
+
+  /** What a kernel run produced. {@code exitCode} is -1 for a trap or a limit. */
   public record Outcome(int exitCode, byte[] stdout, byte[] stderr, String trap) {
     public boolean ok() {
       return exitCode == 0;
@@ -43,28 +70,60 @@ public final class KernelRunner implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code wasm}'s {@code _start} on this thread.
+   *
+   * @throws TimeoutException when it ran longer than {@code limit} (it has stopped by then)
+   */
   public Outcome run(
       byte[] wasm, List<String> args, Map<String, String> env, byte[] stdin, Duration limit)
       throws TimeoutException {
-    Future<Outcome> f = threads.submit(() -> runHere(wasm, args, env, stdin));
+    var guard = new Guard(Thread.currentThread());
+    var nag =
+        watchdog.scheduleAtFixedRate(
+            guard::expire, limit.toMillis(), NAG.toMillis(), TimeUnit.MILLISECONDS);
     try {
-      return f.get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      f.cancel(true);
-      throw e;
-    } catch (InterruptedException e) {
-      f.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while running a kernel", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("the kernel runner failed: " + e.getCause(), e.getCause());
+      Outcome outcome = runHere(wasm, args, env, stdin);
+      if (guard.expired()) {
+        throw new TimeoutException("ran longer than " + limit);
+      }
+      return outcome;
+    } finally {
+      guard.end();
+      nag.cancel(false);
+      Thread.interrupted(); // the watchdog's, if it came; this pool thread goes on to other work
     }
   }
 
-  private static Outcome runHere(
-      byte[] wasm, List<String> args, Map<String, String> env, byte[] stdin) {
-    var out = new ByteArrayOutputStream();
-    var err = new ByteArrayOutputStream();
+  /** Interrupts the running thread once its time is up, until the run has ended. */
+  private static final class Guard {
+    private final Thread runner;
+    private boolean ended;
+    private boolean expired;
+
+    Guard(Thread runner) {
+      this.runner = runner;
+    }
+
+    synchronized void expire() {
+      if (!ended) {
+        expired = true;
+        runner.interrupt();
+      }
+    }
+
+    synchronized void end() {
+      ended = true;
+    }
+
+    synchronized boolean expired() {
+      return expired;
+    }
+  }
+
+  private Outcome runHere(byte[] wasm, List<String> args, Map<String, String> env, byte[] stdin) {
+    var out = new CappedOutput(outputBytes, false);
+    var err = new CappedOutput(STDERR_KEPT, true);
     var options =
         WasiOptions.builder()
             .withArguments(args)
@@ -72,23 +131,83 @@ public final class KernelRunner implements AutoCloseable {
             .withStdout(out)
             .withStderr(err);
     env.forEach(options::withEnvironment);
+    Instance instance = null;
     try (var wasi = WasiPreview1.builder().withOptions(options.build()).build()) {
-      var instance =
-          Instance.builder(Parser.parse(wasm))
+      WasmModule module = Parser.parse(wasm);
+      if (module.startSection().isPresent()) {
+        return limit(out, err, "the kernel has a start section, which Surge does not run");
+      }
+      MemoryLimits declared =
+          module.memorySection().orElseThrow().getMemory(0).limits(); // validated: one memory
+      long capPages = memoryBytes / PAGE;
+      if (declared.initialPages() > capPages) {
+        return limit(
+            out,
+            err,
+            "the kernel declares "
+                + declared.initialPages()
+                + " pages of memory; the limit is "
+                + capPages
+                + " (SURGE_REDUCE_MEMORY = "
+                + memoryBytes
+                + " bytes)");
+      }
+      instance =
+          Instance.builder(module)
               .withImportValues(ImportValues.builder().addFunction(wasi.toHostFunctions()).build())
+              .withMemoryLimits(
+                  new MemoryLimits(
+                      declared.initialPages(), (int) Math.min(declared.maximumPages(), capPages)))
+              .withMachineFactory(
+                  MachineFactoryCompiler.builder(module)
+                      .withInterpreterFallback(InterpreterFallback.SILENT)
+                      .compile())
+              .withUnsafeExecutionListener(
+                  (instruction, stack) -> {
+                    // Reached only by functions the compiler left to the interpreter.
+                    if (Thread.currentThread().isInterrupted()) {
+                      throw new ChicoryInterruptedException("Thread interrupted");
+                    }
+                  })
               .withStart(false)
               .build();
       instance.export("_start").apply();
       return new Outcome(0, out.toByteArray(), err.toByteArray(), null);
     } catch (WasiExitException e) {
       return new Outcome(e.exitCode(), out.toByteArray(), err.toByteArray(), null);
-    } catch (ChicoryException e) {
-      return new Outcome(-1, out.toByteArray(), err.toByteArray(), e.getMessage());
+    } catch (CappedOutput.Full e) {
+      return limit(out, err, e.getMessage());
+    } catch (StackOverflowError e) {
+      return limit(out, err, "call stack exhausted");
+    } catch (RuntimeException e) {
+      CappedOutput.Full full = causedBy(e);
+      if (full != null) {
+        return limit(out, err, full.getMessage());
+      }
+      String why = e.getMessage() == null ? e.toString() : e.getMessage();
+      if (instance != null && instance.memory().pages() >= memoryBytes / PAGE) {
+        why +=
+            " (its memory had reached the limit of " + memoryBytes + " bytes, SURGE_REDUCE_MEMORY)";
+      }
+      return limit(out, err, why);
     }
+  }
+
+  private static CappedOutput.Full causedBy(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CappedOutput.Full full) {
+        return full;
+      }
+    }
+    return null;
+  }
+
+  private static Outcome limit(CappedOutput out, CappedOutput err, String why) {
+    return new Outcome(-1, out.toByteArray(), err.toByteArray(), why);
   }
 
   @Override
   public void close() {
-    threads.shutdownNow();
+    watchdog.shutdownNow();
   }
 }
