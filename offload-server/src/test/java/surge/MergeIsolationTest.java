@@ -81,7 +81,7 @@ class MergeIsolationTest {
       }
       // All three merged while the looping reducer still ran (one merge thread: 8 s behind it).
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(6));
-      assertThat(server.jobs.status(looping).state()).isEqualTo(JobState.MERGING);
+      assertThat(server.jobs.status(ALICE, looping).state()).isEqualTo(JobState.MERGING);
 
       JobView failed = ServerStorageTest.awaitEnd(server, looping);
       assertThat(failed.state()).isEqualTo(JobState.FAILED);
@@ -110,9 +110,9 @@ class MergeIsolationTest {
   }
 
   static void awaitState(Server server, String id, JobState state) throws InterruptedException {
-    for (int i = 0; i < 600 && server.jobs.status(id).state() != state; i++) {
+    for (int i = 0; i < 600 && server.jobs.status(ALICE, id).state() != state; i++) {
       Thread.sleep(50);
     }
-    assertThat(server.jobs.status(id).state()).isEqualTo(state);
+    assertThat(server.jobs.status(ALICE, id).state()).isEqualTo(state);
   }
 }

@@ -38,7 +38,8 @@ public record Settings(
     Rescue rescue,
     Identity identity,
     Quotas quotas,
-    Duration auditRetention) {
+    Duration auditRetention,
+    Wasm wasm) {
 
   /**
    * How callers prove who they are (README: "Authentication").
@@ -69,7 +70,6 @@ public record Settings(
    */
   public record Quotas(
       long jobs, long tasks, long inputBytes, long resultBytes, Optional<Rate> submits) {}
-    Wasm wasm) {
 
   /**
    * Limits on kernels and on the WebAssembly the server runs itself (README: "Kernels"), and which

@@ -2,7 +2,6 @@ package surge.jobs.boundary;
 
 import jakarta.inject.Inject;
 import jakarta.json.Json;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
