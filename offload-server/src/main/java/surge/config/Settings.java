@@ -35,7 +35,8 @@ public record Settings(
     Optional<String> adminPassword,
     String centre,
     Optional<Path> projectsFile,
-    Rescue rescue) {
+    Rescue rescue,
+    long maxJsonBytes) {
 
   /**
    * The rescuer's settings (README: "Rescue"). No watched partition: rescue is off.
@@ -99,7 +100,8 @@ public record Settings(
         source.get("SURGE_ADMIN_PASSWORD"),
         source.get("SURGE_CENTRE").orElse("Surge demo centre"),
         source.get("SURGE_PROJECTS").map(Path::of),
-        rescue(source, env));
+        rescue(source, env),
+        source.integer("SURGE_MAX_JSON_BYTES", 1 << 20, 64, 256 << 20));
   }
 
   private static Rescue rescue(Source source, Map<String, String> env) {
