@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Surge needs on a Debian 12 machine, and only what is missing:
 #   - Debian packages: the C-to-WASI toolchain for the example kernels, Slurm with munge, Chromium
-#     and its driver for browser tests, curl and procps;
+#     and its driver for browser tests, nginx and openssl (the TLS front), curl and procps;
 #   - worker-runtime's npm packages (npm ci) when its lock file is newer than its node_modules.
 # Java >= 17, Maven, Node >= 20 and npm must already be there (they are on Surge's machines); the
 # script names whatever is missing instead of downloading toolchains.
@@ -19,6 +19,8 @@ PACKAGES=(
   munge slurmctld slurmd slurm-client
   # headless browser tests
   chromium chromium-driver
+  # TLS in front of Surge (deploy/nginx, TlsProxyIT makes its certificate with openssl)
+  nginx openssl
   curl procps
 )
 MIN_JAVA=17

@@ -12,5 +12,7 @@ deploy/install-deps.sh
 export MAVEN_OPTS="${MAVEN_OPTS:--Xmx1g}"
 started=$(date +%s)
 mvn -B -ntp verify "$@"
+# A few seconds of fuzzing per parser of untrusted input (the build above replayed their seeds).
+bench/fuzz.sh 5
 deploy/slurm/smoke.sh
 echo "deploy/test.sh: all tests passed in $(( $(date +%s) - started )) s"

@@ -36,6 +36,7 @@ public record Settings(
     String centre,
     Optional<Path> projectsFile,
     Rescue rescue,
+    long maxJsonBytes,
     Identity identity,
     Quotas quotas,
     Duration auditRetention,
@@ -157,6 +158,7 @@ public record Settings(
         source.get("SURGE_CENTRE").orElse("Surge demo centre"),
         source.get("SURGE_PROJECTS").map(Path::of),
         rescue(source, env),
+        source.integer("SURGE_MAX_JSON_BYTES", 1 << 20, 64, 256 << 20),
         new Identity(
             source.get("SURGE_ADMIN_TOKEN"),
             source.get("SURGE_MUNGE_SOCKET").map(Path::of),

@@ -35,6 +35,44 @@ class ServerStartIT {
     return SurgeServer.send(HttpRequest.newBuilder(server.uri(path)).build()).statusCode();
   }
 
+  /**
+   * The local addresses (address:port) the process listens on, TCP and UDP, as {@code ss} shows
+   * them. Payara once opened Hazelcast's 6900 on every interface although --nohazelcast was given.
+   */
+  static List<String> listening(long pid) throws Exception {
+    List<String> addresses = new ArrayList<>();
+    for (String protocol : List.of("-t", "-u")) {
+      Process ss = new ProcessBuilder("ss", "-H", "-l", "-n", "-p", protocol).start();
+      String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(ss.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      out.lines()
+          .filter(l -> l.contains("pid=" + pid + ","))
+          .map(l -> l.trim().split("\\s+")[3])
+          .forEach(addresses::add);
+    }
+    return addresses;
+  }
+
+  @Test
+  void theServerListensOnlyOnItsHttpPort() throws Exception {
+    try (var server = new SurgeServer(fresh("ports"), Map.of())) {
+      assertThat(listening(server.pid())).containsExactly("*:" + server.port);
+    }
+  }
+
+  @Test
+  void withSurgeBindTheServerListensOnlyThere() throws Exception {
+    try (var server = new SurgeServer(fresh("bind"), Map.of("SURGE_BIND", "127.0.0.1"))) {
+      assertThat(listening(server.pid()))
+          .singleElement()
+          .satisfies(
+              a ->
+                  assertThat(a)
+                      .isIn("127.0.0.1:" + server.port, "[::ffff:127.0.0.1]:" + server.port));
+      assertThat(status(server, "/health")).isEqualTo(200);
+    }
+  }
+
   @Test
   void aRestartServesFromItsFirstHealthyAnswerAndKeepsTheData() throws Exception {
     Path data = fresh("restart");

@@ -45,6 +45,11 @@ final class SurgeServer implements AutoCloseable {
     waitUntilHealthy(Duration.ofMinutes(3));
   }
 
+  /** The server's JVM (bin/surge-server execs it). */
+  long pid() {
+    return process.pid();
+  }
+
   String url() {
     return "http://localhost:" + port;
   }

@@ -72,6 +72,15 @@ final class Api {
             .build());
   }
 
+  /** A request without a body, of any method. */
+  HttpResponse<byte[]> send(String method, String path) {
+    return send(
+        HttpRequest.newBuilder(resolve(path))
+            .timeout(Duration.ofSeconds(30))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build());
+  }
+
   /** A CORS preflight from a page of {@code origin}. */
   HttpResponse<byte[]> preflight(String path, String origin) {
     return send(

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import surge.Surge;
+import surge.api.JsonDepth;
 import surge.api.Problem;
 import surge.consent.control.Origins;
 import surge.consent.control.Project;
@@ -96,6 +97,9 @@ public class ConsentResource {
   }
 
   private static JsonObject object(String body) {
+    if (body != null && JsonDepth.exceeds(body, JsonDepth.LIMIT)) {
+      throw Problem.badField(null, JsonDepth.refusal("the body"));
+    }
     try (var r = Json.createReader(new StringReader(body == null ? "" : body))) {
       return r.readObject();
     } catch (JsonException | IllegalStateException e) {

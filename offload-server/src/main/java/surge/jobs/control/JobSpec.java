@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import surge.api.Hashes;
+import surge.api.JsonDepth;
 import surge.api.Problem;
 import surge.jobs.entity.MergeKind;
 import surge.jobs.entity.SplitMode;
@@ -59,6 +60,9 @@ public record JobSpec(
 
   public static JobSpec parse(String body, int maxTasks, Instant now) {
     JsonObject o;
+    if (body != null && JsonDepth.exceeds(body, JsonDepth.LIMIT)) {
+      throw Problem.badField(null, JsonDepth.refusal("the job"));
+    }
     try (var reader = JSON.createReader(new StringReader(body == null ? "" : body))) {
       if (!(reader.readValue() instanceof JsonObject obj)) {
         throw Problem.badField(null, "the job must be a JSON object");

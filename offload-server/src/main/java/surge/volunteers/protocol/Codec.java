@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import surge.api.JsonDepth;
 import surge.volunteers.protocol.Decoded.Kind;
 import surge.volunteers.protocol.Message.*;
 
@@ -47,6 +48,9 @@ public final class Codec {
   /** Decodes one text frame. Never throws. */
   public static Decoded decode(String text) {
     JsonObject o;
+    if (JsonDepth.exceeds(text, JsonDepth.LIMIT)) {
+      return refuse(Kind.MALFORMED, null, JsonDepth.refusal("the frame"));
+    }
     try (var reader = JSON.createReader(new StringReader(text))) {
       JsonValue v = reader.readValue();
       if (!(v instanceof JsonObject obj)) {

@@ -1,0 +1,77 @@
+package surge.consent.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Any consent token a page presents is read or refused as {@link ConsentTokens.Invalid}. The fuzzer
+ * cannot forge an HMAC, so half of the inputs are payloads signed with the test's key: the part
+ * after the signature check is fuzzed too (the server signs only its own payloads, but a leaked
+ * secret must not turn a token into a 500).
+ */
+public class ConsentTokensFuzzTest {
+  private static final byte[] KEY = "fuzz-consent-key-0123456789abcdef".getBytes();
+  private static final ConsentTokens TOKENS =
+      new ConsentTokens(
+          KEY,
+          Duration.ofDays(30),
+          Clock.fixed(Instant.parse("2026-12-03T12:00:00Z"), ZoneOffset.UTC));
+
+  public static void fuzzerTestOneInput(FuzzedDataProvider data) {
+    boolean signed = data.consumeBoolean();
+    String text = data.consumeRemainingAsString();
+    String token = signed ? sign(text) : text;
+    try {
+      var consent = TOKENS.verify(token);
+      assertThat(consent.site()).isNotNull();
+    } catch (ConsentTokens.Invalid e) {
+      assertThat(e.getMessage()).isNotBlank();
+    }
+  }
+
+  /** A token of this payload as the server makes one: base64url(payload).base64url(HMAC). */
+  private static String sign(String payload) {
+    String body =
+        Base64.getUrlEncoder()
+            .withoutPadding()
+            .encodeToString(payload.getBytes(StandardCharsets.UTF_8));
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(KEY, "HmacSHA256"));
+      byte[] sig = mac.doFinal(body.getBytes(StandardCharsets.US_ASCII));
+      return body + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @FuzzTest(maxDuration = "5s")
+  @DictionaryEntries({
+    "\"jti\"",
+    "\"site\"",
+    "\"prj\"",
+    "\"rev\"",
+    "\"cpu\"",
+    "\"iat\"",
+    "\"exp\"",
+    "{",
+    "}",
+    "9223372036854775807",
+    "1796300000"
+  })
+  void everyTokenIsReadOrRefused(FuzzedDataProvider data) {
+    fuzzerTestOneInput(data);
+  }
+}
