@@ -144,6 +144,7 @@ const SCHEMAS = {
         env: stringMap,
         stdin: base64,
         leaseExpires: int(0),
+        timeoutMs: int(1),
       }),
     ),
   },

@@ -35,7 +35,26 @@ public record Settings(
     Optional<String> adminPassword,
     String centre,
     Optional<Path> projectsFile,
-    Rescue rescue) {
+    Rescue rescue,
+    VolunteerLimits volunteerLimits) {
+
+  /**
+   * What one volunteer may hold and each task may take (README: "Limits on volunteers").
+   *
+   * @param newVolunteerTasks tasks a volunteer may hold before it has returned a result
+   * @param maxVolunteerTasks tasks any volunteer may hold at most, whatever it claims
+   * @param taskTimeout a task's wall-time limit when its job sets none
+   * @param maxTaskTimeout the longest {@code taskTimeout} a job may set
+   * @param maxOutputBytes the largest stdout a task may return
+   * @param maxFailures distinct volunteers that must fail a task before its job fails
+   */
+  public record VolunteerLimits(
+      int newVolunteerTasks,
+      int maxVolunteerTasks,
+      Duration taskTimeout,
+      Duration maxTaskTimeout,
+      int maxOutputBytes,
+      int maxFailures) {}
 
   /**
    * The rescuer's settings (README: "Rescue"). No watched partition: rescue is off.
@@ -99,7 +118,30 @@ public record Settings(
         source.get("SURGE_ADMIN_PASSWORD"),
         source.get("SURGE_CENTRE").orElse("Surge demo centre"),
         source.get("SURGE_PROJECTS").map(Path::of),
-        rescue(source, env));
+        rescue(source, env),
+        volunteerLimits(source));
+  }
+
+  private static VolunteerLimits volunteerLimits(Source source) {
+    int maxTasks = source.integer("SURGE_MAX_VOLUNTEER_TASKS", 512, 1, 1_000_000);
+    int newTasks = source.integer("SURGE_NEW_VOLUNTEER_TASKS", Math.min(8, maxTasks), 1, maxTasks);
+    Duration maxTimeout = source.duration("SURGE_MAX_TASK_TIMEOUT", Duration.ofHours(6));
+    Duration timeout = source.duration("SURGE_TASK_TIMEOUT", Duration.ofMinutes(10));
+    if (timeout.compareTo(maxTimeout) > 0) {
+      throw new IllegalArgumentException(
+          "SURGE_TASK_TIMEOUT ("
+              + timeout
+              + ") must not exceed SURGE_MAX_TASK_TIMEOUT ("
+              + maxTimeout
+              + ")");
+    }
+    return new VolunteerLimits(
+        newTasks,
+        maxTasks,
+        timeout,
+        maxTimeout,
+        source.integer("SURGE_MAX_OUTPUT_BYTES", 16 << 20, 0, Integer.MAX_VALUE),
+        source.integer("SURGE_MAX_FAILURES", 3, 1, 1000));
   }
 
   private static Rescue rescue(Source source, Map<String, String> env) {

@@ -1,10 +1,10 @@
 package surge.dispatch;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +36,6 @@ import surge.volunteers.protocol.Message.TaskRef;
  */
 public final class Dispatcher {
   private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
-  private static final int STDERR_TAIL = 4096;
 
   private final DispatchPolicy policy;
   private final JobEvents events;
@@ -45,6 +44,7 @@ public final class Dispatcher {
   private final int maxAttempts;
   private final LongConsumer dispatchLatencyNanos;
   private final DeadlineMissed deadlineMissed;
+  private final DispatchLimits limits;
 
   private final Map<String, JobRun> jobs = new HashMap<>();
   private final TreeSet<JobRun> runnable = new TreeSet<>(JobRun.ORDER);
@@ -77,12 +77,14 @@ public final class Dispatcher {
         heartbeatMillis,
         maxAttempts,
         dispatchLatencyNanos,
-        job -> Optional.empty());
+        job -> Optional.empty(),
+        DispatchLimits.defaults());
   }
 
   /**
    * As above; {@code deadlineMissed} is told of each job that misses its deadline and may add to
-   * the failure's message.
+   * the failure's message, and {@code limits} bound what each volunteer may hold and each task may
+   * take.
    */
   public Dispatcher(
       DispatchPolicy policy,
@@ -91,8 +93,10 @@ public final class Dispatcher {
       long heartbeatMillis,
       int maxAttempts,
       LongConsumer dispatchLatencyNanos,
-      DeadlineMissed deadlineMissed) {
+      DeadlineMissed deadlineMissed,
+      DispatchLimits limits) {
     this.deadlineMissed = deadlineMissed;
+    this.limits = limits;
     this.policy = policy;
     this.events = events;
     this.clock = clock;
@@ -114,7 +118,7 @@ public final class Dispatcher {
       if (jobs.containsKey(job.id())) {
         throw new IllegalStateException("job " + job.id() + " is already dispatched");
       }
-      var run = new JobRun(job, alreadyDone, System.nanoTime());
+      var run = new JobRun(job, alreadyDone, System.nanoTime(), limits);
       jobs.put(job.id(), run);
       queuedCount += run.queue.size();
       if (run.doneCount == job.taskCount()) {
@@ -126,6 +130,11 @@ public final class Dispatcher {
       }
     }
     out.flush();
+  }
+
+  /** The limits jobs and volunteers are held to. */
+  public DispatchLimits limits() {
+    return limits;
   }
 
   /** Cancels a job the dispatcher holds; false if it holds no such job or the job is merging. */
@@ -175,7 +184,10 @@ public final class Dispatcher {
       if (volunteers.containsKey(id)) {
         throw new IllegalStateException("volunteer " + id + " is already connected");
       }
-      volunteers.put(id, new Volunteer(id, channel, profile, clock.getAsLong()));
+      // What its claim would let it hold is only the ceiling; it starts small (Allowance).
+      int claimed = Math.min(DispatchPolicy.holdLimit(policy, profile), limits.maxVolunteerTasks());
+      var allowance = new Allowance(limits.newVolunteerTasks(), claimed);
+      volunteers.put(id, new Volunteer(id, channel, profile, allowance, clock.getAsLong()));
     }
     return new Message.Welcome(
         id,
@@ -203,15 +215,16 @@ public final class Dispatcher {
     out.flush();
   }
 
-  /** Renews the leases of every task the volunteer holds. */
+  /** Renews the leases of every task the volunteer holds, never past a task's time limit. */
   public synchronized void heartbeat(String id) {
     Volunteer v = seen(id);
     if (v == null) {
       return;
     }
-    long expires = clock.getAsLong() + policy.lease(v.profile).toMillis();
+    long now = clock.getAsLong();
+    long leaseMillis = policy.lease(v.profile).toMillis();
     for (Lease l : v.leases.values()) {
-      l.expiresAt = expires;
+      l.renew(now, leaseMillis);
     }
   }
 
@@ -231,39 +244,50 @@ public final class Dispatcher {
           continue;
         }
         unlease(l);
-        JobRun run = l.run;
-        switch (r.status()) {
-          case OK -> {
-            run.done.set(l.index);
-            run.doneCount++;
-            completedTotal++;
-            events.taskDone(run.job.id(), l.index, r.stdout(), r.millis());
-            if (run.doneCount == run.job.taskCount()) {
-              run.phase = JobProgress.Phase.MERGING;
-              events.jobCompleted(run.job.id());
-            }
-          }
-          case EXIT, TRAP -> {
-            failedTotal++;
-            String what =
-                r.status() == Message.ResultStatus.TRAP
-                    ? "task " + l.index + " trapped"
-                    : "task " + l.index + " exited with code " + r.exitCode();
-            fail(
-                run,
-                out,
-                new JobFailure(
-                    what,
-                    OptionalInt.of(l.index),
-                    OptionalInt.of(r.exitCode()),
-                    Optional.of(tail(r.stderr()))));
-          }
-        }
+        accept(v, l, r, out);
       }
       enqueueWaiting(v);
       pump(out);
     }
     out.flush();
+  }
+
+  /** A result on a current lease: the task is done, or failed on this volunteer. */
+  private void accept(Volunteer v, Lease l, Result r, Outbox out) {
+    JobRun run = l.run;
+    switch (r.status()) {
+      case OK -> {
+        if (r.stdout().length > limits.maxOutputBytes()) {
+          failedOn(
+              l,
+              "returned "
+                  + r.stdout().length
+                  + " bytes of output, more than SURGE_MAX_OUTPUT_BYTES="
+                  + limits.maxOutputBytes(),
+              OptionalInt.empty(),
+              "",
+              out);
+          return;
+        }
+        v.allowance.earned();
+        run.done.set(l.index);
+        run.doneCount++;
+        completedTotal++;
+        events.taskDone(run.job.id(), l.index, r.stdout(), r.millis());
+        if (run.doneCount == run.job.taskCount()) {
+          run.phase = JobProgress.Phase.MERGING;
+          events.jobCompleted(run.job.id());
+        }
+      }
+      case EXIT ->
+          failedOn(
+              l,
+              "exited with code " + r.exitCode(),
+              OptionalInt.of(r.exitCode()),
+              tail(r.stderr()),
+              out);
+      case TRAP -> failedOn(l, "trapped", OptionalInt.of(r.exitCode()), tail(r.stderr()), out);
+    }
   }
 
   /** The volunteer gives tasks back (closing, paused, kernel unavailable...): requeue them now. */
@@ -320,7 +344,7 @@ public final class Dispatcher {
         }
         List<Lease> expired = null;
         for (Lease l : v.leases.values()) {
-          if (l.expiresAt < now) {
+          if (l.limitAt <= now || l.expiresAt < now) {
             if (expired == null) {
               expired = new ArrayList<>();
             }
@@ -329,8 +353,22 @@ public final class Dispatcher {
         }
         if (expired != null) {
           for (Lease l : expired) {
-            out.cancel(v, new TaskRef(l.run.job.id(), l.index), "lease expired");
-            lose(l, "its lease expired", out);
+            var ref = new TaskRef(l.run.job.id(), l.index);
+            if (l.limitAt <= now) {
+              // Whatever its heartbeats said: the limit counts from the lease (PROTOCOL.md).
+              out.cancel(v, ref, "task time limit");
+              unlease(l);
+              failedOn(
+                  l,
+                  "ran past its time limit of " + l.run.timeoutMillis + " ms",
+                  OptionalInt.empty(),
+                  "",
+                  out);
+            } else {
+              out.cancel(v, ref, "lease expired");
+              v.allowance.lost();
+              lose(l, "its lease expired", out);
+            }
           }
         }
       }
@@ -381,7 +419,10 @@ public final class Dispatcher {
     }
   }
 
-  /** Hands queued tasks to waiting volunteers, round robin, best job first. */
+  /**
+   * Hands queued tasks to waiting volunteers, round robin, best job first, each within its
+   * allowance and never a task it has failed.
+   */
   private void pump(Outbox out) {
     long now = clock.getAsLong();
     long nanos = System.nanoTime();
@@ -389,19 +430,33 @@ public final class Dispatcher {
     while (!waiting.isEmpty() && !runnable.isEmpty() && rounds-- > 0) {
       Volunteer v = waiting.pollFirst();
       v.waiting = false;
-      int grant = policy.grant(v.profile, v.demand, v.leases.size());
+      int held = v.leases.size();
+      int grant = Math.min(policy.grant(v.profile, v.demand, held), v.allowance.room(held));
       if (grant <= 0) {
         continue; // holds enough; re-enters the line when it hands results back
       }
       long expires = now + policy.lease(v.profile).toMillis();
-      for (int n = 0; n < grant && !runnable.isEmpty(); n++) {
-        JobRun run = runnable.first();
-        int index = run.queue.pollFirst();
+      int given = 0;
+      while (given < grant && !runnable.isEmpty()) {
+        JobRun run = null;
+        int index = -1;
+        for (JobRun candidate : runnable) {
+          index = candidate.pollFor(v.id);
+          if (index >= 0) {
+            run = candidate;
+            break;
+          }
+        }
+        if (run == null) {
+          break; // only tasks it has failed are left
+        }
+        given++;
         queuedCount--;
         if (run.queue.isEmpty()) {
           runnable.remove(run);
         }
-        var lease = new Lease(nextLease++, run, index, v, expires);
+        long limitAt = now + run.timeoutMillis;
+        var lease = new Lease(nextLease++, run, index, v, expires, limitAt);
         v.leases.put(lease.id, lease);
         run.leased.put(index, lease);
         leasedCount++;
@@ -416,11 +471,21 @@ public final class Dispatcher {
         out.task(
             v,
             new Message.Task(
-                run.job.id(), index, lease.id, p.kernel(), p.args(), p.env(), p.stdin(), expires));
+                run.job.id(),
+                index,
+                lease.id,
+                p.kernel(),
+                p.args(),
+                p.env(),
+                p.stdin(),
+                lease.expiresAt,
+                run.timeoutMillis));
       }
       if (v.demand > 0) {
         enqueueWaiting(v);
-        rounds++;
+        if (given == grant) {
+          rounds++; // it may take more at once; one who got less waits for new work
+        }
       }
     }
   }
@@ -455,6 +520,32 @@ public final class Dispatcher {
       return;
     }
     requeuedTotal++;
+    run.queue.addFirst(l.index);
+    run.markQueued(l.index, System.nanoTime());
+    queuedCount++;
+    runnable.add(run);
+  }
+
+  /**
+   * A task failed on one volunteer (its exit, trap, time limit or oversized output; the lease is
+   * already ended). The job fails only once enough distinct volunteers agree (TaskFailures); until
+   * then the task goes back to the front of its queue for another volunteer.
+   */
+  private void failedOn(Lease l, String what, OptionalInt exitCode, String stderrTail, Outbox out) {
+    failedTotal++;
+    Volunteer v = l.volunteer;
+    v.allowance.lost();
+    JobRun run = l.run;
+    if (run.ended) {
+      return;
+    }
+    TaskFailures failures = run.failures(l.index);
+    failures.add(new TaskFailures.Report(v.id, what, exitCode, stderrTail));
+    LOG.fine(() -> "task " + l.index + " of " + run.job.id() + " failed on " + v.id + ": " + what);
+    if (failures.decisive(limits.maxFailures(), volunteers.keySet())) {
+      fail(run, out, failures.failure(l.index, limits.maxFailures()));
+      return;
+    }
     run.queue.addFirst(l.index);
     run.markQueued(l.index, System.nanoTime());
     queuedCount++;
@@ -502,124 +593,9 @@ public final class Dispatcher {
   }
 
   private static String tail(byte[] stderr) {
-    int from = Math.max(0, stderr.length - STDERR_TAIL);
-    return new String(stderr, from, stderr.length - from, java.nio.charset.StandardCharsets.UTF_8);
-  }
-
-  // ---- state ----
-
-  private static final class JobRun {
-    static final Comparator<JobRun> ORDER =
-        Comparator.<JobRun>comparingInt(r -> -r.job.priority())
-            .thenComparing(r -> r.job.deadline().orElse(Instant.MAX), Comparator.naturalOrder())
-            .thenComparingLong(r -> r.job.sequence())
-            .thenComparing(r -> r.job.id());
-
-    final DispatchJob job;
-    final IntDeque queue;
-    final BitSet done;
-    final Map<Integer, Lease> leased = new HashMap<>();
-    final long submittedNanos;
-    int doneCount;
-    private int[] attempts;
-    private Map<Integer, Long> requeuedAt;
-    Instant startedAt;
-    JobProgress.Phase phase = JobProgress.Phase.QUEUED;
-    JobFailure failure;
-    boolean ended;
-
-    JobRun(DispatchJob job, BitSet alreadyDone, long nanos) {
-      this.job = job;
-      this.done = (BitSet) alreadyDone.clone();
-      this.doneCount = done.cardinality();
-      this.queue = IntDeque.range(job.taskCount(), done);
-      this.submittedNanos = nanos;
-      this.startedAt = job.started().orElse(null);
-      if (startedAt != null) {
-        phase = JobProgress.Phase.RUNNING;
-      }
-    }
-
-    /** Allocated on the first lost lease: most jobs never lose one. */
-    int[] attempts() {
-      if (attempts == null) {
-        attempts = new int[job.taskCount()];
-      }
-      return attempts;
-    }
-
-    void markQueued(int index, long nanos) {
-      if (requeuedAt == null) {
-        requeuedAt = new HashMap<>();
-      }
-      requeuedAt.put(index, nanos);
-    }
-
-    long queuedAt(int index) {
-      if (requeuedAt != null) {
-        Long t = requeuedAt.remove(index);
-        if (t != null) {
-          return t;
-        }
-      }
-      return submittedNanos;
-    }
-  }
-
-  private static final class Volunteer {
-    final String id;
-    final VolunteerChannel channel;
-    final VolunteerProfile profile;
-    final Map<Long, Lease> leases = new HashMap<>();
-    int demand;
-    boolean waiting;
-    long lastSeen;
-
-    Volunteer(String id, VolunteerChannel channel, VolunteerProfile profile, long now) {
-      this.id = id;
-      this.channel = channel;
-      this.profile = profile;
-      this.lastSeen = now;
-    }
-  }
-
-  private static final class Lease {
-    final long id;
-    final JobRun run;
-    final int index;
-    final Volunteer volunteer;
-    long expiresAt;
-
-    Lease(long id, JobRun run, int index, Volunteer volunteer, long expiresAt) {
-      this.id = id;
-      this.run = run;
-      this.index = index;
-      this.volunteer = volunteer;
-      this.expiresAt = expiresAt;
-    }
-  }
-
-  /** Messages gathered under the lock, one per volunteer and kind, sent after it. */
-  private static final class Outbox {
-    private final Map<Volunteer, List<Message.Task>> tasks = new LinkedHashMap<>();
-    private final Map<Volunteer, Map<String, List<TaskRef>>> cancels = new LinkedHashMap<>();
-
-    void task(Volunteer v, Message.Task t) {
-      tasks.computeIfAbsent(v, k -> new ArrayList<>()).add(t);
-    }
-
-    void cancel(Volunteer v, TaskRef t, String reason) {
-      cancels
-          .computeIfAbsent(v, k -> new LinkedHashMap<>())
-          .computeIfAbsent(reason, k -> new ArrayList<>())
-          .add(t);
-    }
-
-    void flush() {
-      cancels.forEach(
-          (v, byReason) ->
-              byReason.forEach((reason, refs) -> v.channel.send(new Message.Cancel(refs, reason))));
-      tasks.forEach((v, list) -> v.channel.send(new Message.Tasks(list)));
-    }
+    // Cut bytes first (a volunteer may send megabytes), then characters.
+    int from = Math.max(0, stderr.length - 4 * TaskFailures.STDERR_TAIL);
+    String text = new String(stderr, from, stderr.length - from, StandardCharsets.UTF_8);
+    return VolunteerText.tail(text, TaskFailures.STDERR_TAIL);
   }
 }
