@@ -43,6 +43,7 @@ class ApiDocExamplesTest {
     assertThat(spec.priority()).isZero();
     assertThat(spec.deadline()).isEqualTo(Instant.parse("2026-11-23T18:00:00Z"));
     assertThat(spec.slurmJobId()).isEqualTo("1234");
+    assertThat(spec.taskTimeout()).isEqualTo(java.time.Duration.ofMinutes(10));
   }
 
   @Test
@@ -58,6 +59,7 @@ class ApiDocExamplesTest {
             .priority(0)
             .deadline(Instant.parse("2026-11-23T18:00:00Z"))
             .slurmJobId("1234")
+            .taskTimeout(java.time.Duration.ofMinutes(10))
             .build();
 
     JsonNode written = Json.mapper().readTree(JsonCodec.toJson(spec));
