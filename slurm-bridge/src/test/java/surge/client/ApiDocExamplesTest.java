@@ -112,7 +112,9 @@ class ApiDocExamplesTest {
 
     JobStatus.Failure failure = JsonCodec.failure(m.group(1));
 
-    assertThat(failure.message()).isEqualTo("task 3 exited with code 2");
+    assertThat(failure.message())
+        .startsWith("task 3 failed on 3 distinct volunteers (SURGE_MAX_FAILURES=3): ")
+        .endsWith("v-9c0d1e2f exited with code 2");
     assertThat(failure.task()).isEqualTo(3);
     assertThat(failure.exitCode()).isEqualTo(2);
     assertThat(failure.stderr()).contains("…");
