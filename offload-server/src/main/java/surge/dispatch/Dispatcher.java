@@ -1,6 +1,5 @@
 package surge.dispatch;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.TreeSet;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
@@ -47,16 +45,14 @@ public final class Dispatcher {
   private final DispatchLimits limits;
 
   private final Map<String, JobRun> jobs = new HashMap<>();
-  private final TreeSet<JobRun> runnable = new TreeSet<>(JobRun.ORDER);
+  private final RunQueue queue = new RunQueue();
   private final Map<String, Volunteer> volunteers = new LinkedHashMap<>();
   private final ArrayDeque<Volunteer> waiting = new ArrayDeque<>();
   private long nextLease = 1;
-  private long queuedCount;
   private long leasedCount;
   private long completedTotal;
   private long failedTotal;
   private long ignoredTotal;
-  private long requeuedTotal;
   private volatile long lastTick;
 
   /**
@@ -120,12 +116,11 @@ public final class Dispatcher {
       }
       var run = new JobRun(job, alreadyDone, System.nanoTime(), limits);
       jobs.put(job.id(), run);
-      queuedCount += run.queue.size();
+      queue.add(run);
       if (run.doneCount == job.taskCount()) {
         run.phase = JobProgress.Phase.MERGING;
         events.jobCompleted(job.id());
       } else {
-        runnable.add(run);
         pump(out);
       }
     }
@@ -244,7 +239,11 @@ public final class Dispatcher {
           continue;
         }
         unlease(l);
-        accept(v, l, r, out);
+        if (clock.getAsLong() >= l.limitAt) {
+          overLimit(l, out); // the tick had not come round yet: too late all the same
+        } else {
+          accept(v, l, r, out);
+        }
       }
       enqueueWaiting(v);
       pump(out);
@@ -284,9 +283,15 @@ public final class Dispatcher {
               l,
               "exited with code " + r.exitCode(),
               OptionalInt.of(r.exitCode()),
-              tail(r.stderr()),
+              VolunteerText.tail(r.stderr(), TaskFailures.STDERR_TAIL),
               out);
-      case TRAP -> failedOn(l, "trapped", OptionalInt.of(r.exitCode()), tail(r.stderr()), out);
+      case TRAP ->
+          failedOn(
+              l,
+              "trapped",
+              OptionalInt.of(r.exitCode()),
+              VolunteerText.tail(r.stderr(), TaskFailures.STDERR_TAIL),
+              out);
     }
   }
 
@@ -358,12 +363,7 @@ public final class Dispatcher {
               // Whatever its heartbeats said: the limit counts from the lease (PROTOCOL.md).
               out.cancel(v, ref, "task time limit");
               unlease(l);
-              failedOn(
-                  l,
-                  "ran past its time limit of " + l.run.timeoutMillis + " ms",
-                  OptionalInt.empty(),
-                  "",
-                  out);
+              overLimit(l, out);
             } else {
               out.cancel(v, ref, "lease expired");
               v.allowance.lost();
@@ -393,12 +393,12 @@ public final class Dispatcher {
     return new DispatchStats(
         volunteers.size(),
         (int) jobs.values().stream().filter(j -> !j.ended).count(),
-        queuedCount,
+        queue.queued(),
         leasedCount,
         completedTotal,
         failedTotal,
         ignoredTotal,
-        requeuedTotal,
+        queue.requeuedTotal(),
         lastTick);
   }
 
@@ -427,7 +427,7 @@ public final class Dispatcher {
     long now = clock.getAsLong();
     long nanos = System.nanoTime();
     int rounds = waiting.size();
-    while (!waiting.isEmpty() && !runnable.isEmpty() && rounds-- > 0) {
+    while (!waiting.isEmpty() && !queue.isEmpty() && rounds-- > 0) {
       Volunteer v = waiting.pollFirst();
       v.waiting = false;
       int held = v.leases.size();
@@ -437,24 +437,14 @@ public final class Dispatcher {
       }
       long expires = now + policy.lease(v.profile).toMillis();
       int given = 0;
-      while (given < grant && !runnable.isEmpty()) {
-        JobRun run = null;
-        int index = -1;
-        for (JobRun candidate : runnable) {
-          index = candidate.pollFor(v.id);
-          if (index >= 0) {
-            run = candidate;
-            break;
-          }
-        }
-        if (run == null) {
+      while (given < grant && !queue.isEmpty()) {
+        RunQueue.Taken taken = queue.take(v.id);
+        if (taken == null) {
           break; // only tasks it has failed are left
         }
         given++;
-        queuedCount--;
-        if (run.queue.isEmpty()) {
-          runnable.remove(run);
-        }
+        JobRun run = taken.run();
+        int index = taken.index();
         long limitAt = now + run.timeoutMillis;
         var lease = new Lease(nextLease++, run, index, v, expires, limitAt);
         v.leases.put(lease.id, lease);
@@ -519,11 +509,7 @@ public final class Dispatcher {
                   + why));
       return;
     }
-    requeuedTotal++;
-    run.queue.addFirst(l.index);
-    run.markQueued(l.index, System.nanoTime());
-    queuedCount++;
-    runnable.add(run);
+    queue.requeue(run, l.index, System.nanoTime());
   }
 
   /**
@@ -546,10 +532,12 @@ public final class Dispatcher {
       fail(run, out, failures.failure(l.index, limits.maxFailures()));
       return;
     }
-    run.queue.addFirst(l.index);
-    run.markQueued(l.index, System.nanoTime());
-    queuedCount++;
-    runnable.add(run);
+    queue.requeue(run, l.index, System.nanoTime());
+  }
+
+  private void overLimit(Lease l, Outbox out) {
+    String what = "ran past its time limit of " + l.run.timeoutMillis + " ms";
+    failedOn(l, what, OptionalInt.empty(), "", out);
   }
 
   private String deadlineMessage(JobRun run) {
@@ -582,20 +570,11 @@ public final class Dispatcher {
   /** Stops a job's dispatch: drops its queue and cancels its leases on the volunteers. */
   private void end(JobRun run, Outbox out, String reason) {
     run.ended = true;
-    runnable.remove(run);
-    queuedCount -= run.queue.size();
-    run.queue.clear();
+    queue.drop(run);
     for (Lease l : List.copyOf(run.leased.values())) {
       unlease(l);
       out.cancel(l.volunteer, new TaskRef(run.job.id(), l.index), reason);
       enqueueWaiting(l.volunteer);
     }
-  }
-
-  private static String tail(byte[] stderr) {
-    // Cut bytes first (a volunteer may send megabytes), then characters.
-    int from = Math.max(0, stderr.length - 4 * TaskFailures.STDERR_TAIL);
-    String text = new String(stderr, from, stderr.length - from, StandardCharsets.UTF_8);
-    return VolunteerText.tail(text, TaskFailures.STDERR_TAIL);
   }
 }

@@ -1,5 +1,7 @@
 package surge.dispatch;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Text a volunteer wrote (a task's stderr) on its way into a job's error, where users read it in
  * terminals and pages: control characters (ESC, NUL, CR...) and the Unicode controls that reorder
@@ -8,6 +10,13 @@ package surge.dispatch;
  */
 final class VolunteerText {
   private VolunteerText() {}
+
+  /** The last {@code max} characters of UTF-8 {@code bytes}, cleaned as below. */
+  static String tail(byte[] bytes, int max) {
+    // Cut the bytes first: a volunteer may send megabytes, and a character is at most 4 bytes.
+    int from = (int) Math.max(0, bytes.length - 4L * max);
+    return tail(new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8), max);
+  }
 
   /** The last {@code max} characters of {@code text}, cleaned as above. */
   static String tail(String text, int max) {

@@ -205,6 +205,18 @@ class DispatcherHostileVolunteerTest {
   }
 
   @Test
+  void aResultAfterTheLimitIsAFailureEvenBeforeTheTickNoticed() {
+    var v = volunteer("v1", 1);
+    volunteer("v2", 1);
+    dispatcher.submit(job("j-1", 1, Optional.of(Duration.ofSeconds(5))), new BitSet());
+    dispatcher.request("v1", 1);
+    now.addAndGet(5_000);
+    dispatcher.results("v1", List.of(ok(last(v), "late")));
+    assertThat(events.log).noneMatch(l -> l.startsWith("done"));
+    assertThat(dispatcher.progress("j-1").orElseThrow().queued()).isEqualTo(1);
+  }
+
+  @Test
   void oneForgedExitDoesNotFailTheJobAndAnHonestVolunteerCompletesIt() {
     var liar = volunteer("liar", 1);
     var honest = volunteer("honest", 1);
