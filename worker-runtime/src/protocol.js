@@ -149,6 +149,7 @@ const SCHEMAS = {
         env: stringMap,
         stdin: base64,
         leaseExpires: int(0),
+        timeoutMs: int(1),
       }),
     ),
   },

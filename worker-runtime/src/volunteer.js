@@ -46,6 +46,8 @@ export class Volunteer extends EventTarget {
   #current = new Set(); // tasks leased on the current connection and not yet answered
   #waiting = new Map(); // kernel sha256 → tasks waiting for it to be fetched
   #timedOut = new WeakSet();
+  #limitTimers = new Map(); // task → timer of its wall-time limit (the task's timeoutMs)
+  #overLimit = new WeakSet();
   #pending = []; // results not yet sent
   #pendingBytes = 0;
   #flushTimer = null;
@@ -73,7 +75,8 @@ export class Volunteer extends EventTarget {
    * @param {number} [options.resultBatchSize] send results once this many are ready (default 32)
    * @param {number} [options.resultFlushMs] …or this long after the first one (default 5)
    * @param {number} [options.taskTimeoutMs] give up on (release as `timeout`) tasks running
-   *   longer; 0 (default) never
+   *   longer; 0 (default) never. Apart from this, every task stops at its own limit, the
+   *   `timeoutMs` the server sent with it (reported as a `trap`)
    * @param {{initialMs?: number, maxMs?: number, jitter?: number}} [options.backoff]
    * @param {typeof fetch} [options.fetch]
    * @param {string} [options.url] override the WebSocket URL derived from `server`
@@ -189,6 +192,8 @@ export class Volunteer extends EventTarget {
   async #stop(reason) {
     this.#setState("stopping", { reason });
     this.#stopHeartbeat();
+    for (const timer of this.#limitTimers.values()) clearTimeout(timer);
+    this.#limitTimers.clear();
     const held = [...this.#pool.stopAll(), ...[...this.#waiting.values()].flat()];
     this.#waiting.clear();
     const toRelease = held.filter((t) => this.#current.has(t));
@@ -257,11 +262,54 @@ export class Volunteer extends EventTarget {
     this.#outstanding = Math.max(0, this.#outstanding - tasks.length);
     for (const task of tasks) {
       this.#current.add(task);
+      this.#watchLimit(task);
       const module = this.#kernels.peek(task.kernel);
       if (module) this.#run(task, module);
       else this.#awaitKernel(task);
     }
     this.#maybeRequest();
+  }
+
+  // The server counts a task's limit from the moment it leased it and takes the task back then,
+  // whatever heartbeats say (PROTOCOL.md, "Limits"). A worker still running it past that point
+  // only burns the volunteer's CPU: it is terminated and the task reported as a trap.
+  #watchLimit(task) {
+    if (!(task.timeoutMs > 0)) return;
+    const timer = setTimeout(() => this.#guard(() => this.#onLimit(task)), task.timeoutMs);
+    this.#limitTimers.set(task, timer);
+  }
+
+  #unwatchLimit(task) {
+    clearTimeout(this.#limitTimers.get(task));
+    this.#limitTimers.delete(task);
+  }
+
+  #onLimit(task) {
+    this.#limitTimers.delete(task);
+    this.#overLimit.add(task);
+    for (const list of this.#waiting.values()) {
+      const at = list.indexOf(task);
+      if (at < 0) continue;
+      list.splice(at, 1); // still waiting for its kernel: nothing to terminate
+      if (this.#current.delete(task)) this.#reportOverLimit(task);
+      this.#maybeRequest();
+      return;
+    }
+    this.#pool.cancel(task.job, task.index); // #onOutcome reports it
+  }
+
+  #reportOverLimit(task) {
+    const text = `surge: the task ran past its time limit of ${task.timeoutMs} ms; its worker was terminated\n`;
+    const stderr = new TextEncoder().encode(text);
+    this.#addResult(
+      protocol.result(task, {
+        status: "trap",
+        exitCode: -1,
+        stdout: new Uint8Array(0),
+        stderr,
+        millis: task.timeoutMs,
+      }),
+    );
   }
 
   #awaitKernel(task) {
@@ -281,6 +329,7 @@ export class Volunteer extends EventTarget {
       (error) =>
         this.#guard(() => {
           const tasks = take().filter((t) => this.#current.delete(t));
+          tasks.forEach((t) => this.#unwatchLimit(t));
           this.#warn(error.message);
           if (tasks.length) this.#transport.send(protocol.release(tasks, "kernel-unavailable"));
           this.#maybeRequest();
@@ -303,8 +352,11 @@ export class Volunteer extends EventTarget {
   }
 
   #onOutcome(task, outcome) {
+    this.#unwatchLimit(task);
     const ours = this.#current.delete(task);
-    if (outcome.outcome === "done") {
+    if (outcome.outcome === "cancelled" && this.#overLimit.has(task)) {
+      if (ours) this.#reportOverLimit(task);
+    } else if (outcome.outcome === "done") {
       this.#addResult(protocol.result(task, outcome.result));
     } else if (outcome.outcome === "crashed") {
       this.#warn(`worker crashed running ${task.job}/${task.index}: ${outcome.error?.message}`);
@@ -359,7 +411,10 @@ export class Volunteer extends EventTarget {
     for (const { job, index } of refs) {
       for (const list of this.#waiting.values()) {
         const at = list.findIndex((t) => t.job === job && t.index === index);
-        if (at >= 0) this.#current.delete(list.splice(at, 1)[0]);
+        if (at < 0) continue;
+        const [task] = list.splice(at, 1);
+        this.#current.delete(task);
+        this.#unwatchLimit(task);
       }
       this.#pool.cancel(job, index);
     }
@@ -371,7 +426,8 @@ export class Volunteer extends EventTarget {
     this.#stopHeartbeat();
     // The server requeued everything this connection held; running tasks finish, and their
     // results are sent after reconnecting in case their leases are still current.
-    this.#pool.dropQueued();
+    const dropped = [...this.#pool.dropQueued(), ...[...this.#waiting.values()].flat()];
+    dropped.forEach((t) => this.#unwatchLimit(t));
     this.#waiting.clear();
     this.#current.clear();
     this.#welcome = null;

@@ -255,6 +255,55 @@ test("a task running past taskTimeoutMs is stopped and released as timeout", asy
   assert.equal(volunteer.stats.running, 0);
 });
 
+test("a task past its timeoutMs has its worker terminated and is reported as a trap", async (t) => {
+  let terminated = 0;
+  const { createNodeWorker } = await import("../src/node/worker-factory.js");
+  const createWorker = (handlers) => {
+    const worker = createNodeWorker(handlers);
+    return {
+      postMessage: (m) => worker.postMessage(m),
+      terminate: () => {
+        terminated++;
+        worker.terminate();
+      },
+    };
+  };
+  const { server, volunteer } = await setup(t, { workers: 1, createWorker });
+  const spinning = makeTask(K.loop, 0, { timeoutMs: 150 });
+  const quick = makeTask(K.echo, 1, { stdin: "still here" });
+  const sentAt = Date.now();
+  server.send({ type: "tasks", tasks: [spinning] });
+  const [report] = await until(() => allResults(server).length && allResults(server));
+  const took = Date.now() - sentAt;
+  assert.ok(took >= 150 && took < 5_000, `reported after ${took} ms`);
+  assert.equal(report.index, 0);
+  assert.equal(report.status, "trap");
+  assert.equal(report.exitCode, -1);
+  assert.match(
+    Buffer.from(report.stderr, "base64").toString(),
+    /ran past its time limit of 150 ms; its worker was terminated/,
+  );
+  assert.equal(terminated, 1, "the spinning worker was terminated");
+  assert.deepEqual(server.sent("release"), [], "a limit is the task's failure, not a release");
+  assert.equal(volunteer.stats.running, 0);
+  // The pool goes on with a fresh worker, and a finished task's limit never fires.
+  server.send({ type: "tasks", tasks: [quick] });
+  await until(() => allResults(server).length === 2, "the next task");
+  const [, next] = allResults(server);
+  assert.equal(next.status, "ok");
+  assert.equal(Buffer.from(next.stdout, "base64").toString(), "still here");
+});
+
+test("a task still waiting for its kernel at its limit is reported without running", async (t) => {
+  const hang = () => new Promise(() => {});
+  const { server } = await setup(t, { fetch: hang });
+  const task = makeTask(K.hello, 0, { timeoutMs: 50 });
+  server.send({ type: "tasks", tasks: [task] });
+  const [report] = await until(() => allResults(server).length && allResults(server));
+  assert.equal(report.status, "trap");
+  assert.equal(report.lease, task.lease);
+});
+
 test("a worker that dies is released as worker-crashed and the volunteer goes on", async (t) => {
   let crashes = 1;
   const { createNodeWorker } = await import("../src/node/worker-factory.js");

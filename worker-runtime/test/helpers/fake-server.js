@@ -128,8 +128,12 @@ export async function until(condition, what = "condition", ms = 5000) {
 
 let nextLease = 1;
 
-/** A task object for kernel `sha256` (stdin as text). */
-export function makeTask(sha256, index, { job = "j-1", stdin = "", args = [] } = {}) {
+/** A task object for kernel `sha256` (stdin as text), with the server's default time limit. */
+export function makeTask(
+  sha256,
+  index,
+  { job = "j-1", stdin = "", args = [], timeoutMs = 600_000 } = {},
+) {
   return {
     job,
     index,
@@ -139,5 +143,6 @@ export function makeTask(sha256, index, { job = "j-1", stdin = "", args = [] } =
     env: { SURGE_TASK_INDEX: String(index), SURGE_TASK_COUNT: "100" },
     stdin: Buffer.from(stdin).toString("base64"),
     leaseExpires: Date.now() + 30000,
+    timeoutMs,
   };
 }

@@ -24,6 +24,7 @@ import surge.consent.control.Projects;
 import surge.consent.entity.ConsentRecord;
 import surge.consent.entity.DeclineCount;
 import surge.dispatch.DeadlineMissed;
+import surge.dispatch.DispatchLimits;
 import surge.dispatch.Dispatcher;
 import surge.identity.control.AdminTokenFile;
 import surge.identity.control.ApiTokens;
@@ -205,7 +206,8 @@ public final class Server implements AutoCloseable {
             settings.heartbeat().toMillis(),
             settings.maxAttempts(),
             nanos -> metricsHolder[0].dispatched(nanos),
-            handBack.<DeadlineMissed>map(h -> h::deadlineMissed).orElse(job -> Optional.empty()));
+            handBack.<DeadlineMissed>map(h -> h::deadlineMissed).orElse(job -> Optional.empty()),
+            dispatchLimits(settings.volunteerLimits()));
     holder[0] = dispatcher;
     this.metrics = new Metrics(dispatcher::stats, journal::pending);
     metricsHolder[0] = metrics;
@@ -351,6 +353,16 @@ public final class Server implements AutoCloseable {
 
   static KernelLimits kernelLimits(Settings.Wasm w) {
     return new KernelLimits(w.maxMemoryBytes(), w.maxFunctions(), w.maxCodeBytes());
+  }
+
+  static DispatchLimits dispatchLimits(Settings.VolunteerLimits l) {
+    return new DispatchLimits(
+        l.newVolunteerTasks(),
+        l.maxVolunteerTasks(),
+        l.taskTimeout(),
+        l.maxTaskTimeout(),
+        l.maxOutputBytes(),
+        l.maxFailures());
   }
 
   static RescuePolicy rescuePolicy(Settings.Rescue r) {

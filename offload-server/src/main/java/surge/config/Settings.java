@@ -40,7 +40,8 @@ public record Settings(
     Identity identity,
     Quotas quotas,
     Duration auditRetention,
-    Wasm wasm) {
+    Wasm wasm,
+    VolunteerLimits volunteerLimits) {
 
   /**
    * How callers prove who they are (README: "Authentication").
@@ -94,6 +95,24 @@ public record Settings(
       int mergeWorkers,
       int mergeQueue,
       String kernelPolicy) {}
+
+  /**
+   * What one volunteer may hold and each task may take (README: "Limits on volunteers").
+   *
+   * @param newVolunteerTasks tasks a volunteer may hold before it has returned a result
+   * @param maxVolunteerTasks tasks any volunteer may hold at most, whatever it claims
+   * @param taskTimeout a task's wall-time limit when its job sets none
+   * @param maxTaskTimeout the longest {@code taskTimeout} a job may set
+   * @param maxOutputBytes the largest stdout a task may return
+   * @param maxFailures distinct volunteers that must fail a task before its job fails
+   */
+  public record VolunteerLimits(
+      int newVolunteerTasks,
+      int maxVolunteerTasks,
+      Duration taskTimeout,
+      Duration maxTaskTimeout,
+      int maxOutputBytes,
+      int maxFailures) {}
 
   /**
    * The rescuer's settings (README: "Rescue"). No watched partition: rescue is off.
@@ -172,7 +191,8 @@ public record Settings(
             source.limit("SURGE_QUOTA_RESULT_BYTES", 10L << 30, true),
             source.rate("SURGE_RATE_SUBMITS", "600/min")),
         source.duration("SURGE_AUDIT_RETENTION", Duration.ofDays(365)),
-        wasm(source));
+        wasm(source),
+        volunteerLimits(source));
   }
 
   private static Wasm wasm(Source source) {
@@ -185,6 +205,28 @@ public record Settings(
         source.integer("SURGE_MERGE_WORKERS", 2, 1, 256),
         source.integer("SURGE_MERGE_QUEUE", 10_000, 1, 10_000_000),
         source.get("SURGE_KERNEL_POLICY").orElse("approved"));
+  }
+
+  private static VolunteerLimits volunteerLimits(Source source) {
+    int maxTasks = source.integer("SURGE_MAX_VOLUNTEER_TASKS", 512, 1, 1_000_000);
+    int newTasks = source.integer("SURGE_NEW_VOLUNTEER_TASKS", Math.min(8, maxTasks), 1, maxTasks);
+    Duration maxTimeout = source.duration("SURGE_MAX_TASK_TIMEOUT", Duration.ofHours(6));
+    Duration timeout = source.duration("SURGE_TASK_TIMEOUT", Duration.ofMinutes(10));
+    if (timeout.compareTo(maxTimeout) > 0) {
+      throw new IllegalArgumentException(
+          "SURGE_TASK_TIMEOUT ("
+              + timeout
+              + ") must not exceed SURGE_MAX_TASK_TIMEOUT ("
+              + maxTimeout
+              + ")");
+    }
+    return new VolunteerLimits(
+        newTasks,
+        maxTasks,
+        timeout,
+        maxTimeout,
+        source.integer("SURGE_MAX_OUTPUT_BYTES", 16 << 20, 0, Integer.MAX_VALUE),
+        source.integer("SURGE_MAX_FAILURES", 3, 1, 1000));
   }
 
   private static Rescue rescue(Source source, Map<String, String> env) {

@@ -1,5 +1,6 @@
 package surge.dispatch;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,8 @@ import java.util.function.IntFunction;
  * @param submitted when the job was accepted, for "submit to first task" latency
  * @param started when its first task went out, if it did before a restart
  * @param slurmJobId the Slurm job it runs for, if any (told to {@link DeadlineMissed})
+ * @param taskTimeout each task's wall-time limit; empty: the server's ({@link
+ *     DispatchLimits#taskTimeout})
  */
 public record DispatchJob(
     String id,
@@ -23,7 +26,32 @@ public record DispatchJob(
     Instant submitted,
     Optional<Instant> started,
     Optional<String> slurmJobId,
-    IntFunction<Payload> payloads) {
+    IntFunction<Payload> payloads,
+    Optional<Duration> taskTimeout) {
+
+  /** A job with the server's task time limit. */
+  public DispatchJob(
+      String id,
+      int taskCount,
+      int priority,
+      Optional<Instant> deadline,
+      long sequence,
+      Instant submitted,
+      Optional<Instant> started,
+      Optional<String> slurmJobId,
+      IntFunction<Payload> payloads) {
+    this(
+        id,
+        taskCount,
+        priority,
+        deadline,
+        sequence,
+        submitted,
+        started,
+        slurmJobId,
+        payloads,
+        Optional.empty());
+  }
 
   /** The parts of a task that come from the job rather than from the lease. */
   public record Payload(String kernel, List<String> args, Map<String, String> env, byte[] stdin) {}

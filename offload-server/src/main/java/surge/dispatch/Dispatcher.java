@@ -4,14 +4,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.TreeSet;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
@@ -36,7 +34,6 @@ import surge.volunteers.protocol.Message.TaskRef;
  */
 public final class Dispatcher {
   private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
-  private static final int STDERR_TAIL = 4096;
 
   private final DispatchPolicy policy;
   private final JobEvents events;
@@ -45,18 +42,17 @@ public final class Dispatcher {
   private final int maxAttempts;
   private final LongConsumer dispatchLatencyNanos;
   private final DeadlineMissed deadlineMissed;
+  private final DispatchLimits limits;
 
   private final Map<String, JobRun> jobs = new HashMap<>();
-  private final TreeSet<JobRun> runnable = new TreeSet<>(JobRun.ORDER);
+  private final RunQueue queue = new RunQueue();
   private final Map<String, Volunteer> volunteers = new LinkedHashMap<>();
   private final ArrayDeque<Volunteer> waiting = new ArrayDeque<>();
   private long nextLease = 1;
-  private long queuedCount;
   private long leasedCount;
   private long completedTotal;
   private long failedTotal;
   private long ignoredTotal;
-  private long requeuedTotal;
   private volatile long lastTick;
 
   /**
@@ -77,12 +73,14 @@ public final class Dispatcher {
         heartbeatMillis,
         maxAttempts,
         dispatchLatencyNanos,
-        job -> Optional.empty());
+        job -> Optional.empty(),
+        DispatchLimits.defaults());
   }
 
   /**
    * As above; {@code deadlineMissed} is told of each job that misses its deadline and may add to
-   * the failure's message.
+   * the failure's message, and {@code limits} bound what each volunteer may hold and each task may
+   * take.
    */
   public Dispatcher(
       DispatchPolicy policy,
@@ -91,8 +89,10 @@ public final class Dispatcher {
       long heartbeatMillis,
       int maxAttempts,
       LongConsumer dispatchLatencyNanos,
-      DeadlineMissed deadlineMissed) {
+      DeadlineMissed deadlineMissed,
+      DispatchLimits limits) {
     this.deadlineMissed = deadlineMissed;
+    this.limits = limits;
     this.policy = policy;
     this.events = events;
     this.clock = clock;
@@ -114,18 +114,22 @@ public final class Dispatcher {
       if (jobs.containsKey(job.id())) {
         throw new IllegalStateException("job " + job.id() + " is already dispatched");
       }
-      var run = new JobRun(job, alreadyDone, System.nanoTime());
+      var run = new JobRun(job, alreadyDone, System.nanoTime(), limits);
       jobs.put(job.id(), run);
-      queuedCount += run.queue.size();
+      queue.add(run);
       if (run.doneCount == job.taskCount()) {
         run.phase = JobProgress.Phase.MERGING;
         events.jobCompleted(job.id());
       } else {
-        runnable.add(run);
         pump(out);
       }
     }
     out.flush();
+  }
+
+  /** The limits jobs and volunteers are held to. */
+  public DispatchLimits limits() {
+    return limits;
   }
 
   /** Cancels a job the dispatcher holds; false if it holds no such job or the job is merging. */
@@ -180,7 +184,10 @@ public final class Dispatcher {
       if (volunteers.containsKey(id)) {
         throw new IllegalStateException("volunteer " + id + " is already connected");
       }
-      volunteers.put(id, new Volunteer(id, channel, profile, clock.getAsLong()));
+      // What its claim would let it hold is only the ceiling; it starts small (Allowance).
+      int claimed = Math.min(DispatchPolicy.holdLimit(policy, profile), limits.maxVolunteerTasks());
+      var allowance = new Allowance(limits.newVolunteerTasks(), claimed);
+      volunteers.put(id, new Volunteer(id, channel, profile, allowance, clock.getAsLong()));
     }
     return new Message.Welcome(
         id,
@@ -208,15 +215,16 @@ public final class Dispatcher {
     out.flush();
   }
 
-  /** Renews the leases of every task the volunteer holds. */
+  /** Renews the leases of every task the volunteer holds, never past a task's time limit. */
   public synchronized void heartbeat(String id) {
     Volunteer v = seen(id);
     if (v == null) {
       return;
     }
-    long expires = clock.getAsLong() + policy.lease(v.profile).toMillis();
+    long now = clock.getAsLong();
+    long leaseMillis = policy.lease(v.profile).toMillis();
     for (Lease l : v.leases.values()) {
-      l.expiresAt = expires;
+      l.renew(now, leaseMillis);
     }
   }
 
@@ -236,39 +244,60 @@ public final class Dispatcher {
           continue;
         }
         unlease(l);
-        JobRun run = l.run;
-        switch (r.status()) {
-          case OK -> {
-            run.done.set(l.index);
-            run.doneCount++;
-            completedTotal++;
-            events.taskDone(run.job.id(), l.index, r.stdout(), r.millis());
-            if (run.doneCount == run.job.taskCount()) {
-              run.phase = JobProgress.Phase.MERGING;
-              events.jobCompleted(run.job.id());
-            }
-          }
-          case EXIT, TRAP -> {
-            failedTotal++;
-            String what =
-                r.status() == Message.ResultStatus.TRAP
-                    ? "task " + l.index + " trapped"
-                    : "task " + l.index + " exited with code " + r.exitCode();
-            fail(
-                run,
-                out,
-                new JobFailure(
-                    what,
-                    OptionalInt.of(l.index),
-                    OptionalInt.of(r.exitCode()),
-                    Optional.of(tail(r.stderr()))));
-          }
+        if (clock.getAsLong() >= l.limitAt) {
+          overLimit(l, out); // the tick had not come round yet: too late all the same
+        } else {
+          accept(v, l, r, out);
         }
       }
       enqueueWaiting(v);
       pump(out);
     }
     out.flush();
+  }
+
+  /** A result on a current lease: the task is done, or failed on this volunteer. */
+  private void accept(Volunteer v, Lease l, Result r, Outbox out) {
+    JobRun run = l.run;
+    switch (r.status()) {
+      case OK -> {
+        if (r.stdout().length > limits.maxOutputBytes()) {
+          failedOn(
+              l,
+              "returned "
+                  + r.stdout().length
+                  + " bytes of output, more than SURGE_MAX_OUTPUT_BYTES="
+                  + limits.maxOutputBytes(),
+              OptionalInt.empty(),
+              "",
+              out);
+          return;
+        }
+        v.allowance.earned();
+        run.done.set(l.index);
+        run.doneCount++;
+        completedTotal++;
+        events.taskDone(run.job.id(), l.index, r.stdout(), r.millis());
+        if (run.doneCount == run.job.taskCount()) {
+          run.phase = JobProgress.Phase.MERGING;
+          events.jobCompleted(run.job.id());
+        }
+      }
+      case EXIT ->
+          failedOn(
+              l,
+              "exited with code " + r.exitCode(),
+              OptionalInt.of(r.exitCode()),
+              VolunteerText.tail(r.stderr(), TaskFailures.STDERR_TAIL),
+              out);
+      case TRAP ->
+          failedOn(
+              l,
+              "trapped",
+              OptionalInt.of(r.exitCode()),
+              VolunteerText.tail(r.stderr(), TaskFailures.STDERR_TAIL),
+              out);
+    }
   }
 
   /** The volunteer gives tasks back (closing, paused, kernel unavailable...): requeue them now. */
@@ -325,7 +354,7 @@ public final class Dispatcher {
         }
         List<Lease> expired = null;
         for (Lease l : v.leases.values()) {
-          if (l.expiresAt < now) {
+          if (l.limitAt <= now || l.expiresAt < now) {
             if (expired == null) {
               expired = new ArrayList<>();
             }
@@ -334,8 +363,17 @@ public final class Dispatcher {
         }
         if (expired != null) {
           for (Lease l : expired) {
-            out.cancel(v, new TaskRef(l.run.job.id(), l.index), "lease expired");
-            lose(l, "its lease expired", out);
+            var ref = new TaskRef(l.run.job.id(), l.index);
+            if (l.limitAt <= now) {
+              // Whatever its heartbeats said: the limit counts from the lease (PROTOCOL.md).
+              out.cancel(v, ref, "task time limit");
+              unlease(l);
+              overLimit(l, out);
+            } else {
+              out.cancel(v, ref, "lease expired");
+              v.allowance.lost();
+              lose(l, "its lease expired", out);
+            }
           }
         }
       }
@@ -360,12 +398,12 @@ public final class Dispatcher {
     return new DispatchStats(
         volunteers.size(),
         (int) jobs.values().stream().filter(j -> !j.ended).count(),
-        queuedCount,
+        queue.queued(),
         leasedCount,
         completedTotal,
         failedTotal,
         ignoredTotal,
-        requeuedTotal,
+        queue.requeuedTotal(),
         lastTick);
   }
 
@@ -386,27 +424,34 @@ public final class Dispatcher {
     }
   }
 
-  /** Hands queued tasks to waiting volunteers, round robin, best job first. */
+  /**
+   * Hands queued tasks to waiting volunteers, round robin, best job first, each within its
+   * allowance and never a task it has failed.
+   */
   private void pump(Outbox out) {
     long now = clock.getAsLong();
     long nanos = System.nanoTime();
     int rounds = waiting.size();
-    while (!waiting.isEmpty() && !runnable.isEmpty() && rounds-- > 0) {
+    while (!waiting.isEmpty() && !queue.isEmpty() && rounds-- > 0) {
       Volunteer v = waiting.pollFirst();
       v.waiting = false;
-      int grant = policy.grant(v.profile, v.demand, v.leases.size());
+      int held = v.leases.size();
+      int grant = Math.min(policy.grant(v.profile, v.demand, held), v.allowance.room(held));
       if (grant <= 0) {
         continue; // holds enough; re-enters the line when it hands results back
       }
       long expires = now + policy.lease(v.profile).toMillis();
-      for (int n = 0; n < grant && !runnable.isEmpty(); n++) {
-        JobRun run = runnable.first();
-        int index = run.queue.pollFirst();
-        queuedCount--;
-        if (run.queue.isEmpty()) {
-          runnable.remove(run);
+      int given = 0;
+      while (given < grant && !queue.isEmpty()) {
+        RunQueue.Taken taken = queue.take(v.id);
+        if (taken == null) {
+          break; // only tasks it has failed are left
         }
-        var lease = new Lease(nextLease++, run, index, v, expires);
+        given++;
+        JobRun run = taken.run();
+        int index = taken.index();
+        long limitAt = now + run.timeoutMillis;
+        var lease = new Lease(nextLease++, run, index, v, expires, limitAt);
         v.leases.put(lease.id, lease);
         run.leased.put(index, lease);
         leasedCount++;
@@ -421,11 +466,21 @@ public final class Dispatcher {
         out.task(
             v,
             new Message.Task(
-                run.job.id(), index, lease.id, p.kernel(), p.args(), p.env(), p.stdin(), expires));
+                run.job.id(),
+                index,
+                lease.id,
+                p.kernel(),
+                p.args(),
+                p.env(),
+                p.stdin(),
+                lease.expiresAt,
+                run.timeoutMillis));
       }
       if (v.demand > 0) {
         enqueueWaiting(v);
-        rounds++;
+        if (given == grant) {
+          rounds++; // it may take more at once; one who got less waits for new work
+        }
       }
     }
   }
@@ -459,11 +514,35 @@ public final class Dispatcher {
                   + why));
       return;
     }
-    requeuedTotal++;
-    run.queue.addFirst(l.index);
-    run.markQueued(l.index, System.nanoTime());
-    queuedCount++;
-    runnable.add(run);
+    queue.requeue(run, l.index, System.nanoTime());
+  }
+
+  /**
+   * A task failed on one volunteer (its exit, trap, time limit or oversized output; the lease is
+   * already ended). The job fails only once enough distinct volunteers agree (TaskFailures); until
+   * then the task goes back to the front of its queue for another volunteer.
+   */
+  private void failedOn(Lease l, String what, OptionalInt exitCode, String stderrTail, Outbox out) {
+    failedTotal++;
+    Volunteer v = l.volunteer;
+    v.allowance.lost();
+    JobRun run = l.run;
+    if (run.ended) {
+      return;
+    }
+    TaskFailures failures = run.failures(l.index);
+    failures.add(new TaskFailures.Report(v.id, what, exitCode, stderrTail));
+    LOG.fine(() -> "task " + l.index + " of " + run.job.id() + " failed on " + v.id + ": " + what);
+    if (failures.decisive(limits.maxFailures(), volunteers.keySet())) {
+      fail(run, out, failures.failure(l.index, limits.maxFailures()));
+      return;
+    }
+    queue.requeue(run, l.index, System.nanoTime());
+  }
+
+  private void overLimit(Lease l, Outbox out) {
+    String what = "ran past its time limit of " + l.run.timeoutMillis + " ms";
+    failedOn(l, what, OptionalInt.empty(), "", out);
   }
 
   private String deadlineMessage(JobRun run) {
@@ -496,135 +575,11 @@ public final class Dispatcher {
   /** Stops a job's dispatch: drops its queue and cancels its leases on the volunteers. */
   private void end(JobRun run, Outbox out, String reason) {
     run.ended = true;
-    runnable.remove(run);
-    queuedCount -= run.queue.size();
-    run.queue.clear();
+    queue.drop(run);
     for (Lease l : List.copyOf(run.leased.values())) {
       unlease(l);
       out.cancel(l.volunteer, new TaskRef(run.job.id(), l.index), reason);
       enqueueWaiting(l.volunteer);
-    }
-  }
-
-  private static String tail(byte[] stderr) {
-    int from = Math.max(0, stderr.length - STDERR_TAIL);
-    return new String(stderr, from, stderr.length - from, java.nio.charset.StandardCharsets.UTF_8);
-  }
-
-  // ---- state ----
-
-  private static final class JobRun {
-    static final Comparator<JobRun> ORDER =
-        Comparator.<JobRun>comparingInt(r -> -r.job.priority())
-            .thenComparing(r -> r.job.deadline().orElse(Instant.MAX), Comparator.naturalOrder())
-            .thenComparingLong(r -> r.job.sequence())
-            .thenComparing(r -> r.job.id());
-
-    final DispatchJob job;
-    final IntDeque queue;
-    final BitSet done;
-    final Map<Integer, Lease> leased = new HashMap<>();
-    final long submittedNanos;
-    int doneCount;
-    private int[] attempts;
-    private Map<Integer, Long> requeuedAt;
-    Instant startedAt;
-    JobProgress.Phase phase = JobProgress.Phase.QUEUED;
-    JobFailure failure;
-    boolean ended;
-
-    JobRun(DispatchJob job, BitSet alreadyDone, long nanos) {
-      this.job = job;
-      this.done = (BitSet) alreadyDone.clone();
-      this.doneCount = done.cardinality();
-      this.queue = IntDeque.range(job.taskCount(), done);
-      this.submittedNanos = nanos;
-      this.startedAt = job.started().orElse(null);
-      if (startedAt != null) {
-        phase = JobProgress.Phase.RUNNING;
-      }
-    }
-
-    /** Allocated on the first lost lease: most jobs never lose one. */
-    int[] attempts() {
-      if (attempts == null) {
-        attempts = new int[job.taskCount()];
-      }
-      return attempts;
-    }
-
-    void markQueued(int index, long nanos) {
-      if (requeuedAt == null) {
-        requeuedAt = new HashMap<>();
-      }
-      requeuedAt.put(index, nanos);
-    }
-
-    long queuedAt(int index) {
-      if (requeuedAt != null) {
-        Long t = requeuedAt.remove(index);
-        if (t != null) {
-          return t;
-        }
-      }
-      return submittedNanos;
-    }
-  }
-
-  private static final class Volunteer {
-    final String id;
-    final VolunteerChannel channel;
-    final VolunteerProfile profile;
-    final Map<Long, Lease> leases = new HashMap<>();
-    int demand;
-    boolean waiting;
-    long lastSeen;
-
-    Volunteer(String id, VolunteerChannel channel, VolunteerProfile profile, long now) {
-      this.id = id;
-      this.channel = channel;
-      this.profile = profile;
-      this.lastSeen = now;
-    }
-  }
-
-  private static final class Lease {
-    final long id;
-    final JobRun run;
-    final int index;
-    final Volunteer volunteer;
-    long expiresAt;
-
-    Lease(long id, JobRun run, int index, Volunteer volunteer, long expiresAt) {
-      this.id = id;
-      this.run = run;
-      this.index = index;
-      this.volunteer = volunteer;
-      this.expiresAt = expiresAt;
-    }
-  }
-
-  /** Messages gathered under the lock, one per volunteer and kind, sent after it. */
-  private static final class Outbox {
-    private final Map<Volunteer, List<Message.Task>> tasks = new LinkedHashMap<>();
-    private final Map<Volunteer, Map<String, List<TaskRef>>> cancels = new LinkedHashMap<>();
-
-    void task(Volunteer v, Message.Task t) {
-      tasks.computeIfAbsent(v, k -> new ArrayList<>()).add(t);
-    }
-
-    void cancel(Volunteer v, TaskRef t, String reason) {
-      cancels
-          .computeIfAbsent(v, k -> new LinkedHashMap<>())
-          .computeIfAbsent(reason, k -> new ArrayList<>())
-          .add(t);
-    }
-
-    void flush() {
-      cancels.forEach(
-          (v, byReason) ->
-              byReason.forEach((reason, refs) -> v.channel.send(new Message.Cancel(refs, reason))));
-      tasks.forEach((v, list) -> v.channel.send(new Message.Tasks(list)));
     }
   }
 }

@@ -185,7 +185,7 @@ class DispatcherTest {
   }
 
   @Test
-  void aKernelFailureFailsTheJobWithItsStderrTailAndCancelsTheRest() {
+  void aLoneVolunteersKernelFailureFailsTheJobWithItsStderrTailAndCancelsTheRest() {
     var v = volunteer("v1", 2);
     dispatcher.submit(job("j-1", 4, 0), new BitSet());
     dispatcher.request("v1", 4);
@@ -196,7 +196,8 @@ class DispatcherTest {
     dispatcher.results("v1", List.of(failed));
     assertThat(events.failures).hasSize(1);
     JobFailure f = events.failures.get(0);
-    assertThat(f.message()).isEqualTo("task 2 exited with code 3");
+    assertThat(f.message())
+        .isEqualTo("task 2 failed on 1 volunteer (SURGE_MAX_FAILURES=3): v1 exited with code 3");
     assertThat(f.task()).hasValue(2);
     assertThat(f.exitCode()).hasValue(3);
     assertThat(f.stderrTail().orElseThrow()).endsWith("boom").hasSize(4096);
@@ -210,7 +211,7 @@ class DispatcherTest {
   }
 
   @Test
-  void aTrapIsAFinalFailureToo() {
+  void aLoneVolunteersTrapFailsTheJobToo() {
     var v = volunteer("v1", 1);
     dispatcher.submit(job("j-1", 1, 0), new BitSet());
     dispatcher.request("v1", 1);
@@ -219,7 +220,7 @@ class DispatcherTest {
         "v1",
         List.of(
             new Result("j-1", 0, t.lease(), ResultStatus.TRAP, -1, new byte[0], new byte[0], 1)));
-    assertThat(events.failures.get(0).message()).isEqualTo("task 0 trapped");
+    assertThat(events.failures.get(0).message()).endsWith(": v1 trapped");
   }
 
   @Test
@@ -319,7 +320,8 @@ class DispatcherTest {
             job -> {
               told.add(job);
               return job.slurmJobId().map(id -> "Slurm job " + id + " is handed back");
-            });
+            },
+            DispatchLimits.defaults());
     var deadline = Instant.ofEpochMilli(now.get() + 1_000);
     withNotes.submit(
         new DispatchJob(

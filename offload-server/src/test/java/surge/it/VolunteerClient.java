@@ -78,7 +78,12 @@ final class VolunteerClient implements AutoCloseable {
 
   /** Says hello and answers the welcome; heartbeats start. */
   JsonObject hello(String token) {
-    sendHello(token);
+    return hello(token, 2);
+  }
+
+  /** As above, claiming {@code workers} workers (a hostile volunteer may claim thousands). */
+  JsonObject hello(String token, int workers) {
+    sendHello(token, workers);
     JsonObject welcome = await("welcome", Duration.ofSeconds(10));
     long every = Math.max(200, welcome.getJsonNumber("heartbeatMs").longValue() / 2);
     heartbeats =
@@ -87,13 +92,17 @@ final class VolunteerClient implements AutoCloseable {
   }
 
   void sendHello(String token) {
+    sendHello(token, 2);
+  }
+
+  void sendHello(String token, int workers) {
     send(
         Json.createObjectBuilder()
             .add("type", "hello")
             .add("protocol", 1)
             .add("token", token)
             .add("agent", "surge-it/1 (java.net.http)")
-            .add("workers", 2)
+            .add("workers", workers)
             .add("features", Json.createArrayBuilder().add("wasi-preview1"))
             .build());
   }

@@ -184,7 +184,15 @@ class VolunteerSocketIT {
       String index = Integer.toString(t.getInt("index"));
       assertThat(t.keySet())
           .containsExactlyInAnyOrder(
-              "job", "index", "lease", "kernel", "args", "env", "stdin", "leaseExpires");
+              "job",
+              "index",
+              "lease",
+              "kernel",
+              "args",
+              "env",
+              "stdin",
+              "leaseExpires",
+              "timeoutMs");
       assertThat(t.getString("job")).isEqualTo(id);
       assertThat(t.getString("kernel")).isEqualTo(kernel);
       assertThat(t.getJsonArray("args").getValuesAs(JsonString.class))

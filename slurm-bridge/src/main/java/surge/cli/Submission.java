@@ -76,6 +76,7 @@ final class Submission {
             .env(job.env())
             .priority(job.priority().orElse(null))
             .deadline(job.deadline().orElse(null))
+            .taskTimeout(job.taskTimeout().orElse(null))
             .slurmJobId(slurmJobId.orElse(null));
     if (job.merge().isPresent()) {
       MergeOption merge = job.merge().get();

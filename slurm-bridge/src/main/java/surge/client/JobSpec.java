@@ -1,5 +1,6 @@
 package surge.client;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +22,8 @@ public record JobSpec(
     Merge merge,
     Integer priority,
     Instant deadline,
-    String slurmJobId) {
+    String slurmJobId,
+    Duration taskTimeout) {
 
   public JobSpec {
     Objects.requireNonNull(kernel, "kernel");
@@ -105,6 +107,7 @@ public record JobSpec(
     private Integer priority;
     private Instant deadline;
     private String slurmJobId;
+    private Duration taskTimeout;
 
     private Builder(String kernel, int tasks) {
       this.kernel = kernel;
@@ -151,9 +154,25 @@ public record JobSpec(
       return this;
     }
 
+    /** Each task's wall-time limit, sent in whole seconds; null: the server's default. */
+    public Builder taskTimeout(Duration taskTimeout) {
+      this.taskTimeout = taskTimeout;
+      return this;
+    }
+
     public JobSpec build() {
       return new JobSpec(
-          name, kernel, tasks, input, args, env, merge, priority, deadline, slurmJobId);
+          name,
+          kernel,
+          tasks,
+          input,
+          args,
+          env,
+          merge,
+          priority,
+          deadline,
+          slurmJobId,
+          taskTimeout);
     }
   }
 }

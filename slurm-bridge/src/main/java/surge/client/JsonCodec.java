@@ -68,6 +68,9 @@ public final class JsonCodec {
     if (spec.slurmJobId() != null) {
       o.add("slurmJobId", spec.slurmJobId());
     }
+    if (spec.taskTimeout() != null) {
+      o.add("taskTimeout", spec.taskTimeout().toSeconds());
+    }
     return o.build().toString();
   }
 
@@ -103,6 +106,7 @@ public final class JsonCodec {
     integer(o, "priority").ifPresent(b::priority);
     instant(o, "deadline").ifPresent(b::deadline);
     text(o, "slurmJobId").ifPresent(b::slurmJobId);
+    integer(o, "taskTimeout").map(java.time.Duration::ofSeconds).ifPresent(b::taskTimeout);
     return b.build();
   }
 

@@ -2,6 +2,7 @@ package surge.options;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -77,6 +78,15 @@ public final class JobOptions {
       paramLabel = "DURATION|INSTANT",
       description = "Fail the job if not finished by then: 30m, 2h, 1h30m or 2026-11-23T18:00:00Z.")
   private String deadline;
+
+  @Option(
+      names = "--task-timeout",
+      paramLabel = "DURATION",
+      converter = Durations.Converter.class,
+      description =
+          "Each task's wall-time limit on a volunteer: 90s, 10m, 1h (default: the server's,"
+              + " SURGE_TASK_TIMEOUT). A task past it is stopped and retried on another volunteer.")
+  private Duration taskTimeout;
 
   @Option(names = "--name", paramLabel = "NAME", description = "A label shown in status and logs.")
   private String name;
@@ -198,6 +208,11 @@ public final class JobOptions {
   /** The deadline {@link #check} computed; empty without {@code --deadline}. */
   public Optional<Instant> deadline() {
     return Optional.ofNullable(deadlineAt);
+  }
+
+  /** Each task's wall-time limit; empty: the server's default. */
+  public Optional<Duration> taskTimeout() {
+    return Optional.ofNullable(taskTimeout);
   }
 
   public Optional<String> name() {

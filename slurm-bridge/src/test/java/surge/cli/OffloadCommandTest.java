@@ -177,12 +177,12 @@ class OffloadCommandTest {
     assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(run.stderr())
         .isEqualTo(
-            "surge: batch script of job 42:4: unknown option --taks (did you mean --tasks?)\n");
+            "surge: batch script of job 42:4: unknown option --taks (did you mean --task-timeout or --tasks?)\n");
     assertThat(server.requests()).isEmpty();
     assertThat(scontrol.argumentLines())
         .containsExactly(
             "update|JobId=42|Comment=surge failed: batch script of job 42:4: unknown option --taks"
-                + " (did you mean --tasks?)");
+                + " (did you mean --task-timeout or --tasks?)");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
   }
 

@@ -105,6 +105,27 @@ class SubmitCommandTest {
   }
 
   @Test
+  void aTaskTimeoutIsSentInWholeSecondsAndLeftOutWhenNotGiven() {
+    CliRun run = submit("--kernel", kernel, "--tasks", "2", "--task-timeout", "2m30s");
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(server.requests("POST", "/api/jobs").get(0).json().get("taskTimeout").asLong())
+        .isEqualTo(150);
+    CliRun plain = submit("--kernel", kernel, "--tasks", "2");
+    assertThat(plain.exitCode()).as(plain.stderr()).isZero();
+    assertThat(server.requests("POST", "/api/jobs").get(1).json().has("taskTimeout")).isFalse();
+  }
+
+  @Test
+  void aTaskTimeoutThatIsNotADurationIsRefusedBeforeAnyUpload() {
+    CliRun run = submit("--kernel", kernel, "--tasks", "2", "--task-timeout", "10 minutes");
+
+    assertThat(run.exitCode()).isNotZero();
+    assertThat(run.stderr()).contains("--task-timeout").contains("expected a duration");
+    assertThat(server.requests("POST", "/api/kernels")).isEmpty();
+  }
+
+  @Test
   void aKernelTheServerHasIsNotSentAgain() {
     server.storeKernel(WASM);
 

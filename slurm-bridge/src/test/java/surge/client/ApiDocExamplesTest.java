@@ -43,6 +43,7 @@ class ApiDocExamplesTest {
     assertThat(spec.priority()).isZero();
     assertThat(spec.deadline()).isEqualTo(Instant.parse("2026-11-23T18:00:00Z"));
     assertThat(spec.slurmJobId()).isEqualTo("1234");
+    assertThat(spec.taskTimeout()).isEqualTo(java.time.Duration.ofMinutes(10));
   }
 
   @Test
@@ -58,6 +59,7 @@ class ApiDocExamplesTest {
             .priority(0)
             .deadline(Instant.parse("2026-11-23T18:00:00Z"))
             .slurmJobId("1234")
+            .taskTimeout(java.time.Duration.ofMinutes(10))
             .build();
 
     JsonNode written = Json.mapper().readTree(JsonCodec.toJson(spec));
@@ -110,7 +112,9 @@ class ApiDocExamplesTest {
 
     JobStatus.Failure failure = JsonCodec.failure(m.group(1));
 
-    assertThat(failure.message()).isEqualTo("task 3 exited with code 2");
+    assertThat(failure.message())
+        .startsWith("task 3 failed on 3 distinct volunteers (SURGE_MAX_FAILURES=3): ")
+        .endsWith("v-9c0d1e2f exited with code 2");
     assertThat(failure.task()).isEqualTo(3);
     assertThat(failure.exitCode()).isEqualTo(2);
     assertThat(failure.stderr()).contains("…");

@@ -200,6 +200,25 @@ class OffloadScriptTest {
         .isEqualTo(Optional.empty());
   }
 
+  @Test
+  void aTaskTimeoutIsReadWithTheCliDurationGrammar() throws Exception {
+    JobOptions job =
+        job(script("#OFFLOAD --kernel=montecarlo.wasm --tasks=2", "#OFFLOAD --task-timeout=1h30m"));
+
+    assertThat(job.taskTimeout()).contains(Duration.ofMinutes(90));
+    assertThat(job(script("#OFFLOAD --kernel=montecarlo.wasm --tasks=2")).taskTimeout()).isEmpty();
+  }
+
+  @Test
+  void aTaskTimeoutThatIsNotADurationIsRefused() {
+    assertThatThrownBy(
+            () -> parse(script("#OFFLOAD --kernel=montecarlo.wasm --tasks=2 --task-timeout=soon")))
+        .isInstanceOf(InvalidScript.class)
+        .hasMessageContaining("job.sh:1")
+        .hasMessageContaining("--task-timeout")
+        .hasMessageContaining("expected a duration like 30m");
+  }
+
   // Errors: each names the script and the line.
 
   private void assertFails(String script, String message) {
@@ -214,7 +233,7 @@ class OffloadScriptTest {
             "#SBATCH -p volunteer",
             "#OFFLOAD --kernel=montecarlo.wasm",
             "#OFFLOAD --taks=720"),
-        "job.sh:4: unknown option --taks (did you mean --tasks?)");
+        "job.sh:4: unknown option --taks (did you mean --task-timeout or --tasks?)");
   }
 
   @Test

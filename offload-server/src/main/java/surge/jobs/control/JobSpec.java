@@ -8,6 +8,7 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -38,7 +39,8 @@ public record JobSpec(
     Optional<String> reducer,
     int priority,
     Optional<Instant> deadline,
-    Optional<String> slurmJobId) {
+    Optional<String> slurmJobId,
+    Optional<Duration> taskTimeout) {
 
   public record InputSpec(String sha256, SplitMode split) {}
 
@@ -54,7 +56,8 @@ public record JobSpec(
           "merge",
           "priority",
           "deadline",
-          "slurmJobId");
+          "slurmJobId",
+          "taskTimeout");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Set<String> RESERVED_ENV = Set.of("SURGE_TASK_INDEX", "SURGE_TASK_COUNT");
 
@@ -181,6 +184,12 @@ public record JobSpec(
             s -> {
               throw Problem.badField("slurmJobId", "slurmJobId is longer than 64 characters");
             });
+    // Whole seconds; the server's maximum (SURGE_MAX_TASK_TIMEOUT) is checked by Jobs.
+    Optional<Duration> taskTimeout =
+        present(o, "taskTimeout")
+            ? Optional.of(
+                Duration.ofSeconds(integer(o, "taskTimeout", null, 1, 366 * 86_400, null)))
+            : Optional.empty();
     return new JobSpec(
         name,
         kernel,
@@ -192,7 +201,8 @@ public record JobSpec(
         reducer,
         priority,
         deadline,
-        slurm);
+        slurm,
+        taskTimeout);
   }
 
   private static boolean present(JsonObject o, String key) {

@@ -75,6 +75,18 @@ public final class Jobs {
       throw Problem.badField(
           "kernel", "no kernel " + spec.kernel() + " has been uploaded (POST /api/kernels first)");
     }
+    var maxTimeout = dispatcher.limits().maxTaskTimeout();
+    spec.taskTimeout()
+        .filter(t -> t.compareTo(maxTimeout) > 0)
+        .ifPresent(
+            t -> {
+              throw Problem.badField(
+                  "taskTimeout",
+                  "taskTimeout must be at most "
+                      + maxTimeout.toSeconds()
+                      + " seconds (SURGE_MAX_TASK_TIMEOUT), got "
+                      + t.toSeconds());
+            });
     spec.reducer()
         .filter(r -> !kernels.exists(r))
         .ifPresent(
@@ -114,8 +126,9 @@ public final class Jobs {
             spec.reducer().orElse(null),
             spec.priority(),
             spec.deadline().orElse(null),
-            spec.slurmJobId().orElse(null),
-            clock.instant());
+                spec.slurmJobId().orElse(null),
+                clock.instant())
+            .limitTasksTo(spec.taskTimeout());
     db.run(s -> s.persist(job));
     dispatcher.submit(plan(job, input), new BitSet());
     LOG.info(
@@ -272,7 +285,8 @@ public final class Jobs {
         job.createdAt(),
         job.startedAt(),
         job.slurmJobId(),
-        payloads);
+        payloads,
+        job.taskTimeout());
   }
 
   private static JobView view(Job job, Optional<JobProgress> live) {

@@ -83,6 +83,10 @@ public class Job {
   @Column(name = "slurm_job_id", length = 64)
   private String slurmJobId;
 
+  /** Each task's wall-time limit in seconds; null: the server's default. */
+  @Column(name = "task_timeout_seconds")
+  private Integer taskTimeoutSeconds;
+
   @Enumerated(EnumType.STRING)
   @Column(name = "state", length = 10, nullable = false)
   private JobState state;
@@ -155,6 +159,17 @@ public class Job {
       out.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
     }
     return out.toString();
+  }
+
+  /** Sets each task's wall-time limit (whole seconds), before the job is stored. */
+  public Job limitTasksTo(Optional<java.time.Duration> timeout) {
+    this.taskTimeoutSeconds = timeout.map(t -> (int) t.toSeconds()).orElse(null);
+    return this;
+  }
+
+  /** Each task's wall-time limit, if the job set one. */
+  public Optional<java.time.Duration> taskTimeout() {
+    return Optional.ofNullable(taskTimeoutSeconds).map(java.time.Duration::ofSeconds);
   }
 
   /**

@@ -129,7 +129,8 @@ public final class Codec {
               t.strings("args"),
               t.stringMap("env"),
               t.base64("stdin"),
-              t.longInt("leaseExpires", 0)));
+              t.longInt("leaseExpires", 0),
+              t.longInt("timeoutMs", 1)));
     }
     return new Tasks(tasks);
   }
@@ -214,6 +215,7 @@ public final class Codec {
           g.writeEnd()
               .write("stdin", B64.encodeToString(task.stdin()))
               .write("leaseExpires", task.leaseExpires())
+              .write("timeoutMs", task.timeoutMs())
               .writeEnd();
         }
         g.writeEnd();

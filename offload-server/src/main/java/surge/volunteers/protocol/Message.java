@@ -87,7 +87,11 @@ public sealed interface Message {
     }
   }
 
-  /** One task as sent to a volunteer. */
+  /**
+   * One task as sent to a volunteer.
+   *
+   * @param timeoutMs the task's wall-time limit, counted from the lease; no heartbeat extends it
+   */
   record Task(
       String job,
       int index,
@@ -96,7 +100,8 @@ public sealed interface Message {
       List<String> args,
       Map<String, String> env,
       byte[] stdin,
-      long leaseExpires) {
+      long leaseExpires,
+      long timeoutMs) {
     @Override
     public boolean equals(Object o) {
       return o instanceof Task t
@@ -107,7 +112,8 @@ public sealed interface Message {
           && args.equals(t.args)
           && env.equals(t.env)
           && Arrays.equals(stdin, t.stdin)
-          && leaseExpires == t.leaseExpires;
+          && leaseExpires == t.leaseExpires
+          && timeoutMs == t.timeoutMs;
     }
 
     @Override

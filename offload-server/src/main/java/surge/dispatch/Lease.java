@@ -1,0 +1,30 @@
+package surge.dispatch;
+
+/**
+ * A task held by a volunteer until {@code expiresAt} (renewed by heartbeats) or {@code limitAt}.
+ */
+final class Lease {
+  final long id;
+  final JobRun run;
+  final int index;
+  final Volunteer volunteer;
+
+  /** When the task's wall-time limit runs out; no heartbeat moves it. */
+  final long limitAt;
+
+  long expiresAt;
+
+  Lease(long id, JobRun run, int index, Volunteer volunteer, long expiresAt, long limitAt) {
+    this.id = id;
+    this.run = run;
+    this.index = index;
+    this.volunteer = volunteer;
+    this.limitAt = limitAt;
+    this.expiresAt = Math.min(expiresAt, limitAt);
+  }
+
+  /** A heartbeat: the lease runs for another {@code leaseMillis}, but never past the limit. */
+  void renew(long now, long leaseMillis) {
+    expiresAt = Math.min(now + leaseMillis, limitAt);
+  }
+}
