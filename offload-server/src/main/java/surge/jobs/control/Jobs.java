@@ -114,18 +114,18 @@ public final class Jobs {
             .orElse(null);
     var job =
         new Job(
-            caller.name(),
-            spec.name().orElse(null),
-            spec.kernel(),
-            spec.tasks(),
-            spec.input().map(JobSpec.InputSpec::sha256).orElse(null),
-            spec.input().map(JobSpec.InputSpec::split).orElse(null),
-            toJson(spec.args()),
-            toJson(spec.env()),
-            spec.merge(),
-            spec.reducer().orElse(null),
-            spec.priority(),
-            spec.deadline().orElse(null),
+                caller.name(),
+                spec.name().orElse(null),
+                spec.kernel(),
+                spec.tasks(),
+                spec.input().map(JobSpec.InputSpec::sha256).orElse(null),
+                spec.input().map(JobSpec.InputSpec::split).orElse(null),
+                toJson(spec.args()),
+                toJson(spec.env()),
+                spec.merge(),
+                spec.reducer().orElse(null),
+                spec.priority(),
+                spec.deadline().orElse(null),
                 spec.slurmJobId().orElse(null),
                 clock.instant())
             .limitTasksTo(spec.taskTimeout());
