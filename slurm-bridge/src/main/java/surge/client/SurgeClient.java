@@ -66,13 +66,19 @@ public final class SurgeClient {
 
   /**
    * True when the server stores the kernel. Anything but 200 counts as absent, so a server that
-   * does not answer HEAD still gets the upload.
+   * does not answer HEAD still gets the upload; except 401 and 403, which the upload would get too
+   * (and there, in streaming mode, the JDK drops the answer's text).
    */
-  public boolean hasKernel(String sha256) throws SurgeUnreachableException, InterruptedException {
+  public boolean hasKernel(String sha256)
+      throws SurgeApiException, SurgeUnreachableException, InterruptedException {
     HttpURLConnection c =
         open("HEAD", "/api/kernels/" + segment(sha256), null, null, -1, CALL_TIMEOUT);
     try {
-      return status(c) == 200;
+      int status = status(c);
+      if (status == 401 || status == 403) {
+        throw error(c, status);
+      }
+      return status == 200;
     } finally {
       drain(c);
     }

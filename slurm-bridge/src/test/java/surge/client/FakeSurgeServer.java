@@ -193,7 +193,9 @@ public final class FakeSurgeServer implements AutoCloseable {
               body));
       Set<String> accepted = acceptedCredentials;
       String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-      if (accepted != null && !path.equals("/health") && !accepted.contains(authorization)) {
+      if (accepted != null
+          && !path.equals("/health")
+          && (authorization == null || !accepted.contains(authorization))) {
         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"surge\"");
         send(
             exchange,
