@@ -6,6 +6,9 @@
 # with `sbatch -p batch`; then the Mandelbrot job the same way, and a reducer through the surge CLI.
 # It also serves the demo site (examples/site: a page embedding the consent banner) on port N+1 and
 # prints its address and the admin dashboard's, with the dashboard's password (generated, shown once).
+# Credentials, the documented way: the operator token the server writes on its first start
+# ($SURGE_DATA_DIR/admin-token) approves the sample kernels and makes the volunteers' key; the Slurm
+# jobs and the CLI prove who they are with MUNGE (the local cluster's munged, SURGE_MUNGE_SOCKET).
 #   deploy/try-it.sh [--port N]     start everything and run the examples (default port 8080)
 #   deploy/try-it.sh stop           stop the server, volunteers and the Slurm cluster it started
 set -euo pipefail
@@ -56,6 +59,8 @@ if curl -s -o /dev/null "$site/"; then
 fi
 admin_password="${SURGE_ADMIN_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}"
 echo "try-it: starting the Surge server on $server (log: $state/server.log)"
+# The server decodes MUNGE credentials with the local cluster's munged (started below).
+export SURGE_MUNGE_SOCKET="$SURGE_SLURM_DIR/munge/run/munge.socket"
 SURGE_DATA_DIR="$state/data" SURGE_ALLOWED_ORIGINS="$site" SURGE_ADMIN_PASSWORD="$admin_password" \
   bin/surge-server --port "$port" > "$state/server.log" 2>&1 &
 echo $! >> "$pids"
@@ -68,8 +73,25 @@ if [ "$(curl -s -o /dev/null -w '%{http_code}' "$server/health")" != 200 ]; then
   stop
   exit 1
 fi
+export SURGE_SERVER="$server"
+# The operator's first credential: written by the server on its first start, mode 0600. Only the
+# admin commands get it; everything else proves itself with MUNGE.
+admin_token="$state/data/admin-token"
+admin() { SURGE_TOKEN="$(cat "$admin_token")" bin/surge admin "$@"; }
+volunteer_key=""
+if [ -f "$admin_token" ]; then
+  for kernel in examples/kernels/build/wasm/*.wasm; do
+    admin kernel approve "$kernel" --note "try-it sample $(basename "$kernel")" >/dev/null
+  done
+  echo "try-it: approved the sample kernels (bin/surge admin kernel list)"
+  volunteer_key=$(admin volunteer-key create --name try-it-volunteers 2>/dev/null)
+fi
+# The key goes in the environment, not on the command line, where ps would show it to anyone.
 for n in 1 2; do
-  bin/surge-volunteer --server "$server" --workers 1 > "$state/volunteer-$n.log" 2>&1 &
+  (
+    if [ -n "$volunteer_key" ]; then export SURGE_VOLUNTEER_KEY="$volunteer_key"; fi
+    exec bin/surge-volunteer --server "$server" --workers 1
+  ) > "$state/volunteer-$n.log" 2>&1 &
   echo $! >> "$pids"
 done
 echo "try-it: two headless volunteers connected (logs: $state/volunteer-*.log)"
@@ -80,8 +102,8 @@ echo "try-it: starting the local Slurm cluster (files in $SURGE_SLURM_DIR)"
 "$cluster" start
 eval "$("$cluster" env)"
 
-export SURGE_SERVER="$server"
-# Jobs inherit the submitting shell's environment: surge on the PATH, SURGE_SERVER.
+# Jobs inherit the submitting shell's environment: surge on the PATH, SURGE_SERVER, and
+# SURGE_MUNGE_SOCKET (from the cluster's env), with which surge offload makes its MUNGE credential.
 export PATH="$here/bin:$PATH"
 k=examples/kernels/build/wasm
 native=examples/kernels/build/native
@@ -142,6 +164,8 @@ echo
 echo "try-it: the Surge server runs at $server (REST API under /api, OpenAPI at /openapi,"
 echo "        /health, /metrics); volunteers connect to ws://localhost:$port/volunteer."
 echo "        Slurm: export SLURM_CONF=$SLURM_CONF PATH=$here/bin:\$PATH SURGE_SERVER=$server"
+echo "               SURGE_MUNGE_SOCKET=$SURGE_MUNGE_SOCKET  (surge then authenticates with MUNGE)"
+echo "        The operator token (for bin/surge admin ...): export SURGE_TOKEN=\$(cat $admin_token)"
 echo "        then: cd $jobs && sbatch -p volunteer array.sh; squeue -o '%i %P %T %k'"
 echo "        The demo site, a page that embeds the consent banner: $site/"
 echo "        The admin dashboard: $server/admin/ (password: $admin_password)"
