@@ -29,6 +29,15 @@ final class AdminCommand implements Callable<Integer> {
     throw new ParameterException(spec.commandLine(), "missing a command");
   }
 
+  /** A token's or key's state for the tables: revoked (when), expired, or valid. */
+  static String state(surge.client.AdminApi.Fields record) {
+    return record
+        .get("revokedAt")
+        .map(at -> "revoked " + at)
+        .orElse(
+            record.get("valid").map(v -> v.equals("false") ? "expired" : "valid").orElse("valid"));
+  }
+
   /** A group of commands ({@code token}, {@code kernel}, ...) run without one of them. */
   abstract static class Group implements Callable<Integer> {
     @Spec CommandSpec spec;

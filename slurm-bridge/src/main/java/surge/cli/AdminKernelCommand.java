@@ -85,10 +85,11 @@ final class AdminKernelCommand extends AdminCommand.Group {
   static final class ListApprovals extends AdminCall {
     @Override
     public Integer call() throws Exception {
-      Table table = new Table("SHA256", "APPROVED BY", "APPROVED AT", "NOTE");
+      Table table = new Table("SHA256", "STATE", "APPROVED BY", "APPROVED AT", "NOTE");
       for (Fields a : api().approvals()) {
         table.row(
             a.get("sha256").orElse(null),
+            a.get("inForce").map(f -> f.equals("false") ? "revoked" : "approved").orElse(null),
             a.get("approvedBy").orElse(null),
             a.get("approvedAt").orElse(null),
             a.get("note").orElse(null));

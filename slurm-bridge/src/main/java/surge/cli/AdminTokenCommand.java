@@ -98,15 +98,16 @@ final class AdminTokenCommand extends AdminCommand.Group {
   static final class ListTokens extends AdminCall {
     @Override
     public Integer call() throws Exception {
-      Table table = new Table("ID", "USER", "ROLE", "CREATED", "EXPIRES", "LAST USED");
+      Table table = new Table("ID", "USER", "ROLE", "STATE", "CREATED", "BY", "EXPIRES");
       for (Fields t : api().tokens()) {
         table.row(
             t.get("id").orElse(null),
             t.get("user").orElse(null),
             t.get("role").orElse(null),
+            AdminCommand.state(t),
             t.get("createdAt").orElse(null),
-            t.get("expiresAt").orElse("never"),
-            t.get("lastUsedAt").orElse(null));
+            t.get("createdBy").orElse(null),
+            t.get("expiresAt").orElse("never"));
       }
       table.print(shell().out());
       return ExitCodes.OK;

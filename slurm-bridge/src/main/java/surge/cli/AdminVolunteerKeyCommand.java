@@ -78,14 +78,14 @@ final class AdminVolunteerKeyCommand extends AdminCommand.Group {
   static final class ListKeys extends AdminCall {
     @Override
     public Integer call() throws Exception {
-      Table table = new Table("ID", "NAME", "TRUSTED", "CREATED", "LAST USED");
+      Table table = new Table("ID", "NAME", "TRUSTED", "STATE", "CREATED");
       for (Fields k : api().volunteerKeys()) {
         table.row(
             k.get("id").orElse(null),
             k.get("name").orElse(null),
             k.get("trusted").orElse(null),
-            k.get("createdAt").orElse(null),
-            k.get("lastUsedAt").orElse(null));
+            AdminCommand.state(k),
+            k.get("createdAt").orElse(null));
       }
       table.print(shell().out());
       return ExitCodes.OK;

@@ -19,7 +19,7 @@ final class WhoamiCommand extends AdminCall {
         .out()
         .println(
             ControlCharacters.escape(
-                me.get("name").orElse("?")
+                me.get("user").or(() -> me.get("name")).orElse("?")
                     + " (role "
                     + me.get("role").orElse("?")
                     + ", via "

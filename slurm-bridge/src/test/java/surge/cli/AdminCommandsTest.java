@@ -81,7 +81,7 @@ class AdminCommandsTest {
     assertThat(list.stdout().lines().toList())
         .first()
         .asString()
-        .matches("ID +USER +ROLE +CREATED +EXPIRES +LAST USED");
+        .matches("ID +USER +ROLE +STATE +CREATED +BY +EXPIRES");
     assertThat(list.stdout()).contains("alice").doesNotContain("surge_secret");
     assertThat(revoke.stdout()).isEqualTo("revoked API token t-1\n");
     assertThat(after.stdout()).doesNotContain("alice");

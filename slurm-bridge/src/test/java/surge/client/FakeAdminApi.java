@@ -72,7 +72,7 @@ public final class FakeAdminApi {
       return new Answer(
           200,
           JSON.createObjectNode()
-              .put("name", caller.name())
+              .put("user", caller.name())
               .put("role", caller.role())
               .put("via", caller.via()),
           null);

@@ -69,7 +69,7 @@ public final class Cluster implements AutoCloseable {
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
     Files.createDirectories(dataDir);
     server = pb.start();
-    long until = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    long until = System.nanoTime() + Duration.ofSeconds(300).toNanos();
     while (System.nanoTime() < until) {
       if (!server.isAlive()) {
         throw new IllegalStateException(
@@ -90,7 +90,7 @@ public final class Cluster implements AutoCloseable {
       Thread.sleep(250);
     }
     throw new IllegalStateException(
-        "the server was not healthy within 180 s; its log ends with:\n" + logTail(40));
+        "the server was not healthy within 300 s; its log ends with:\n" + logTail(40));
   }
 
   /** The operator's token, when the server wants credentials. */
