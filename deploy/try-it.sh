@@ -74,24 +74,25 @@ if [ "$(curl -s -o /dev/null -w '%{http_code}' "$server/health")" != 200 ]; then
   exit 1
 fi
 export SURGE_SERVER="$server"
-# The operator's first credential: written by the server on its first start, mode 0600. Only the
-# admin commands get it; everything else proves itself with MUNGE.
+# The operator's first credential: written by the server on its first start, mode 0600 (README,
+# "First credential"). Only the admin commands get it; everything else proves itself with MUNGE.
 admin_token="$state/data/admin-token"
-admin() { SURGE_TOKEN="$(cat "$admin_token")" bin/surge admin "$@"; }
-volunteer_key=""
-if [ -f "$admin_token" ]; then
-  for kernel in examples/kernels/build/wasm/*.wasm; do
-    admin kernel approve "$kernel" --note "try-it sample $(basename "$kernel")" >/dev/null
-  done
-  echo "try-it: approved the sample kernels (bin/surge admin kernel list)"
-  volunteer_key=$(admin volunteer-key create --name try-it-volunteers 2>/dev/null)
+if [ ! -s "$admin_token" ]; then
+  echo "try-it: the server wrote no $admin_token; see $state/server.log" >&2
+  stop
+  exit 1
 fi
-# The key goes in the environment, not on the command line, where ps would show it to anyone.
+admin() { SURGE_TOKEN="$(cat "$admin_token")" bin/surge admin "$@"; }
+for kernel in examples/kernels/build/wasm/*.wasm; do
+  admin kernel approve "$kernel" --note "try-it sample $(basename "$kernel")" >/dev/null
+done
+echo "try-it: approved the sample kernels (bin/surge admin kernel list)"
+# The volunteers are this machine, the centre's own: a trusted key.
+volunteer_key=$(admin volunteer-key create --trusted --name try-it-volunteers 2>/dev/null)
 for n in 1 2; do
-  (
-    if [ -n "$volunteer_key" ]; then export SURGE_VOLUNTEER_KEY="$volunteer_key"; fi
-    exec bin/surge-volunteer --server "$server" --workers 1
-  ) > "$state/volunteer-$n.log" 2>&1 &
+  # The key through the environment, not the command line: ps shows arguments to every user.
+  SURGE_VOLUNTEER_KEY="$volunteer_key" \
+    bin/surge-volunteer --server "$server" --workers 1 > "$state/volunteer-$n.log" 2>&1 &
   echo $! >> "$pids"
 done
 echo "try-it: two headless volunteers connected (logs: $state/volunteer-*.log)"
@@ -165,9 +166,10 @@ echo "try-it: the Surge server runs at $server (REST API under /api, OpenAPI at 
 echo "        /health, /metrics); volunteers connect to ws://localhost:$port/volunteer."
 echo "        Slurm: export SLURM_CONF=$SLURM_CONF PATH=$here/bin:\$PATH SURGE_SERVER=$server"
 echo "               SURGE_MUNGE_SOCKET=$SURGE_MUNGE_SOCKET  (surge then authenticates with MUNGE)"
-echo "        The operator token (for bin/surge admin ...): export SURGE_TOKEN=\$(cat $admin_token)"
 echo "        then: cd $jobs && sbatch -p volunteer array.sh; squeue -o '%i %P %T %k'"
+echo "        The operator token (for bin/surge admin ...): export SURGE_TOKEN=\$(cat $admin_token)"
 echo "        The demo site, a page that embeds the consent banner: $site/"
 echo "        The admin dashboard: $server/admin/ (password: $admin_password)"
+echo "        Off the cluster, a user token: bin/surge admin token create --user NAME --role user"
 echo "        Stop everything with: deploy/try-it.sh stop"
 exit $status

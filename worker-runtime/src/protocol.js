@@ -49,6 +49,9 @@ const string = required((v, path) =>
   typeof v === "string" ? null : fail(path, "must be a string"),
 );
 
+/** A field that may be left out; when present it must pass {@code check}. */
+const optional = (check) => (v, path) => (v === undefined ? null : check(v, path));
+
 function int(min, max = Number.MAX_SAFE_INTEGER) {
   return required((v, path) => {
     if (!Number.isSafeInteger(v)) return fail(path, "must be an integer");
@@ -118,9 +121,11 @@ const taskRef = { job: string, index: int(0) };
 
 const SCHEMAS = {
   // The version check (1008 for a version other than 1) is the session's job, not the codec's.
+  // Either token (a web page's consent) or key (the centre's own machine): checked below.
   hello: {
     protocol: int(1),
-    token: string,
+    token: optional(string),
+    key: optional(string),
     agent: string,
     workers: int(1),
     features: arrayOf(string),
@@ -169,6 +174,12 @@ const SCHEMAS = {
 const VALIDATORS = Object.fromEntries(
   Object.entries(SCHEMAS).map(([type, fields]) => [type, object(fields)]),
 );
+const helloFields = VALIDATORS.hello;
+VALIDATORS.hello = (v, path) =>
+  helloFields(v, path) ??
+  ((v.token === undefined) === (v.key === undefined)
+    ? fail(v.token === undefined ? "token" : "key", "exactly one of token and key must be given")
+    : null);
 
 /**
  * @typedef {{ok: true, message: object}
@@ -225,10 +236,12 @@ export function encode(message) {
 // --- constructors for the volunteer → server messages ---
 
 /**
- * @param {{token: string, agent: string, workers: number, features?: string[]}} p
+ * A hello with a consent token (web pages) or a volunteer key (the centre's own machines).
+ * @param {{token?: string, key?: string, agent: string, workers: number, features?: string[]}} p
  */
-export function hello({ token, agent, workers, features = ["wasi_snapshot_preview1"] }) {
-  return { type: "hello", protocol: PROTOCOL_VERSION, token, agent, workers, features };
+export function hello({ token, key, agent, workers, features = ["wasi_snapshot_preview1"] }) {
+  const credential = key !== undefined ? { key } : { token };
+  return { type: "hello", protocol: PROTOCOL_VERSION, ...credential, agent, workers, features };
 }
 
 /** @param {number} count how many more tasks, added to what was asked before */

@@ -57,8 +57,10 @@ export class Volunteer extends EventTarget {
   /**
    * @param {object} options
    * @param {string} options.server `http(s)://HOST:PORT` of the offload server
-   * @param {(request: {fresh: boolean}) => Promise<string>|string} options.getToken consent token
-   *   for each (re)connect; `fresh` after the server refused the last one (see consent.js)
+   * @param {(request: {fresh: boolean}) => Promise<string>|string} [options.getToken] consent
+   *   token for each (re)connect; `fresh` after the server refused the last one (see consent.js)
+   * @param {string} [options.key] a volunteer key from the centre's operator, instead of getToken
+   *   (headless machines of the centre: `surge-volunteer --key`)
    * @param {import('./pool.js').WorkerFactory} options.createWorker
    * @param {typeof WebSocket} [options.WebSocket] default: the global WebSocket
    * @param {number} [options.workers] default: one per logical core
@@ -85,8 +87,11 @@ export class Volunteer extends EventTarget {
    */
   constructor(options) {
     super();
-    for (const name of ["server", "getToken", "createWorker"]) {
+    for (const name of ["server", "createWorker"]) {
       if (!options?.[name]) throw new TypeError(`Volunteer: option ${name} is required`);
+    }
+    if (!options.getToken === !options.key) {
+      throw new TypeError("Volunteer: exactly one of the options getToken and key is required");
     }
     const WebSocketImpl = options.WebSocket ?? globalThis.WebSocket;
     if (!WebSocketImpl) throw new TypeError("Volunteer: option WebSocket is required here");
@@ -113,7 +118,7 @@ export class Volunteer extends EventTarget {
     this.#transport = new Transport({
       url: options.url ?? volunteerUrl(options.server),
       WebSocket: WebSocketImpl,
-      getToken: options.getToken,
+      getToken: options.key ? undefined : options.getToken,
       backoff: options.backoff,
       onOpen: ({ token }) => this.#onOpen(token),
       onMessage: (m) => this.#guard(() => this.#onMessage(m)),
@@ -202,7 +207,10 @@ export class Volunteer extends EventTarget {
   #onOpen(token) {
     if (this.#state === "stopping" || this.#state === "stopped") return;
     this.#setState("connecting");
-    this.#transport.send(protocol.hello({ token, agent: this.#o.agent, workers: this.#pool.size }));
+    const credential = this.#o.key ? { key: this.#o.key } : { token };
+    this.#transport.send(
+      protocol.hello({ ...credential, agent: this.#o.agent, workers: this.#pool.size }),
+    );
   }
 
   #onMessage(message) {

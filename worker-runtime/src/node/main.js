@@ -1,19 +1,20 @@
 #!/usr/bin/env node
-// The headless volunteer: `surge-volunteer --server http://HOST:PORT [--workers N] [--quiet]`.
-// Consents as site "headless" at full CPU, runs until SIGINT/SIGTERM, then releases its tasks.
+// The headless volunteer: `surge-volunteer --server http://HOST:PORT --key K [--workers N] [--quiet]`.
+// One of the centre's own machines: it proves it with a volunteer key an operator made
+// (`surge admin volunteer-key create`), runs until SIGINT/SIGTERM, then releases its tasks.
 
 import { parseArgs } from "node:util";
 import { createNodeVolunteer } from "./index.js";
-import { consentTokenProvider } from "../consent.js";
 import { AGENT, volunteerUrl } from "../volunteer.js";
 
-const USAGE = `usage: surge-volunteer --server http://HOST:PORT [--workers N] [--quiet]
+const USAGE = `usage: surge-volunteer --server http://HOST:PORT --key KEY [--workers N] [--quiet]
   --server URL   the offload server (default: the SURGE_SERVER environment variable)
+  --key KEY      this machine's volunteer key (default: the SURGE_VOLUNTEER_KEY environment
+                 variable); an operator makes one with: surge admin volunteer-key create --name NAME
   --workers N    how many tasks to run at once (default: one per core)
   --quiet        print nothing but errors and the summary when stopping
   --help         print this text`;
 
-const HEADLESS_CONSENT = { site: "headless", revision: 1, cpu: 100 };
 const STOP_TIMEOUT_MS = 10_000;
 
 const say = (line) => process.stderr.write(`surge-volunteer: ${line}\n`);
@@ -30,6 +31,7 @@ function parseOptions(argv) {
       args: argv,
       options: {
         server: { type: "string" },
+        key: { type: "string" },
         workers: { type: "string" },
         quiet: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
@@ -54,6 +56,12 @@ function parseOptions(argv) {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     usageError(`--server must be an http(s) URL such as http://localhost:8080, got '${server}'`);
   }
+  const key = values.key ?? process.env.SURGE_VOLUNTEER_KEY;
+  if (!key) {
+    usageError(
+      "missing option --key (or set SURGE_VOLUNTEER_KEY): ask an operator for a volunteer key",
+    );
+  }
   let workers;
   if (values.workers !== undefined) {
     workers = Number(values.workers);
@@ -61,7 +69,7 @@ function parseOptions(argv) {
       usageError(`--workers must be a whole number of at least 1, got '${values.workers}'`);
     }
   }
-  return { server, workers, quiet: values.quiet };
+  return { server, key, workers, quiet: values.quiet };
 }
 
 function describe({ state, previous, session, code, reason, delayMs }, volunteer, server) {
@@ -84,12 +92,12 @@ function describe({ state, previous, session, code, reason, delayMs }, volunteer
 }
 
 function main() {
-  const { server, workers, quiet } = parseOptions(process.argv.slice(2));
+  const { server, key, workers, quiet } = parseOptions(process.argv.slice(2));
   const volunteer = createNodeVolunteer({
     server,
     workers,
     agent: `${AGENT} node/${process.versions.node}`,
-    getToken: consentTokenProvider(server, HEADLESS_CONSENT),
+    key,
     onStateChange: (detail) => {
       if (!quiet && detail.state !== "stopped") say(describe(detail, volunteer, server));
     },

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import surge.admin.control.AdminLogin;
+import surge.admin.control.LoginThrottle;
 import surge.api.Hashes;
 import surge.config.Settings;
 import surge.consent.control.ConsentTokens;
@@ -22,11 +23,20 @@ import surge.consent.entity.ConsentRecord;
 import surge.consent.entity.DeclineCount;
 import surge.dispatch.DeadlineMissed;
 import surge.dispatch.Dispatcher;
+import surge.identity.control.AdminTokenFile;
+import surge.identity.control.ApiTokens;
+import surge.identity.control.Authenticator;
+import surge.identity.control.Munge;
+import surge.identity.control.SlurmJwt;
+import surge.identity.control.VolunteerKeys;
+import surge.identity.entity.ApiToken;
+import surge.identity.entity.VolunteerKey;
 import surge.jobs.control.Inputs;
 import surge.jobs.control.Jobs;
 import surge.jobs.control.Journal;
 import surge.jobs.control.Merger;
 import surge.jobs.entity.Input;
+import surge.jobs.entity.InputUpload;
 import surge.jobs.entity.Job;
 import surge.jobs.entity.JobResult;
 import surge.jobs.entity.TaskOutput;
@@ -59,13 +69,16 @@ public final class Server implements AutoCloseable {
       List.of(
           Kernel.class,
           Input.class,
+          InputUpload.class,
           Job.class,
           TaskOutput.class,
           JobResult.class,
           Setting.class,
           Rescue.class,
           ConsentRecord.class,
-          DeclineCount.class);
+          DeclineCount.class,
+          ApiToken.class,
+          VolunteerKey.class);
 
   /** How often the dashboard's throughput is sampled, and how many samples are kept (1 hour). */
   private static final Duration THROUGHPUT_EVERY = Duration.ofSeconds(5);
@@ -88,8 +101,16 @@ public final class Server implements AutoCloseable {
   public final Metrics metrics;
   public final Throughput throughput;
 
-  /** The dashboard's login; off without SURGE_ADMIN_PASSWORD. */
-  public final AdminLogin adminLogin;
+  /** API tokens (only their hashes are stored). */
+  public final ApiTokens tokens;
+
+  /** Keys of the centre's own volunteer machines. */
+  public final VolunteerKeys volunteerKeys;
+
+  /** Who is calling: API tokens, Slurm JWT, MUNGE, the dashboard's password. */
+  public final Authenticator authenticator;
+
+  private final AdminLogin adminLogin;
 
   /** Present when SURGE_RESCUE_PARTITIONS names partitions to watch. */
   public final Optional<Rescuer> rescuer;
@@ -136,9 +157,8 @@ public final class Server implements AutoCloseable {
             runner,
             settings.reduceTimeout(),
             clock,
-            id -> holder[0].forget(Job.publicId(id)));
-    this.journal =
-        new Journal(db, clock, merger::mergeLater, id -> holder[0].forget(Job.publicId(id)));
+            id -> holder[0].forgetSequence(id));
+    this.journal = new Journal(db, clock, merger::mergeLater, id -> holder[0].forgetSequence(id));
     var metricsHolder = new Metrics[1];
     this.dispatcher =
         new Dispatcher(
@@ -164,7 +184,20 @@ public final class Server implements AutoCloseable {
             new ConsentTokens(consentKey(), settings.consentTtl(), clock),
             Projects.of(settings.centre(), settings.projectsFile()),
             clock);
-    this.adminLogin = new AdminLogin(settings.adminPassword(), clock::millis);
+    this.adminLogin =
+        new AdminLogin(settings.adminPassword(), LoginThrottle.standard(clock::millis));
+    this.tokens = new ApiTokens(db, clock);
+    this.volunteerKeys = new VolunteerKeys(db, clock);
+    var identity = settings.identity();
+    identity.adminToken().ifPresent(AdminTokenFile::checkGiven);
+    this.authenticator =
+        new Authenticator(
+            tokens,
+            identity.adminToken(),
+            SlurmJwt.fromFiles(identity.jwtKey(), identity.jwks(), clock),
+            Munge.of(identity.mungeSocket()),
+            adminLogin,
+            identity.operators());
     this.throughput =
         new Throughput(
             () -> dispatcher.stats().completedTotal(), clock::millis, THROUGHPUT_SAMPLES);
@@ -201,12 +234,7 @@ public final class Server implements AutoCloseable {
                 ? "SURGE_ALLOWED_ORIGINS is not set: no web page may obtain consent or volunteer"
                     + " (headless volunteers, which send no Origin, still may)"
                 : "web pages of " + server.origins + " may obtain consent and volunteer");
-    LOG.info(
-        () ->
-            server.adminLogin.enabled()
-                ? "the dashboard is at /admin/ (HTTP Basic, user admin)"
-                : "the dashboard (/admin/) and the consent export are off: SURGE_ADMIN_PASSWORD is"
-                    + " not set");
+    server.logCredentials();
     server.rescueSchedule.ifPresent(
         schedule ->
             schedule.start(
@@ -235,6 +263,33 @@ public final class Server implements AutoCloseable {
                 + recovered
                 + " unfinished jobs recovered");
     return server;
+  }
+
+  /** Makes the first operator token if needed and says where it is (never what it is). */
+  private void logCredentials() {
+    var identity = settings.identity();
+    if (identity.adminToken().isPresent()) {
+      LOG.info("operator token: SURGE_ADMIN_TOKEN");
+    } else {
+      var written = AdminTokenFile.ensure(settings.dataDir(), tokens);
+      LOG.info(
+          () ->
+              (written.isPresent() ? "wrote a new operator token to " : "operator token in ")
+                  + settings.dataDir().resolve(AdminTokenFile.NAME)
+                  + " (mode 0600; send it as Authorization: Bearer)");
+    }
+    LOG.info(
+        () ->
+            "credentials accepted: API tokens"
+                + (identity.mungeSocket().isPresent()
+                    ? ", MUNGE through " + identity.mungeSocket().get()
+                    : "")
+                + (identity.jwtKey().isPresent() || identity.jwks().isPresent()
+                    ? ", Slurm JWT"
+                    : "")
+                + (adminLogin.passwordSet()
+                    ? "; the dashboard (/admin/) takes SURGE_ADMIN_PASSWORD or an operator token"
+                    : "; the dashboard (/admin/) takes an operator token as its password"));
   }
 
   static DispatchPolicy policy(Settings s) {

@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import surge.config.Settings;
 import surge.dispatch.VolunteerChannel;
+import surge.identity.control.Caller;
 import surge.jobs.control.JobView;
 import surge.jobs.entity.JobState;
 import surge.policies.VolunteerProfile;
@@ -30,6 +31,7 @@ import surge.volunteers.protocol.Message;
  * running the native kernels; the real WebSocket path is tested against Payara in the ITs.
  */
 class ServerStorageTest {
+  static final Caller ALICE = new Caller("alice", Caller.Role.USER, "token");
   static EmbeddedPostgres postgres;
   @TempDir static Path dir;
 
@@ -70,6 +72,7 @@ class ServerStorageTest {
           server
               .jobs
               .submit(
+                  ALICE,
                   "{\"kernel\":\""
                       + kernel
                       + "\",\"tasks\":12,\"args\":[\"20000\"],\"merge\":{\"kind\":\"sum\"}}")
@@ -77,10 +80,10 @@ class ServerStorageTest {
       // A volunteer does 5 of 12 tasks, then the server goes away.
       new NativeVolunteer(server, "montecarlo", 5).work();
       awaitJournal(server);
-      assertThat(server.jobs.status(jobId).done()).isEqualTo(5);
+      assertThat(server.jobs.status(ALICE, jobId).done()).isEqualTo(5);
     }
     try (Server server = Server.start(settings)) {
-      JobView recovered = server.jobs.status(jobId);
+      JobView recovered = server.jobs.status(ALICE, jobId);
       assertThat(recovered.state()).isEqualTo(JobState.RUNNING);
       assertThat(recovered.done()).isEqualTo(5);
       assertThat(recovered.queued()).isEqualTo(7);
@@ -89,7 +92,7 @@ class ServerStorageTest {
       assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
       byte[] expected =
           TestFiles.run(TestFiles.native_("montecarlo-whole").toString(), "12", "20000");
-      assertThat(new String(server.jobs.result(jobId), StandardCharsets.UTF_8))
+      assertThat(new String(server.jobs.result(ALICE, jobId), StandardCharsets.UTF_8))
           .isEqualTo(new String(expected, StandardCharsets.UTF_8));
     }
   }
@@ -104,6 +107,7 @@ class ServerStorageTest {
           server
               .jobs
               .submit(
+                  ALICE,
                   "{\"kernel\":\""
                       + kernel
                       + "\",\"tasks\":4,\"args\":[\"10000\"],\"merge\":{\"kind\":\"reduce\",\"kernel\":\""
@@ -119,7 +123,7 @@ class ServerStorageTest {
       p.getOutputStream().write(outputs);
       p.getOutputStream().close();
       String expected = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(new String(server.jobs.result(id), StandardCharsets.UTF_8))
+      assertThat(new String(server.jobs.result(ALICE, id), StandardCharsets.UTF_8))
           .startsWith("pi ~= 3.1")
           .isEqualTo(expected);
     }
@@ -134,6 +138,7 @@ class ServerStorageTest {
           server
               .jobs
               .submit(
+                  ALICE,
                   "{\"kernel\":\""
                       + kernel
                       + "\",\"tasks\":3,\"args\":[\"7\",\"no luck\"],\"env\":{\"FAIL_INDEX\":\"1\"}}")
@@ -173,13 +178,13 @@ class ServerStorageTest {
   static JobView awaitEnd(Server server, String id) throws InterruptedException {
     long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (System.nanoTime() < until) {
-      JobView v = server.jobs.status(id);
+      JobView v = server.jobs.status(ALICE, id);
       if (v.state().ended()) {
         return v;
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("job " + id + " did not end: " + server.jobs.status(id));
+    throw new AssertionError("job " + id + " did not end: " + server.jobs.status(ALICE, id));
   }
 
   /** Plays a volunteer through the dispatcher's API, running each task with the native kernel. */

@@ -35,7 +35,25 @@ public record Settings(
     Optional<String> adminPassword,
     String centre,
     Optional<Path> projectsFile,
-    Rescue rescue) {
+    Rescue rescue,
+    Identity identity) {
+
+  /**
+   * How callers prove who they are (README: "Authentication").
+   *
+   * @param adminToken SURGE_ADMIN_TOKEN: an operator token given by the operator; empty: the server
+   *     writes one to {@code $SURGE_DATA_DIR/admin-token} on its first start
+   * @param mungeSocket SURGE_MUNGE_SOCKET: munged's socket; empty: MUNGE credentials are refused
+   * @param jwtKey SURGE_JWT_KEY: Slurm's {@code jwt_hs256.key}; empty: no HS256 JWT
+   * @param jwks SURGE_JWKS: a JWKS file of RS256 keys; empty: no RS256 JWT
+   * @param operators SURGE_OPERATORS: users who are operators when they log in by MUNGE or JWT
+   */
+  public record Identity(
+      Optional<String> adminToken,
+      Optional<Path> mungeSocket,
+      Optional<Path> jwtKey,
+      Optional<Path> jwks,
+      Set<String> operators) {}
 
   /**
    * The rescuer's settings (README: "Rescue"). No watched partition: rescue is off.
@@ -99,7 +117,13 @@ public record Settings(
         source.get("SURGE_ADMIN_PASSWORD"),
         source.get("SURGE_CENTRE").orElse("Surge demo centre"),
         source.get("SURGE_PROJECTS").map(Path::of),
-        rescue(source, env));
+        rescue(source, env),
+        new Identity(
+            source.get("SURGE_ADMIN_TOKEN"),
+            source.get("SURGE_MUNGE_SOCKET").map(Path::of),
+            source.get("SURGE_JWT_KEY").map(Path::of),
+            source.get("SURGE_JWKS").map(Path::of),
+            Set.copyOf(source.list("SURGE_OPERATORS"))));
   }
 
   private static Rescue rescue(Source source, Map<String, String> env) {

@@ -149,6 +149,11 @@ public final class Dispatcher {
     jobs.remove(jobId);
   }
 
+  /** As {@link #forget(String)}, for the journal and merger, which know a job by its sequence. */
+  public synchronized void forgetSequence(long sequence) {
+    jobs.values().removeIf(run -> run.job.sequence() == sequence);
+  }
+
   public synchronized Optional<JobProgress> progress(String jobId) {
     JobRun run = jobs.get(jobId);
     if (run == null) {

@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
 import surge.Surge;
+import surge.identity.boundary.Callers;
 import surge.jobs.control.JobView;
 
 /**
@@ -27,11 +28,12 @@ public class SummaryServlet extends HttpServlet {
     var server = surge.server();
     var stats = server.dispatcher.stats();
     JsonArrayBuilder jobs = Json.createArrayBuilder();
-    for (JobView j : server.jobs.list(Optional.empty(), JOBS)) {
+    for (JobView j : server.jobs.list(Callers.of(req), Optional.empty(), JOBS)) {
       var job =
           Json.createObjectBuilder()
               .add("id", j.id())
               .add("name", j.name().orElse(""))
+              .add("owner", j.owner().orElse(""))
               .add("state", j.state().name())
               .add("total", j.total())
               .add("done", j.done())

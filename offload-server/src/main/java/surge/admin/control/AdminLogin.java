@@ -4,98 +4,77 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
+import java.util.function.Function;
+import surge.identity.control.Caller;
 
 /**
- * The admin's HTTP Basic login: user {@code admin}, password SURGE_ADMIN_PASSWORD, compared in
- * constant time. An address with {@value #MAX_FAILURES} failures in a minute is refused until the
- * minute is over, so that guessing is slow.
+ * The dashboard's HTTP Basic login, which browsers can show: user {@code admin} and
+ * SURGE_ADMIN_PASSWORD (compared in constant time), or any user name and an API token as the
+ * password. Every check goes through the {@link LoginThrottle}, which slows guessing and never
+ * refuses the right password.
  */
 public final class AdminLogin {
   public static final String USER = "admin";
-  static final int MAX_FAILURES = 5;
-  private static final long WINDOW_MILLIS = 60_000;
-  private static final int MAX_ADDRESSES = 10_000;
 
-  /** What a request's Authorization header earned. */
-  public enum Outcome {
-    ALLOWED,
-    /** No or wrong credentials: ask for them. */
-    REFUSED,
-    /** Too many failures from this address: wait. */
-    THROTTLED
-  }
+  /** What a Basic header earned. */
+  public sealed interface Outcome {}
 
-  private record Failures(long windowStart, int count) {}
+  public record Allowed(Caller caller) implements Outcome {}
+
+  public record Refused() implements Outcome {}
+
+  /** Another check from this address is still running. */
+  public record Busy() implements Outcome {}
 
   private final Optional<byte[]> expected;
-  private final LongSupplier clockMillis;
-  private final Map<String, Failures> failures = new ConcurrentHashMap<>();
+  private final LoginThrottle throttle;
 
-  public AdminLogin(Optional<String> password, LongSupplier clockMillis) {
+  public AdminLogin(Optional<String> password, LoginThrottle throttle) {
     this.expected = password.map(p -> digest(USER + ":" + p));
-    this.clockMillis = clockMillis;
+    this.throttle = throttle;
   }
 
-  /** False when no password is set: the dashboard and the export are off. */
-  public boolean enabled() {
+  /** False when no password is set: then only an operator's token opens the dashboard. */
+  public boolean passwordSet() {
     return expected.isPresent();
   }
 
-  public Outcome check(String remoteAddress, String authorization) {
-    if (expected.isEmpty()) {
-      return Outcome.REFUSED;
-    }
-    long now = clockMillis.getAsLong();
-    Failures f = failures.get(remoteAddress);
-    if (f != null && now - f.windowStart() < WINDOW_MILLIS && f.count() >= MAX_FAILURES) {
-      return Outcome.THROTTLED;
-    }
-    if (authorization == null) {
-      return Outcome.REFUSED;
-    }
-    if (matches(authorization)) {
-      failures.remove(remoteAddress);
-      return Outcome.ALLOWED;
-    }
-    if (failures.size() > MAX_ADDRESSES) {
-      failures.clear();
-    }
-    failures.merge(
-        remoteAddress,
-        new Failures(now, 1),
-        (old, one) ->
-            now - old.windowStart() < WINDOW_MILLIS
-                ? new Failures(old.windowStart(), old.count() + 1)
-                : one);
-    return Outcome.REFUSED;
-  }
-
-  /** Seconds until a throttled address may try again (at most a minute). */
-  public long retryAfterSeconds(String remoteAddress) {
-    Failures f = failures.get(remoteAddress);
-    long left = f == null ? 0 : WINDOW_MILLIS - (clockMillis.getAsLong() - f.windowStart());
-    return Math.max(1, (left + 999) / 1000);
-  }
-
-  private boolean matches(String authorization) {
-    if (!authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
-      return false;
-    }
+  /**
+   * Checks the base64 part of a Basic header.
+   *
+   * @param tokens the caller an API token stands for, if it is a valid one
+   */
+  public Outcome check(
+      String remoteAddress, String basicCredentials, Function<String, Optional<Caller>> tokens)
+      throws InterruptedException {
     String credentials;
     try {
       credentials =
-          new String(
-              Base64.getDecoder().decode(authorization.substring(6).trim()),
-              StandardCharsets.UTF_8);
+          new String(Base64.getDecoder().decode(basicCredentials.trim()), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      return false;
+      return new Refused();
     }
-    // Digests of equal length, compared without an early exit: the time says nothing.
-    return MessageDigest.isEqual(digest(credentials), expected.orElseThrow());
+    int colon = credentials.indexOf(':');
+    String password = colon < 0 ? "" : credentials.substring(colon + 1);
+    Caller[] found = new Caller[1];
+    try {
+      boolean ok =
+          throttle.attempt(
+              remoteAddress,
+              () -> {
+                if (expected.isPresent()
+                    && MessageDigest.isEqual(digest(credentials), expected.get())) {
+                  found[0] = new Caller(USER, Caller.Role.OPERATOR, "password");
+                  return true;
+                }
+                found[0] = tokens.apply(password).orElse(null);
+                return found[0] != null;
+              });
+      return ok ? new Allowed(found[0]) : new Refused();
+    } catch (LoginThrottle.Busy e) {
+      return new Busy();
+    }
   }
 
   private static byte[] digest(String s) {

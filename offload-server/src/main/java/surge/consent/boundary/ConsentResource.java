@@ -103,6 +103,20 @@ public class ConsentResource {
     }
   }
 
+  /**
+   * Consent is a web page's: a request without an Origin (a script, a headless client) is refused,
+   * so no token is issued for a site that never asked. Headless volunteers use volunteer keys.
+   */
+  private void pageOrigin(String origin) {
+    if (origin == null || origin.isBlank()) {
+      throw Problem.forbidden(
+          null,
+          "consent is given by a web page (an Origin header in SURGE_ALLOWED_ORIGINS); a headless"
+              + " volunteer uses a volunteer key instead");
+    }
+    allowedOrigin(origin);
+  }
+
   private void allowedOrigin(String origin) {
     if (!surge.server().origins.admits(origin)) {
       throw Problem.forbidden(
@@ -112,7 +126,7 @@ public class ConsentResource {
 
   /** The site; a web page's must be its own origin, and that origin allowed. */
   private String site(JsonObject o, String origin) {
-    allowedOrigin(origin);
+    pageOrigin(origin);
     if (!(o.get("site") instanceof JsonString site)
         || site.getString().isBlank()
         || site.getString().length() > 200) {

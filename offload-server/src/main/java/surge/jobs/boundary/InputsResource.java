@@ -6,22 +6,27 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import surge.Surge;
+import surge.identity.boundary.Callers;
 
 /** Upload input files that jobs split among their tasks. */
 @Path("/inputs")
 public class InputsResource {
   @Inject Surge surge;
+  @Context SecurityContext security;
 
   @POST
   @Consumes({MediaType.APPLICATION_OCTET_STREAM, MediaType.TEXT_PLAIN, MediaType.WILDCARD})
   @Produces(MediaType.APPLICATION_JSON)
   @Operation(summary = "Upload an input file; it is stored by sha256")
   public Response upload(byte[] bytes) {
-    var stored = surge.server().inputs.upload(bytes == null ? new byte[0] : bytes);
+    var stored =
+        surge.server().inputs.upload(Callers.of(security), bytes == null ? new byte[0] : bytes);
     var body =
         Json.createObjectBuilder()
             .add("sha256", stored.sha256())

@@ -27,6 +27,7 @@ final class JobJson {
             .add("priority", v.priority())
             .add("createdAt", v.createdAt().toString());
     optional(o, "name", v.name());
+    optional(o, "owner", v.owner());
     optionalInstant(o, "deadline", v.deadline());
     optional(o, "slurmJobId", v.slurmJobId());
     optionalInstant(o, "startedAt", v.startedAt());

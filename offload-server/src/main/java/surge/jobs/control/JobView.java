@@ -21,7 +21,8 @@ public record JobView(
     Optional<Instant> startedAt,
     Optional<Instant> finishedAt,
     Optional<Long> resultSize,
-    Optional<Error> error) {
+    Optional<Error> error,
+    Optional<String> owner) {
 
   /** Why a job failed; the task fields are present when one task's failure ended the job. */
   public record Error(

@@ -20,13 +20,17 @@ import surge.api.Problem;
 import surge.dispatch.DispatchJob;
 import surge.dispatch.Dispatcher;
 import surge.dispatch.JobProgress;
+import surge.identity.control.Caller;
 import surge.jobs.entity.Job;
 import surge.jobs.entity.JobResult;
 import surge.jobs.entity.JobState;
 import surge.kernels.control.Kernels;
 import surge.persistence.Database;
 
-/** Submitting, watching, cancelling and recovering jobs. */
+/**
+ * Submitting, watching, cancelling and recovering jobs. Every job has an owner: a user sees and
+ * cancels only their own, an operator all; another user's job is answered as if it did not exist.
+ */
 public final class Jobs {
   private static final Logger LOG = Logger.getLogger(Jobs.class.getName());
   private static final JsonProvider JSON = JsonProvider.provider();
@@ -58,7 +62,7 @@ public final class Jobs {
   }
 
   /** Accepts a job: stored first, then queued, so an accepted job survives a crash. */
-  public JobView submit(String body) {
+  public JobView submit(Caller caller, String body) {
     JobSpec spec = JobSpec.parse(body, maxTasks, clock.instant());
     if (!kernels.exists(spec.kernel())) {
       throw Problem.badField(
@@ -77,17 +81,20 @@ public final class Jobs {
             .map(
                 in ->
                     inputs
-                        .bytes(in.sha256())
+                        .bytesFor(caller, in.sha256())
                         .orElseThrow(
                             () ->
                                 Problem.badField(
                                     "input.sha256",
                                     "no input "
                                         + in.sha256()
-                                        + " has been uploaded (POST /api/inputs first)")))
+                                        + " has been uploaded by "
+                                        + caller.name()
+                                        + " (POST /api/inputs first)")))
             .orElse(null);
     var job =
         new Job(
+            caller.name(),
             spec.name().orElse(null),
             spec.kernel(),
             spec.tasks(),
@@ -107,6 +114,8 @@ public final class Jobs {
         () ->
             "accepted "
                 + job.publicId()
+                + " from "
+                + caller.name()
                 + " ("
                 + job.taskCount()
                 + " tasks of kernel "
@@ -117,28 +126,33 @@ public final class Jobs {
     return view(job, dispatcher.progress(job.publicId()));
   }
 
-  public JobView status(String publicId) {
-    Job job = find(publicId);
+  public JobView status(Caller caller, String publicId) {
+    Job job = find(caller, publicId);
     return view(job, dispatcher.progress(job.publicId()));
   }
 
-  public List<JobView> list(Optional<JobState> state, int limit) {
+  /** The newest jobs {@code caller} may see: their own, or every job for an operator. */
+  public List<JobView> list(Caller caller, Optional<JobState> state, int limit) {
+    String where =
+        (state.isPresent() ? " and j.state = :state" : "")
+            + (caller.operator() ? "" : " and j.owner = :owner");
     List<Job> jobs =
         db.transaction(
             s -> {
               var q =
-                  state.isPresent()
-                      ? s.createSelectionQuery(
-                              "from Job j where j.state = :state order by j.id desc", Job.class)
-                          .setParameter("state", state.get())
-                      : s.createSelectionQuery("from Job j order by j.id desc", Job.class);
+                  s.createSelectionQuery(
+                      "from Job j where 1 = 1" + where + " order by j.id desc", Job.class);
+              state.ifPresent(st -> q.setParameter("state", st));
+              if (!caller.operator()) {
+                q.setParameter("owner", caller.name());
+              }
               return q.setMaxResults(limit).getResultList();
             });
     return jobs.stream().map(j -> view(j, dispatcher.progress(j.publicId()))).toList();
   }
 
-  public byte[] result(String publicId) {
-    Job job = find(publicId);
+  public byte[] result(Caller caller, String publicId) {
+    Job job = find(caller, publicId);
     if (job.state() != JobState.SUCCEEDED) {
       throw Problem.conflict(
           "job " + publicId + " is " + job.state() + "; its result exists once it has SUCCEEDED");
@@ -146,8 +160,8 @@ public final class Jobs {
     return db.transaction(s -> s.find(JobResult.class, job.id())).bytes();
   }
 
-  public JobView cancel(String publicId, String reason) {
-    Job job = find(publicId);
+  public JobView cancel(Caller caller, String publicId, String reason) {
+    Job job = find(caller, publicId);
     dispatcher.cancel(job.publicId(), reason);
     if (!job.state().ended()) {
       // Stored now, not only by the journal's next batch: until that commits, the dispatcher no
@@ -156,7 +170,7 @@ public final class Jobs {
       // write changes nothing, and a merge that finished first wins.
       db.run(s -> s.find(Job.class, job.id()).cancel(reason, clock.instant()));
     }
-    return view(find(publicId), dispatcher.progress(job.publicId()));
+    return view(find(caller, publicId), dispatcher.progress(job.publicId()));
   }
 
   /** After a restart: queue again every task of every unfinished job that has no stored output. */
@@ -199,12 +213,18 @@ public final class Jobs {
     return open.size();
   }
 
-  private Job find(String publicId) {
+  /**
+   * The job with this whole public id that {@code caller} may see. A wrong random part and another
+   * user's job answer the same 404 as a missing job, so ids cannot be probed.
+   */
+  private Job find(Caller caller, String publicId) {
     long id =
         Job.parseId(publicId)
-            .orElseThrow(() -> Problem.notFound("'" + publicId + "' is not a job id (j-NNNNNN)"));
+            .orElseThrow(() -> Problem.notFound("'" + publicId + "' is not a job id (j-...)"));
     Job job = db.transaction(s -> s.find(Job.class, id));
-    if (job == null) {
+    if (job == null
+        || !job.hasPublicId(publicId)
+        || !(caller.operator() || job.owner().map(caller::mayActOn).orElse(false))) {
       throw Problem.notFound("no job " + publicId);
     }
     return job;
@@ -294,7 +314,8 @@ public final class Jobs {
         live.flatMap(JobProgress::startedAt).or(job::startedAt),
         job.finishedAt(),
         job.resultSize(),
-        error);
+        error,
+        job.owner());
   }
 
   private static String toJson(List<String> values) {

@@ -64,7 +64,7 @@ public final class Merger implements AutoCloseable {
           try {
             merge(jobId);
           } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "merging " + Job.publicId(jobId) + " failed", e);
+            LOG.log(Level.SEVERE, "merging job #" + jobId + " failed", e);
             fail(jobId, "merging failed: " + e);
           } finally {
             onEnded.accept(jobId);
@@ -117,7 +117,7 @@ public final class Merger implements AutoCloseable {
               .setParameter("job", jobId)
               .executeUpdate();
         });
-    LOG.info(() -> Job.publicId(jobId) + " succeeded: " + result.length + " bytes");
+    LOG.info(() -> job.publicId() + " succeeded: " + result.length + " bytes");
   }
 
   private byte[] combine(Job job, List<TaskOutput> outputs) {

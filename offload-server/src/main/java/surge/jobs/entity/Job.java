@@ -10,6 +10,8 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Index;
 import jakarta.persistence.SequenceGenerator;
 import jakarta.persistence.Table;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -22,6 +24,8 @@ import java.util.OptionalInt;
 @Table(name = "jobs", indexes = @Index(name = "jobs_state", columnList = "state"))
 public class Job {
   private static final String PREFIX = "j-";
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final char[] ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789".toCharArray();
 
   @Id
   @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "jobs_seq")
@@ -30,6 +34,17 @@ public class Job {
 
   @Column(name = "name", length = 200)
   private String name;
+
+  /** The user who submitted it; null only for jobs stored before owners existed (operators'). */
+  @Column(name = "owner_name", length = 64)
+  private String owner;
+
+  /**
+   * The random part of the public id (80 bits), so ids cannot be guessed from one another; null for
+   * jobs stored before it existed.
+   */
+  @Column(name = "id_secret", length = 16)
+  private String idSecret;
 
   @Column(name = "kernel", length = 64, nullable = false)
   private String kernel;
@@ -102,6 +117,7 @@ public class Job {
   protected Job() {}
 
   public Job(
+      String owner,
       String name,
       String kernel,
       int taskCount,
@@ -115,6 +131,8 @@ public class Job {
       Instant deadline,
       String slurmJobId,
       Instant createdAt) {
+    this.owner = owner;
+    this.idSecret = randomPart();
     this.name = name;
     this.kernel = kernel;
     this.taskCount = taskCount;
@@ -131,21 +149,39 @@ public class Job {
     this.createdAt = createdAt;
   }
 
-  /** The id users see, e.g. {@code j-000042}. */
-  public static String publicId(long id) {
-    return PREFIX + String.format("%06d", id);
+  private static String randomPart() {
+    var out = new StringBuilder(16);
+    for (int i = 0; i < 16; i++) {
+      out.append(ALPHABET[RANDOM.nextInt(ALPHABET.length)]);
+    }
+    return out.toString();
   }
 
-  /** The numeric id behind a public id, or empty if the text is not one. */
+  /**
+   * The numeric id inside a public id ({@code j-000042-k3x9...}), or empty if the text is not one.
+   * It finds the row cheaply; {@link #hasPublicId} then checks the random part.
+   */
   public static Optional<Long> parseId(String publicId) {
-    if (publicId == null || !publicId.startsWith(PREFIX)) {
+    if (publicId == null || !publicId.startsWith(PREFIX) || publicId.length() > 64) {
+      return Optional.empty();
+    }
+    int end = publicId.indexOf('-', PREFIX.length());
+    String digits = publicId.substring(PREFIX.length(), end < 0 ? publicId.length() : end);
+    if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return Optional.empty();
     }
     try {
-      return Optional.of(Long.parseLong(publicId.substring(PREFIX.length())));
+      return Optional.of(Long.parseLong(digits));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
+  }
+
+  /** True when {@code candidate} is this job's whole public id (compared in constant time). */
+  public boolean hasPublicId(String candidate) {
+    return MessageDigest.isEqual(
+        publicId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+        candidate.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
   public void start(Instant at) {
@@ -203,8 +239,15 @@ public class Job {
     return id;
   }
 
+  /** The id users see, e.g. {@code j-000042-k3x9qm2vt8h4rw6p}. */
   public String publicId() {
-    return publicId(id);
+    String numeric = PREFIX + String.format("%06d", id);
+    return idSecret == null ? numeric : numeric + "-" + idSecret;
+  }
+
+  /** Who submitted the job; empty for jobs from before owners (only operators see those). */
+  public Optional<String> owner() {
+    return Optional.ofNullable(owner);
   }
 
   public String name() {

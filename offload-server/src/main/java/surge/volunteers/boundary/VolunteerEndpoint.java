@@ -9,6 +9,7 @@ import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -31,6 +32,15 @@ public class VolunteerEndpoint {
   private static final String ID = "surge.volunteer";
   private static final String CHANNEL = "surge.channel";
   private static final String UNWATCH = "surge.unwatch";
+
+  /**
+   * Session property: {@code Boolean.TRUE} when the volunteer said hello with a key marked trusted
+   * (the centre's own machine whose results need no cross-check), else {@code FALSE}.
+   */
+  public static final String TRUSTED = "surge.trusted";
+
+  /** Session property: the id of the volunteer key it said hello with, absent for consent. */
+  public static final String KEY_ID = "surge.volunteer.key";
 
   @Inject Surge surge;
 
@@ -95,12 +105,23 @@ public class VolunteerEndpoint {
       close(session, 1008, "this server speaks protocol 1, not " + hello.protocol());
       return;
     }
-    ConsentTokens.Consent consent;
-    try {
-      consent = server.consents.verify(hello.token());
-    } catch (ConsentTokens.Invalid e) {
-      close(session, 1008, e.getMessage());
-      return;
+    Optional<ConsentTokens.Consent> consent = Optional.empty();
+    if (hello.key().isPresent()) {
+      var machine = server.volunteerKeys.verify(hello.key().get());
+      if (machine.isEmpty()) {
+        close(session, 1008, "unknown or revoked volunteer key");
+        return;
+      }
+      session.getUserProperties().put(KEY_ID, machine.get().id());
+      session.getUserProperties().put(TRUSTED, machine.get().trusted());
+    } else {
+      try {
+        consent = Optional.of(server.consents.verify(hello.token().orElseThrow()));
+      } catch (ConsentTokens.Invalid e) {
+        close(session, 1008, e.getMessage());
+        return;
+      }
+      session.getUserProperties().put(TRUSTED, Boolean.FALSE);
     }
     String id = "v-" + UUID.randomUUID().toString().substring(0, 8);
     var profile = new VolunteerProfile(hello.workers(), hello.agent());
@@ -109,17 +130,19 @@ public class VolunteerEndpoint {
         server.dispatcher.connect(id, channel, profile, server.settings.maxMessageBytes());
     session.getUserProperties().put(ID, id);
     // Revoked: no task more from this moment; the close gives its leased tasks back to the queue.
-    session
-        .getUserProperties()
-        .put(
-            UNWATCH,
-            server.consents.watch(
-                consent.id(),
-                () -> {
-                  server.dispatcher.disconnect(id);
-                  // 1008 as for any refused consent (protocol/PROTOCOL.md, "Closing").
-                  channel.close(1008, "consent revoked");
-                }));
+    consent.ifPresent(
+        c ->
+            session
+                .getUserProperties()
+                .put(
+                    UNWATCH,
+                    server.consents.watch(
+                        c.id(),
+                        () -> {
+                          server.dispatcher.disconnect(id);
+                          // 1008 as for any refused consent (protocol/PROTOCOL.md, "Closing").
+                          channel.close(1008, "consent revoked");
+                        })));
     channel.send(welcome);
     LOG.fine(
         () ->

@@ -87,9 +87,17 @@ public final class Codec {
   }
 
   private static Hello hello(Fields f) {
+    int protocol = f.integer("protocol", 0, Integer.MAX_VALUE);
+    Optional<String> token = f.optionalString("token");
+    Optional<String> key = f.optionalString("key");
+    if (token.isPresent() == key.isPresent()) {
+      throw new BadField(
+          token.isPresent() ? "key" : "token", "exactly one of token and key must be given");
+    }
     return new Hello(
-        f.integer("protocol", 0, Integer.MAX_VALUE),
-        f.string("token"),
+        protocol,
+        token,
+        key,
         f.string("agent"),
         f.integer("workers", 1, 4096),
         f.strings("features"));
@@ -171,10 +179,10 @@ public final class Codec {
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject().write("type", message.type());
       if (message instanceof Hello h) {
-        g.write("protocol", h.protocol())
-            .write("token", h.token())
-            .write("agent", h.agent())
-            .write("workers", h.workers());
+        g.write("protocol", h.protocol());
+        h.token().ifPresent(t -> g.write("token", t));
+        h.key().ifPresent(k -> g.write("key", k));
+        g.write("agent", h.agent()).write("workers", h.workers());
         writeStrings(g, "features", h.features());
 
       } else if (message instanceof Welcome w) {
@@ -286,6 +294,10 @@ public final class Codec {
         return s.getString();
       }
       throw new BadField(path(name), "must be a string");
+    }
+
+    Optional<String> optionalString(String name) {
+      return o.containsKey(name) ? Optional.of(string(name)) : Optional.empty();
     }
 
     String sha256(String name) {

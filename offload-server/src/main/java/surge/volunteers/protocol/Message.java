@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The messages of the volunteer protocol, one record per row of {@code protocol/PROTOCOL.md}.
@@ -14,7 +15,17 @@ public sealed interface Message {
   /** The wire name of this message's type. */
   String type();
 
-  record Hello(int protocol, String token, String agent, int workers, List<String> features)
+  /**
+   * The first message. Exactly one of {@code token} (a web page's consent) and {@code key} (a
+   * volunteer key of the centre's own machine) is present.
+   */
+  record Hello(
+      int protocol,
+      Optional<String> token,
+      Optional<String> key,
+      String agent,
+      int workers,
+      List<String> features)
       implements Message {
     public String type() {
       return "hello";

@@ -1,0 +1,111 @@
+package surge.identity.boundary;
+
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.logging.Logger;
+import surge.Surge;
+import surge.identity.control.Access;
+import surge.identity.control.Authenticator;
+import surge.identity.control.Caller;
+
+/**
+ * The one gate of every HTTP request (docs/api.md, "Authentication"): reads the credentials, lets
+ * the public paths through, requires a caller everywhere else and an operator on the operator
+ * paths, and hands the caller on in the request ({@link Callers}). It decides access by itself, so
+ * the order of the other filters does not matter.
+ */
+@WebFilter(urlPatterns = "/*", asyncSupported = true)
+public class AuthFilter extends HttpFilter {
+  private static final Logger LOG = Logger.getLogger(AuthFilter.class.getName());
+
+  @Inject Surge surge;
+
+  @Override
+  protected void doFilter(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
+      throws IOException, ServletException {
+    String path = req.getRequestURI().substring(req.getContextPath().length());
+    Optional<Access> access = Access.of(req.getMethod(), path);
+    if (access.isEmpty()) {
+      answer(resp, 400, "the request path is not accepted (encoded slash, '..' or a bad escape)");
+      return;
+    }
+    boolean dashboard = path.startsWith("/admin");
+    Authenticator.Outcome outcome;
+    try {
+      outcome =
+          surge
+              .server()
+              .authenticator
+              .authenticate(req.getRemoteAddr(), req.getHeader("Authorization"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      answer(resp, 503, "the server is stopping");
+      return;
+    }
+    if (outcome instanceof Authenticator.Authenticated a) {
+      pass(req, resp, chain, access.get(), a.caller());
+    } else if (outcome instanceof Authenticator.Refused r) {
+      LOG.fine(() -> "refused credentials from " + req.getRemoteAddr() + ": " + r.reason());
+      challenge(resp, dashboard, r.reason());
+    } else if (outcome instanceof Authenticator.Busy) {
+      resp.setHeader("Retry-After", "1");
+      answer(resp, 429, "another login from this address is being checked; try again");
+    } else if (access.get() == Access.PUBLIC) {
+      chain.doFilter(req, resp);
+    } else {
+      challenge(resp, dashboard, "this needs credentials (docs/api.md, Authentication)");
+    }
+  }
+
+  private static void pass(
+      HttpServletRequest req,
+      HttpServletResponse resp,
+      FilterChain chain,
+      Access access,
+      Caller caller)
+      throws IOException, ServletException {
+    if (access == Access.OPERATOR && !caller.operator()) {
+      answer(resp, 403, "only an operator may do this; " + caller.name() + " is a user");
+      return;
+    }
+    chain.doFilter(new CallerRequest(req, caller), resp);
+  }
+
+  private static void challenge(HttpServletResponse resp, boolean dashboard, String message)
+      throws IOException {
+    // The dashboard asks a browser for the password (or a token as the password); the API names
+    // its schemes.
+    resp.setHeader(
+        "WWW-Authenticate",
+        dashboard ? "Basic realm=\"Surge admin\", charset=\"UTF-8\"" : "Bearer realm=\"surge\"");
+    if (!dashboard) {
+      resp.addHeader("WWW-Authenticate", "MUNGE realm=\"surge\"");
+    }
+    answer(resp, 401, message);
+  }
+
+  private static void answer(HttpServletResponse resp, int status, String message)
+      throws IOException {
+    resp.setStatus(status);
+    resp.setContentType("application/json");
+    resp.setCharacterEncoding("UTF-8");
+    resp.setHeader("Cache-Control", "no-store");
+    byte[] body =
+        Json.createObjectBuilder()
+            .add("error", message)
+            .build()
+            .toString()
+            .getBytes(StandardCharsets.UTF_8);
+    resp.setContentLength(body.length);
+    resp.getOutputStream().write(body);
+  }
+}
