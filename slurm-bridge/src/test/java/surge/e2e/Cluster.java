@@ -118,7 +118,11 @@ public final class Cluster implements AutoCloseable {
       for (Path kernel : kernels) {
         String sha = surge.client.Sha256.of(kernel);
         String note = "{\"note\":\"sample kernel " + kernel.getFileName() + ", e2e harness\"}";
-        expect(send("PUT", "/api/admin/kernels/" + sha + "/approval", note), 200, 201, 204);
+        var approved = send("PUT", "/api/admin/kernels/" + sha + "/approval", note);
+        if (approved.statusCode() == 404) {
+          break; // a server without kernel approvals (any authenticated user's kernel runs)
+        }
+        expect(approved, 200, 201, 204);
       }
     }
     var key =
