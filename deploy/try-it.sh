@@ -6,9 +6,9 @@
 # with `sbatch -p batch`; then the Mandelbrot job the same way, and a reducer through the surge CLI.
 # It also serves the demo site (examples/site: a page embedding the consent banner) on port N+1 and
 # prints its address and the admin dashboard's, with the dashboard's password (generated, shown once).
-# Credentials the documented way: the operator token the server writes on its first start
-# ($SURGE_DATA_DIR/admin-token) makes a volunteer key for the two volunteers and a user token for
-# you (SURGE_TOKEN, which the Slurm jobs inherit).
+# Credentials, the documented way: the operator token the server writes on its first start
+# ($SURGE_DATA_DIR/admin-token) approves the sample kernels and makes the volunteers' key; the Slurm
+# jobs and the CLI prove who they are with MUNGE (the local cluster's munged, SURGE_MUNGE_SOCKET).
 #   deploy/try-it.sh [--port N]     start everything and run the examples (default port 8080)
 #   deploy/try-it.sh stop           stop the server, volunteers and the Slurm cluster it started
 set -euo pipefail
@@ -59,6 +59,8 @@ if curl -s -o /dev/null "$site/"; then
 fi
 admin_password="${SURGE_ADMIN_PASSWORD:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}"
 echo "try-it: starting the Surge server on $server (log: $state/server.log)"
+# The server decodes MUNGE credentials with the local cluster's munged (started below).
+export SURGE_MUNGE_SOCKET="$SURGE_SLURM_DIR/munge/run/munge.socket"
 SURGE_DATA_DIR="$state/data" SURGE_ALLOWED_ORIGINS="$site" SURGE_ADMIN_PASSWORD="$admin_password" \
   bin/surge-server --port "$port" > "$state/server.log" 2>&1 &
 echo $! >> "$pids"
@@ -71,38 +73,27 @@ if [ "$(curl -s -o /dev/null -w '%{http_code}' "$server/health")" != 200 ]; then
   stop
   exit 1
 fi
-# The operator token the server wrote on its first start (README, "First credential").
-admin_token=$(cat "$state/data/admin-token")
-# POST as the operator; prints the one string field $2 of the JSON answer (shown once).
-admin_post() {
-  curl -sf -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' \
-    -d "$3" "$server$1" | sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p"
-}
-volunteer_key=$(admin_post /api/admin/volunteer-keys key '{"name":"try-it volunteers","trusted":true}')
-user_token=$(admin_post /api/admin/tokens token "{\"user\":\"$(id -un)\",\"role\":\"user\"}")
-if [ -z "$volunteer_key" ] || [ -z "$user_token" ]; then
-  echo "try-it: could not make a volunteer key and a user token with $state/data/admin-token" >&2
+export SURGE_SERVER="$server"
+# The operator's first credential: written by the server on its first start, mode 0600 (README,
+# "First credential"). Only the admin commands get it; everything else proves itself with MUNGE.
+admin_token="$state/data/admin-token"
+if [ ! -s "$admin_token" ]; then
+  echo "try-it: the server wrote no $admin_token; see $state/server.log" >&2
   stop
   exit 1
 fi
-# The default kernel policy (approved) runs only kernels an operator approved: approve the
-# samples, by hash, as an operator would after reviewing them (bin/surge admin kernel approve does
-# the same).
-approve_kernel() {
-  local sha
-  sha=$(sha256sum < "$1" | cut -d' ' -f1)
-  curl -sf -o /dev/null -X PUT -H "Authorization: Bearer $admin_token" \
-    -H 'Content-Type: application/json' \
-    --data "{\"note\":\"try-it sample $(basename "$1")\"}" "$server/api/admin/kernels/$sha/approval"
-}
-for kernel in montecarlo mandelbrot pi-reduce linecount noop; do
-  if ! approve_kernel "examples/kernels/build/wasm/$kernel.wasm"; then
-    echo "try-it: approving the sample kernel $kernel failed; see $state/server.log" >&2
-    stop
-    exit 1
-  fi
+admin() { SURGE_TOKEN="$(cat "$admin_token")" bin/surge admin "$@"; }
+for kernel in examples/kernels/build/wasm/*.wasm; do
+  admin kernel approve "$kernel" --note "try-it sample $(basename "$kernel")" >/dev/null
 done
-echo "try-it: the sample kernels are approved (see them on the dashboard)"
+echo "try-it: approved the sample kernels (bin/surge admin kernel list)"
+# The volunteers are this machine, the centre's own: a trusted key.
+volunteer_key=$(admin volunteer-key create --trusted --name try-it-volunteers 2>/dev/null || true)
+if [ -z "$volunteer_key" ]; then
+  echo "try-it: could not make a volunteer key with $admin_token; see $state/server.log" >&2
+  stop
+  exit 1
+fi
 for n in 1 2; do
   # The key through the environment, not the command line: ps shows arguments to every user.
   SURGE_VOLUNTEER_KEY="$volunteer_key" \
@@ -117,9 +108,8 @@ echo "try-it: starting the local Slurm cluster (files in $SURGE_SLURM_DIR)"
 "$cluster" start
 eval "$("$cluster" env)"
 
-export SURGE_SERVER="$server"
-export SURGE_TOKEN="$user_token"
-# Jobs inherit the submitting shell's environment: surge on the PATH, SURGE_SERVER, SURGE_TOKEN.
+# Jobs inherit the submitting shell's environment: surge on the PATH, SURGE_SERVER, and
+# SURGE_MUNGE_SOCKET (from the cluster's env), with which surge offload makes its MUNGE credential.
 export PATH="$here/bin:$PATH"
 k=examples/kernels/build/wasm
 native=examples/kernels/build/native
@@ -180,10 +170,11 @@ echo
 echo "try-it: the Surge server runs at $server (REST API under /api, OpenAPI at /openapi,"
 echo "        /health, /metrics); volunteers connect to ws://localhost:$port/volunteer."
 echo "        Slurm: export SLURM_CONF=$SLURM_CONF PATH=$here/bin:\$PATH SURGE_SERVER=$server"
+echo "               SURGE_MUNGE_SOCKET=$SURGE_MUNGE_SOCKET  (surge then authenticates with MUNGE)"
 echo "        then: cd $jobs && sbatch -p volunteer array.sh; squeue -o '%i %P %T %k'"
+echo "        The operator token (for bin/surge admin ...): export SURGE_TOKEN=\$(cat $admin_token)"
 echo "        The demo site, a page that embeds the consent banner: $site/"
 echo "        The admin dashboard: $server/admin/ (password: $admin_password)"
-echo "        Your user token is SURGE_TOKEN in this script's environment; the operator's token is in"
-echo "        $state/data/admin-token (export SURGE_TOKEN=\$(cat ...) for surge admin ...)"
+echo "        Off the cluster, a user token: bin/surge admin token create --user NAME --role user"
 echo "        Stop everything with: deploy/try-it.sh stop"
 exit $status

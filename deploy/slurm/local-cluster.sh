@@ -4,7 +4,7 @@
 #   deploy/slurm/local-cluster.sh start [--fresh]   start (or complete) the cluster and check it runs jobs
 #   deploy/slurm/local-cluster.sh stop              stop it: cancel running jobs, then the daemons by pid
 #   deploy/slurm/local-cluster.sh status            what runs (exit 0 all up, 1 partly, 3 stopped)
-#   deploy/slurm/local-cluster.sh env               print the exports Slurm clients need
+#   deploy/slurm/local-cluster.sh env               print the exports Slurm clients (and surge's MUNGE) need
 #   eval "$(deploy/slurm/local-cluster.sh env)"; sbatch -p volunteer --wrap hostname
 #
 # The cluster (ClusterName=surge-local) has two partitions that accept the same jobs:
@@ -459,6 +459,8 @@ cmd_status() {
 cmd_env() {
   printf 'export SLURM_CONF=%q\n' "$CONF"
   printf 'export SURGE_SLURM_DIR=%q\n' "$DIR"
+  # surge and surge offload make their MUNGE credential with this munged; the server decodes with it.
+  printf 'export SURGE_MUNGE_SOCKET=%q\n' "$MUNGE_SOCKET"
 }
 
 # start and stop of one directory take turns (e.g. two test suites starting the cluster at once).

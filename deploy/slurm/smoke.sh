@@ -9,7 +9,9 @@
 #   - a job pending on a full batch partition moves with scontrol update Partition=volunteer and
 #     runs (prints the move-to-RUNNING latency);
 #   - a job updates its own Comment with scontrol from inside;
-#   - scontrol requeue of a running job, then StartTime=now, runs it again (hand-back).
+#   - scontrol requeue of a running job, then StartTime=now, runs it again (hand-back);
+#   - a job makes a MUNGE credential of its own user with SURGE_MUNGE_SOCKET (from `env`), as
+#     surge offload does for every request, and a second decode of it is refused as a replay.
 # Prints "N passed, M failed" and exits non-zero when something failed. SURGE_SMOKE_KEEP=1 leaves
 # the cluster running afterwards (for a look at its logs and jobs).
 #
@@ -234,4 +236,18 @@ if wait_state "$job" RUNNING 30 >/dev/null; then
   scancel "$job" 2>/dev/null || true
 else
   bad "requeue: job $job never ran"
+fi
+
+# --- 7. MUNGE credentials from inside a job (what surge offload sends to the server) -------------
+job=$(submit -p volunteer -J smoke-munge -o "$WORK/munge.out" \
+  --wrap 'c=$(munge -n --socket "$SURGE_MUNGE_SOCKET"); echo "uid $(id -u)";
+          printf %s "$c" | unmunge --socket "$SURGE_MUNGE_SOCKET" | grep "^UID:";
+          printf %s "$c" | unmunge --socket "$SURGE_MUNGE_SOCKET" 2>&1 | grep -o "Replayed credential"')
+if wait_state "$job" COMPLETED 30 >/dev/null &&
+  uid=$(sed -n 's/^uid //p' "$WORK/munge.out") &&
+  grep -Eq "^UID: +[^ ]+ \($uid\)" "$WORK/munge.out" &&
+  grep -q "Replayed credential" "$WORK/munge.out"; then
+  ok "a job's munge -n decodes to its uid ($uid) with the cluster's munged, and only once"
+else
+  bad "munge: job $job is $(job_field "$job" JobState), output: $(tr '\n' ' ' <"$WORK/munge.out" 2>&1)"
 fi

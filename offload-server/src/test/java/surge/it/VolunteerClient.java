@@ -83,7 +83,17 @@ final class VolunteerClient implements AutoCloseable {
 
   /** As above, claiming {@code workers} workers (a hostile volunteer may claim thousands). */
   JsonObject hello(String token, int workers) {
-    sendHello(token, workers);
+    sendHello("token", token, workers);
+    return welcomed();
+  }
+
+  /** Says hello with a volunteer key (the centre's own machine) and answers the welcome. */
+  JsonObject helloWithKey(String key) {
+    sendHello("key", key, 2);
+    return welcomed();
+  }
+
+  private JsonObject welcomed() {
     JsonObject welcome = await("welcome", Duration.ofSeconds(10));
     long every = Math.max(200, welcome.getJsonNumber("heartbeatMs").longValue() / 2);
     heartbeats =
@@ -92,15 +102,24 @@ final class VolunteerClient implements AutoCloseable {
   }
 
   void sendHello(String token) {
-    sendHello(token, 2);
+    sendHello("token", token, 2);
   }
 
   void sendHello(String token, int workers) {
+    sendHello("token", token, workers);
+  }
+
+  /** A hello whose credential is {@code field} ("token" or "key"). */
+  void sendHello(String field, String credential) {
+    sendHello(field, credential, 2);
+  }
+
+  void sendHello(String field, String credential, int workers) {
     send(
         Json.createObjectBuilder()
             .add("type", "hello")
             .add("protocol", 1)
-            .add("token", token)
+            .add(field, credential)
             .add("agent", "surge-it/1 (java.net.http)")
             .add("workers", workers)
             .add("features", Json.createArrayBuilder().add("wasi-preview1"))

@@ -6,7 +6,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import surge.client.ControlCharacters;
 import surge.client.JobStatus;
+import surge.client.SurgeApiException;
 import surge.client.SurgeClient;
 
 /**
@@ -76,15 +78,22 @@ final class CancelOnInterrupt implements Runnable, AutoCloseable {
     err.println();
     try {
       JobStatus status = client.cancel(jobId, timeout);
-      err.println("surge: interrupted; cancelled job " + jobId + " (now " + status.state() + ")");
+      err.println(
+          "surge: interrupted; cancelled job "
+              + ControlCharacters.escape(jobId)
+              + " (now "
+              + status.state()
+              + ")");
     } catch (Exception e) {
       err.println(
           "surge: interrupted; could not cancel job "
-              + jobId
+              + ControlCharacters.escape(jobId)
               + ": "
-              + e.getMessage()
+              + (e instanceof SurgeApiException api
+                  ? api.describe()
+                  : ControlCharacters.escape(e.getMessage()))
               + "; cancel it with: surge cancel "
-              + jobId);
+              + ControlCharacters.escape(jobId));
     }
     err.flush();
   }

@@ -9,6 +9,8 @@ import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
+import surge.client.ControlCharacters;
+import surge.client.CredentialException;
 import surge.client.SurgeApiException;
 import surge.client.SurgeUnreachableException;
 
@@ -51,9 +53,14 @@ final class ErrorReporter implements IParameterExceptionHandler, IExecutionExcep
   /**
    * What a failure means for the user.
    *
+   * @param message safe to print: control characters from the server or a user escaped
    * @param bug true when the failure is none of the expected kinds
    */
-  record Report(int exitCode, String message, boolean bug) {}
+  record Report(int exitCode, String message, boolean bug) {
+    Report {
+      message = ControlCharacters.escapeKeepingLines(message);
+    }
+  }
 
   static Report report(Exception ex) {
     if (ex instanceof CommandFailure failure) {
@@ -62,6 +69,10 @@ final class ErrorReporter implements IParameterExceptionHandler, IExecutionExcep
       return new Report(ExitCodes.USAGE, ex.getMessage(), false);
     } else if (ex instanceof SurgeUnreachableException) {
       return new Report(ExitCodes.UNREACHABLE, ex.getMessage(), false);
+    } else if (ex instanceof CredentialException) {
+      return new Report(ExitCodes.USAGE, ex.getMessage(), false);
+    } else if (ex instanceof SurgeApiException api && api.isAuthentication()) {
+      return new Report(ExitCodes.USAGE, api.describe(), false);
     } else if (ex instanceof SurgeApiException api) {
       return new Report(
           api.isRefusal() ? ExitCodes.USAGE : ExitCodes.ERROR,

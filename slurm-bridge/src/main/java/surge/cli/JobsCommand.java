@@ -60,7 +60,12 @@ final class JobsCommand implements Callable<Integer> {
           .out()
           .println(
               String.format(
-                  Locale.ROOT, ROW, job.id(), job.state(), progress, job.label().orElse("")));
+                  Locale.ROOT,
+                  ROW,
+                  JobLines.safe(job.id()),
+                  job.state(),
+                  progress,
+                  JobLines.safe(job.label().orElse(""))));
     }
     shell.out().flush();
     return ExitCodes.OK;

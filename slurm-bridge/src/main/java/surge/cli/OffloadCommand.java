@@ -183,7 +183,7 @@ final class OffloadCommand implements Callable<Integer> {
     public void submitted(JobStatus status) {
       err.println(
           "surge: job "
-              + status.id()
+              + JobLines.safe(status.id())
               + " submitted to "
               + server
               + ": "

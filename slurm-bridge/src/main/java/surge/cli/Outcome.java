@@ -14,12 +14,13 @@ final class Outcome {
       case FAILED:
         throw new CommandFailure(ExitCodes.JOB_FAILED, JobLines.failure(status));
       case CANCELLED:
-        throw new CommandFailure(ExitCodes.JOB_CANCELLED, "job " + status.id() + " was cancelled");
+        throw new CommandFailure(
+            ExitCodes.JOB_CANCELLED, "job " + JobLines.safe(status.id()) + " was cancelled");
       default:
         throw new CommandFailure(
             ExitCodes.USAGE,
             "job "
-                + status.id()
+                + JobLines.safe(status.id())
                 + " has not ended yet ("
                 + status.state()
                 + ", "

@@ -7,6 +7,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import surge.client.CredentialException;
+import surge.client.Credentials;
 import surge.client.SurgeClient;
 
 /**
@@ -30,8 +32,9 @@ final class ServerOption {
               + " names).")
   private String server;
 
-  SurgeClient client(Shell shell) {
-    return new SurgeClient(uri(shell));
+  /** A client for the server with the caller's credential ({@link Credentials#resolve}). */
+  SurgeClient client(Shell shell) throws CredentialException {
+    return new SurgeClient(uri(shell), Credentials.resolve(shell.env()));
   }
 
   URI uri(Shell shell) {

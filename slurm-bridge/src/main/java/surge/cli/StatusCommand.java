@@ -6,6 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import surge.client.ControlCharacters;
 import surge.client.JobStatus;
 import surge.client.SurgeClient;
 
@@ -29,7 +30,8 @@ final class StatusCommand implements Callable<Integer> {
     Shell shell = surge.shell();
     SurgeClient client = server.client(shell);
     if (json) {
-      shell.out().println(client.statusJson(jobId).strip());
+      // Escapes are JSON's own backslash-u escapes: the same JSON, and a terminal stays safe.
+      shell.out().println(ControlCharacters.escapeKeepingLines(client.statusJson(jobId).strip()));
     } else {
       JobStatus status = client.status(jobId);
       shell.out().println(JobLines.summary(status));

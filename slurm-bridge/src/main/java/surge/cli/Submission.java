@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import surge.client.ControlCharacters;
 import surge.client.JobSpec;
 import surge.client.JobSpec.Merge;
 import surge.client.JobStatus;
@@ -104,7 +105,7 @@ final class Submission {
     try {
       return retry.idempotent(() -> client.uploadKernel(file)).sha256();
     } catch (SurgeApiException e) {
-      throw refusedOrFailed(e, "kernel " + file, e.getMessage());
+      throw refusedOrFailed(e, "kernel " + file, ControlCharacters.escape(e.getMessage()));
     }
   }
 
@@ -113,11 +114,15 @@ final class Submission {
     try {
       return retry.idempotent(() -> client.uploadInput(file)).sha256();
     } catch (SurgeApiException e) {
-      throw refusedOrFailed(e, "input " + file, e.getMessage());
+      throw refusedOrFailed(e, "input " + file, ControlCharacters.escape(e.getMessage()));
     }
   }
 
   private static CommandFailure refusedOrFailed(SurgeApiException e, String what, String reason) {
+    if (e.status() == 401) {
+      // Not about this job or file: about who calls. One line that says what to do.
+      return new CommandFailure(ExitCodes.USAGE, e.describe());
+    }
     return e.isRefusal()
         ? new CommandFailure(ExitCodes.USAGE, "the server refused " + what + ": " + reason)
         : new CommandFailure(ExitCodes.ERROR, "the server failed on " + what + ": " + reason);

@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
       "Runs urgent jobs as WASI WebAssembly tasks on a Surge server's browser volunteers.",
       "Every command takes --server URL, or reads the URL from $SURGE_SERVER or the",
       "configuration file (/etc/surge/surge.conf, or the file $SURGE_CONFIG names).",
+      "Requests carry a credential: $SURGE_TOKEN, else ~/.config/surge/token (mode 600),",
+      "else $SLURM_JWT, else MUNGE (munge -n; socket $SURGE_MUNGE_SOCKET when set).",
       "In a Slurm job script, surge offload runs the job its #OFFLOAD lines describe."
     },
     subcommands = {
@@ -28,13 +30,15 @@ import picocli.CommandLine.Spec;
       CancelCommand.class,
       JobsCommand.class,
       OffloadCommand.class,
+      WhoamiCommand.class,
+      AdminCommand.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
       "1:the job failed",
-      "2:usage error, or the server refused the request",
+      "2:usage error, or the server refused the request (also: no valid credential)",
       "3:the job was cancelled",
       "4:the server could not be reached",
       "5:the server failed or answered unreadably; local I/O error",
@@ -68,6 +72,11 @@ public final class Surge implements Callable<Integer> {
 
   Shell shell() {
     return shell;
+  }
+
+  /** The shell of the command line that {@code command} belongs to, however deep it sits. */
+  static Shell shell(CommandSpec command) {
+    return ((Surge) command.root().userObject()).shell;
   }
 
   @Override

@@ -10,13 +10,35 @@ import java.util.Optional;
 public final class SurgeApiException extends Exception {
   private static final int MAX_TEXT = 300;
 
+  /** Where to get a credential, for a 401. */
+  static final String HOW_TO_GET_ONE =
+      "get an API token from a Surge operator (surge admin token create --user NAME) and put it in"
+          + " SURGE_TOKEN or ~/.config/surge/token (chmod 600), or run surge where munged runs"
+          + " (a Slurm node)";
+
   private final int status;
   private final String field;
+  private final String credential;
 
   public SurgeApiException(int status, String message, String field) {
+    this(status, message, field, null);
+  }
+
+  private SurgeApiException(int status, String message, String field, String credential) {
     super(message);
     this.status = status;
     this.field = field;
+    this.credential = credential;
+  }
+
+  /** The same refusal, knowing which credential the request carried (for 401 and 403). */
+  SurgeApiException withCredential(String described) {
+    return new SurgeApiException(status, getMessage(), field, described);
+  }
+
+  /** 401 or 403: the credential was missing, not accepted, or not enough. */
+  public boolean isAuthentication() {
+    return status == 401 || status == 403;
   }
 
   /** Reads {@code {"error": "...", "field": "..."}}, falling back to the body's first line. */
@@ -56,8 +78,29 @@ public final class SurgeApiException extends Exception {
     return status == 502 || status == 503 || status == 504;
   }
 
-  /** The server's message, followed by the field it blames. */
+  /**
+   * The server's message, followed by the field it blames, on one line with control characters
+   * escaped (the server may repeat what a user wrote). A 401 says which credentials were tried and
+   * how to get one; a 403 which credential was refused.
+   */
   public String describe() {
-    return field().map(f -> getMessage() + " (field: " + f + ")").orElse(getMessage());
+    String text =
+        ControlCharacters.escape(
+            field().map(f -> getMessage() + " (field: " + f + ")").orElse(getMessage()));
+    if (status == 401) {
+      return "not authenticated ("
+          + text
+          + "); tried "
+          + (credential == null ? "no credential" : credential)
+          + "; "
+          + HOW_TO_GET_ONE;
+    }
+    if (status == 403) {
+      return "not allowed ("
+          + text
+          + ") with "
+          + (credential == null ? "no credential" : credential);
+    }
+    return text;
   }
 }

@@ -29,14 +29,22 @@ public final class SurgeClient {
   private static final String JSON = "application/json";
 
   private final URI server;
+  private final Credential credential;
+
+  /** A client that sends no credential: for public endpoints and servers without auth. */
+  public SurgeClient(URI server) {
+    this(server, Credential.none());
+  }
 
   /**
    * @param server the server's base URL, e.g. {@code http://localhost:8080}; a path is kept as a
    *     prefix
+   * @param credential asked for an {@code Authorization} header before every request
    */
-  public SurgeClient(URI server) {
+  public SurgeClient(URI server, Credential credential) {
     String base = server.toString();
     this.server = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+    this.credential = credential;
   }
 
   public URI server() {
@@ -58,13 +66,19 @@ public final class SurgeClient {
 
   /**
    * True when the server stores the kernel. Anything but 200 counts as absent, so a server that
-   * does not answer HEAD still gets the upload.
+   * does not answer HEAD still gets the upload; except 401 and 403, which the upload would get too
+   * (and there, in streaming mode, the JDK drops the answer's text).
    */
-  public boolean hasKernel(String sha256) throws SurgeUnreachableException, InterruptedException {
+  public boolean hasKernel(String sha256)
+      throws SurgeApiException, SurgeUnreachableException, InterruptedException {
     HttpURLConnection c =
         open("HEAD", "/api/kernels/" + segment(sha256), null, null, -1, CALL_TIMEOUT);
     try {
-      return status(c) == 200;
+      int status = status(c);
+      if (status == 401 || status == 403) {
+        throw error(c, status);
+      }
+      return status == 200;
     } finally {
       drain(c);
     }
@@ -132,16 +146,46 @@ public final class SurgeClient {
    */
   public long result(String jobId, OutputStream sink)
       throws IOException, SurgeApiException, SurgeUnreachableException, InterruptedException {
-    // The result is bytes; an error (409 and the like) still comes as JSON. No read time limit:
-    // a big result may take long, and a dead server shows as a reset connection.
+    // The result is bytes; an error (409 and the like) still comes as JSON.
+    return download(
+        "/api/jobs/" + segment(jobId) + "/result",
+        "application/octet-stream, application/json;q=0.5",
+        sink);
+  }
+
+  /**
+   * A JSON request of the API (the admin calls go through this): {@code jsonBody} null sends none.
+   * Answers the body of a 2xx answer, empty for 204.
+   */
+  String exchange(String method, String path, String jsonBody)
+      throws SurgeApiException, SurgeUnreachableException, InterruptedException {
+    byte[] body = jsonBody == null ? null : jsonBody.getBytes(StandardCharsets.UTF_8);
     HttpURLConnection c =
         open(
-            "GET",
-            "/api/jobs/" + segment(jobId) + "/result",
-            "application/octet-stream, application/json;q=0.5",
-            null,
-            -1,
-            Duration.ZERO);
+            method,
+            path,
+            JSON,
+            body == null ? null : JSON,
+            body == null ? -1 : body.length,
+            CALL_TIMEOUT);
+    if (body != null) {
+      send(c, body);
+    }
+    int status = status(c);
+    if (status == 204) {
+      drain(c);
+      return "";
+    }
+    return call(c);
+  }
+
+  /**
+   * Streams a GET's answer into {@code sink}. No read time limit: a big answer may take long, and a
+   * dead server shows as a reset connection.
+   */
+  long download(String path, String accept, OutputStream sink)
+      throws IOException, SurgeApiException, SurgeUnreachableException, InterruptedException {
+    HttpURLConnection c = open("GET", path, accept, null, -1, Duration.ZERO);
     int status = status(c);
     if (status != 200) {
       throw error(c, status);
@@ -234,6 +278,7 @@ public final class SurgeClient {
     if (contentType != null) {
       c.setRequestProperty("Content-Type", contentType);
     }
+    credential.authorization().ifPresent(value -> c.setRequestProperty("Authorization", value));
     if (bodyLength >= 0) {
       c.setDoOutput(true);
       c.setFixedLengthStreamingMode(bodyLength);
@@ -300,7 +345,8 @@ public final class SurgeClient {
     } catch (IOException e) {
       throw new SurgeUnreachableException(server, e);
     }
-    return SurgeApiException.fromBody(status, c.getContentType(), body);
+    SurgeApiException e = SurgeApiException.fromBody(status, c.getContentType(), body);
+    return status == 401 || status == 403 ? e.withCredential(credential.describe()) : e;
   }
 
   /** Reads what is left so the connection goes back to the keep-alive pool. */

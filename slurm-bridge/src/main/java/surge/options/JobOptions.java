@@ -10,8 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import picocli.CommandLine.Option;
+import surge.client.ControlCharacters;
 import surge.client.JobSpec.Split;
 
 /**
@@ -113,10 +115,13 @@ public final class JobOptions {
     }
   }
 
-  /** Labels the job with {@code fallback} unless {@code --name} did. */
+  /**
+   * Labels the job with {@code fallback} unless {@code --name} did; control characters in it (a
+   * Slurm job name may hold them) are escaped, since the server refuses them in names.
+   */
   public void nameIfAbsent(String fallback) {
     if (name == null || name.isBlank()) {
-      name = fallback;
+      name = ControlCharacters.escape(fallback);
     }
   }
 
@@ -127,6 +132,19 @@ public final class JobOptions {
   public void check(Clock clock) throws InvalidJobOption {
     if (tasks < 1) {
       throw new InvalidJobOption("--tasks", "--tasks must be at least 1, got " + tasks);
+    }
+    if (name != null) {
+      OptionalInt bad = ControlCharacters.firstUnsafe(name);
+      if (bad.isPresent()) {
+        throw new InvalidJobOption(
+            "--name",
+            String.format(
+                "--name: a job name may not hold control or bidirectional-override characters,"
+                    + " found U+%04X at character %d: '%s'",
+                name.codePointAt(bad.getAsInt()),
+                bad.getAsInt() + 1,
+                ControlCharacters.escape(name)));
+      }
     }
     if (split != null && input == null) {
       throw new InvalidJobOption("--split", "--split needs --input: there is nothing to split");

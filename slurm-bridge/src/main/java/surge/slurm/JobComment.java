@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import surge.client.ControlCharacters;
 import surge.client.JobState;
 import surge.client.JobStatus;
 
@@ -108,9 +109,12 @@ public final class JobComment implements AutoCloseable {
     }
   }
 
-  /** Slurm shows the Comment on one line; a task's long message is cut. */
+  /**
+   * Slurm shows the Comment on one line; a task's long message is cut. Control characters (from the
+   * server's text) are escaped, since squeue prints the Comment raw to whoever looks.
+   */
   static String oneLine(String text) {
-    String line = text.replaceAll("\\s+", " ").strip();
+    String line = ControlCharacters.escape(text.replaceAll("\\s+", " ").strip());
     return line.length() <= MAX_LENGTH ? line : line.substring(0, MAX_LENGTH - 3) + "...";
   }
 

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashMap;
 import java.util.Map;
 
 /** Runs {@code surge} in-process with captured streams, as a user at a non-terminal would. */
@@ -20,8 +21,26 @@ record CliRun(int exitCode, byte[] stdoutBytes, String stderr) {
     return run(Path.of("").toAbsolutePath(), env, args);
   }
 
+  /**
+   * The credential every run has unless its environment says otherwise: an API token, and a home
+   * without a token file, so that no test depends on this machine's ~/.config or munged. A test of
+   * the credential order blanks SURGE_TOKEN ({@code "SURGE_TOKEN", ""}) and gives its own HOME.
+   */
+  static final String TOKEN = "surge_testtoken";
+
+  static final Path NO_HOME = Path.of("/nonexistent/surge-test-home");
+
   /** As {@link #run(Map, String...)} in {@code workingDirectory}, as a Slurm job starts in it. */
   static CliRun run(Path workingDirectory, Map<String, String> env, String... args) {
+    Map<String, String> all = new HashMap<>();
+    all.put("HOME", NO_HOME.toString());
+    all.put("SURGE_TOKEN", TOKEN);
+    all.putAll(env);
+    return runExactly(workingDirectory, all, args);
+  }
+
+  /** With {@code env} and nothing added. */
+  static CliRun runExactly(Path workingDirectory, Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Shell shell =

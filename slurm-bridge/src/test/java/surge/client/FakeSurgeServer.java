@@ -31,8 +31,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FakeSurgeServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One request as the server saw it. */
-  public record Request(String method, String path, String query, String contentType, byte[] body) {
+  /**
+   * One request as the server saw it.
+   *
+   * @param authorization the {@code Authorization} header, null when there was none
+   */
+  public record Request(
+      String method,
+      String path,
+      String query,
+      String contentType,
+      String authorization,
+      byte[] body) {
     public String bodyText() {
       return new String(body, StandardCharsets.UTF_8);
     }
@@ -89,6 +99,8 @@ public final class FakeSurgeServer implements AutoCloseable {
   private volatile byte[] nextResult = new byte[0];
   private volatile String kernelRefusal;
   private volatile ObjectNode jobRefusal;
+  private volatile Set<String> acceptedCredentials;
+  private final FakeAdminApi admin = new FakeAdminApi();
 
   public FakeSurgeServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -124,6 +136,19 @@ public final class FakeSurgeServer implements AutoCloseable {
   /** Every later kernel upload answers 400 with this reason. */
   public void refuseKernels(String reason) {
     kernelRefusal = reason;
+  }
+
+  /**
+   * From now on, a request without one of these {@code Authorization} headers answers 401 (none
+   * given) and a request with {@code forbidden} answers 403, as the real server's filter does.
+   */
+  public void requireCredential(String... authorizations) {
+    acceptedCredentials = Set.of(authorizations);
+  }
+
+  /** The operator endpoints and whoami, for admin command tests. */
+  public FakeAdminApi admin() {
+    return admin;
   }
 
   /** Every later job submission answers 400 with this reason, blaming this field. */
@@ -164,7 +189,20 @@ public final class FakeSurgeServer implements AutoCloseable {
               path,
               uri.getRawQuery(),
               exchange.getRequestHeaders().getFirst("Content-Type"),
+              exchange.getRequestHeaders().getFirst("Authorization"),
               body));
+      Set<String> accepted = acceptedCredentials;
+      String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+      if (accepted != null
+          && !path.equals("/health")
+          && (authorization == null || !accepted.contains(authorization))) {
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"surge\"");
+        send(
+            exchange,
+            401,
+            error(authorization == null ? "a credential is required" : "invalid credential"));
+        return;
+      }
       route(exchange, method, path, body);
     }
   }
@@ -192,6 +230,18 @@ public final class FakeSurgeServer implements AutoCloseable {
       list(ex, ex.getRequestURI().getRawQuery());
     } else if (path.startsWith("/api/jobs/")) {
       job(ex, method, parts);
+    } else if (path.startsWith("/api/admin/") || path.equals("/api/whoami")) {
+      FakeAdminApi.Answer answer =
+          admin.handle(method, path, body, ex.getRequestHeaders().getFirst("Authorization"));
+      if (answer.json() != null) {
+        send(ex, answer.status(), answer.json());
+      } else if (answer.raw() != null) {
+        ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+        ex.sendResponseHeaders(answer.status(), answer.raw().length);
+        ex.getResponseBody().write(answer.raw());
+      } else {
+        ex.sendResponseHeaders(answer.status(), -1);
+      }
     } else {
       send(ex, 404, error("no route " + method + " " + path));
     }
@@ -306,7 +356,7 @@ public final class FakeSurgeServer implements AutoCloseable {
     return accept == null || accept.contains(type) || accept.contains("*/*");
   }
 
-  private static ObjectNode error(String message) {
+  static ObjectNode error(String message) {
     return JSON.createObjectNode().put("error", message);
   }
 

@@ -36,7 +36,9 @@ class DrmaaOffloadIT {
   @BeforeAll
   static void start() throws Exception {
     SlurmCluster slurm = SlurmCluster.shared();
-    surge = new Cluster(dir.resolve("surge"), Map.of());
+    surge =
+        new Cluster(
+            dir.resolve("surge"), Map.of("SURGE_MUNGE_SOCKET", slurm.mungeSocket().toString()));
     surge.startServer();
     surge.startVolunteers(2);
     surge.awaitVolunteers(2);
@@ -44,6 +46,8 @@ class DrmaaOffloadIT {
     Map<String, String> env = new HashMap<>(slurm.env());
     env.put("PATH", Cluster.REPO.resolve("bin") + ":" + System.getenv("PATH"));
     env.put("SURGE_SERVER", surge.url());
+    // The job runs surge offload as the submitting user, who proves it with MUNGE.
+    env.put("SURGE_MUNGE_SOCKET", slurm.mungeSocket().toString());
     session = new SlurmSession(env, Duration.ofSeconds(30), Site.ofThisProcess());
     session.init(null);
   }

@@ -13,11 +13,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import surge.client.Json;
 
 /**
  * A real Surge installation on this machine for end-to-end tests: {@code bin/surge-server} (Payara
  * Micro with the built WAR) and {@code bin/surge-volunteer} processes, started by the test and
  * stopped by pid.
+ *
+ * <p>With a server that wants credentials it does what an operator does, the documented way: it
+ * takes the operator token (SURGE_ADMIN_TOKEN when the test gives one, else the one the server
+ * wrote to {@code $SURGE_DATA_DIR/admin-token}), approves the sample kernels, creates a volunteer
+ * key for its volunteers, and passes the token to {@code bin/surge} as SURGE_TOKEN and to its own
+ * requests. Slurm jobs prove themselves with MUNGE instead ({@link SlurmCluster#mungeSocket}).
  */
 public final class Cluster implements AutoCloseable {
   public static final Path REPO = repo();
@@ -28,6 +36,8 @@ public final class Cluster implements AutoCloseable {
   final Map<String, String> serverEnv;
   Process server;
   final List<Process> volunteers = new ArrayList<>();
+  private Optional<String> adminToken = Optional.empty();
+  private Optional<String> volunteerKey = Optional.empty();
 
   public Cluster(Path dataDir, Map<String, String> serverEnv) throws IOException {
     this.port = freePort();
@@ -61,7 +71,7 @@ public final class Cluster implements AutoCloseable {
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
     Files.createDirectories(dataDir);
     server = pb.start();
-    long until = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    long until = System.nanoTime() + Duration.ofSeconds(300).toNanos();
     while (System.nanoTime() < until) {
       if (!server.isAlive()) {
         throw new IllegalStateException(
@@ -73,6 +83,7 @@ public final class Cluster implements AutoCloseable {
       try {
         var r = HTTP.send(get("/health"), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
+          prepareCredentials();
           return;
         }
       } catch (IOException e) {
@@ -81,7 +92,79 @@ public final class Cluster implements AutoCloseable {
       Thread.sleep(250);
     }
     throw new IllegalStateException(
-        "the server was not healthy within 180 s; its log ends with:\n" + logTail(40));
+        "the server was not healthy within 300 s; its log ends with:\n" + logTail(40));
+  }
+
+  /** The operator's token, when the server wants credentials. */
+  public Optional<String> adminToken() {
+    return adminToken;
+  }
+
+  /**
+   * When the server refuses an anonymous job list, it wants credentials: find the operator token,
+   * approve every sample kernel (policy "approved"), and make a volunteer key for the volunteers.
+   */
+  private void prepareCredentials() throws Exception {
+    var probe =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(url() + "/api/jobs"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
+    if (probe.statusCode() != 401) {
+      return;
+    }
+    adminToken = Optional.of(readAdminToken());
+    try (var kernels =
+        Files.newDirectoryStream(REPO.resolve("examples/kernels/build/wasm"), "*.wasm")) {
+      for (Path kernel : kernels) {
+        String sha = surge.client.Sha256.of(kernel);
+        String note = "{\"note\":\"sample kernel " + kernel.getFileName() + ", e2e harness\"}";
+        var approved = send("PUT", "/api/admin/kernels/" + sha + "/approval", note);
+        if (approved.statusCode() == 404) {
+          break; // a server without kernel approvals (any authenticated user's kernel runs)
+        }
+        expect(approved, 200, 201, 204);
+      }
+    }
+    var key =
+        send(
+            "POST", "/api/admin/volunteer-keys", "{\"name\":\"e2e volunteers\",\"trusted\":false}");
+    expect(key, 200, 201);
+    volunteerKey = Optional.of(Json.mapper().readTree(key.body()).path("key").asText());
+  }
+
+  /** SURGE_ADMIN_TOKEN as the test gave it, else the file the server wrote on its first start. */
+  private String readAdminToken() throws Exception {
+    if (serverEnv.containsKey("SURGE_ADMIN_TOKEN")) {
+      return serverEnv.get("SURGE_ADMIN_TOKEN");
+    }
+    Path file = dataDir.resolve("admin-token");
+    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!Files.exists(file) && System.nanoTime() < until) {
+      Thread.sleep(100);
+    }
+    if (!Files.exists(file)) {
+      throw new IllegalStateException("the server wants credentials but wrote no " + file);
+    }
+    return Files.readString(file).strip();
+  }
+
+  private HttpResponse<String> send(String method, String path, String json) throws Exception {
+    var request =
+        HttpRequest.newBuilder(URI.create(url() + path))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofString(json));
+    adminToken.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void expect(HttpResponse<String> r, Integer... statuses) {
+    if (!List.of(statuses).contains(r.statusCode())) {
+      throw new IllegalStateException(
+          r.request().method() + " " + r.uri() + ": HTTP " + r.statusCode() + " " + r.body());
+    }
   }
 
   /** The last lines of the server's log, for failure messages (the temp dir goes away). */
@@ -105,6 +188,7 @@ public final class Cluster implements AutoCloseable {
       var pb =
           new ProcessBuilder(
               REPO.resolve("bin/surge-volunteer").toString(), "--server", url(), "--workers", "1");
+      volunteerKey.ifPresent(k -> pb.environment().put("SURGE_VOLUNTEER_KEY", k));
       pb.redirectErrorStream(true);
       pb.redirectOutput(
           ProcessBuilder.Redirect.appendTo(dataDir.resolve("volunteer-" + i + ".log").toFile()));
@@ -126,7 +210,9 @@ public final class Cluster implements AutoCloseable {
   }
 
   HttpRequest get(String path) {
-    return HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10)).build();
+    var request = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10));
+    adminToken.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+    return request.build();
   }
 
   /** The body of a GET; an error answer is prefixed with its status, for failure messages. */
@@ -142,6 +228,7 @@ public final class Cluster implements AutoCloseable {
     cmd.addAll(List.of(args));
     var pb = new ProcessBuilder(cmd);
     pb.environment().put("SURGE_SERVER", url());
+    adminToken.ifPresent(t -> pb.environment().put("SURGE_TOKEN", t));
     File err = Files.createTempFile(dataDir, "surge", ".err").toFile();
     pb.redirectError(err);
     Process p = pb.start();

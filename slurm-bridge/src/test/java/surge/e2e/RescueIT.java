@@ -47,7 +47,9 @@ class RescueIT {
                 "SURGE_RESCUE_MAX_TASKS",
                 "" + MAX_TASKS,
                 "SURGE_SLURM_CONF",
-                slurm.env().get("SLURM_CONF")));
+                slurm.env().get("SLURM_CONF"),
+                "SURGE_MUNGE_SOCKET",
+                slurm.mungeSocket().toString()));
     surge.startServer();
     surge.startVolunteers(2);
     surge.awaitVolunteers(2);
@@ -56,7 +58,9 @@ class RescueIT {
             "PATH",
             Cluster.REPO.resolve("bin") + ":" + System.getenv("PATH"),
             "SURGE_SERVER",
-            surge.url());
+            surge.url(),
+            "SURGE_MUNGE_SOCKET",
+            slurm.mungeSocket().toString());
     String cpus = slurm.run("sinfo", "-h", "-p", "batch", "-o", "%c").output().strip();
     blocker =
         slurm.sbatch(

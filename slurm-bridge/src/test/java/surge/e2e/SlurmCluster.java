@@ -65,6 +65,14 @@ public final class SlurmCluster {
     return exec(cmd, env, Duration.ofMinutes(5));
   }
 
+  /**
+   * The socket of the cluster's munged: the server decodes with it, and {@code surge offload} in a
+   * job makes its credential with it ({@code SURGE_MUNGE_SOCKET} for both).
+   */
+  public Path mungeSocket() {
+    return dir.resolve("munge/run/munge.socket");
+  }
+
   /** What a Slurm client needs: {@code SLURM_CONF} (and the cluster's directory). */
   public Map<String, String> env() {
     return env;

@@ -34,7 +34,10 @@ class SlurmOffloadIT {
   @BeforeAll
   static void start() throws Exception {
     slurm = SlurmCluster.shared();
-    surge = new Cluster(dir.resolve("surge"), Map.of());
+    // The server decodes the jobs' MUNGE credentials with the cluster's munged.
+    surge =
+        new Cluster(
+            dir.resolve("surge"), Map.of("SURGE_MUNGE_SOCKET", slurm.mungeSocket().toString()));
     surge.startServer();
     surge.startVolunteers(2);
     surge.awaitVolunteers(2);
@@ -42,6 +45,7 @@ class SlurmOffloadIT {
     jobEnv = new HashMap<>();
     jobEnv.put("PATH", Cluster.REPO.resolve("bin") + ":" + System.getenv("PATH"));
     jobEnv.put("SURGE_SERVER", surge.url());
+    jobEnv.put("SURGE_MUNGE_SOCKET", slurm.mungeSocket().toString());
   }
 
   @AfterAll

@@ -177,7 +177,9 @@ public record JobSpec(
             n -> {
               throw Problem.badField("name", "name is longer than 200 characters");
             });
+    name.ifPresent(n -> refuseControlCharacters("name", n));
     Optional<String> slurm = string(o, "slurmJobId", "slurmJobId", false);
+    slurm.ifPresent(s -> refuseControlCharacters("slurmJobId", s));
     slurm
         .filter(s -> s.length() > 64)
         .ifPresent(
@@ -203,6 +205,35 @@ public record JobSpec(
         deadline,
         slurm,
         taskTimeout);
+  }
+
+  /**
+   * Names are shown to people: in terminals (surge status, squeue), logs and the dashboard. C0 and
+   * C1 controls and DEL (ESC starts terminal sequences, a newline forges a log line) and the
+   * bidirectional overrides and isolates (U+202E shows {@code exe.txt} as {@code txt.exe}) are
+   * refused rather than stored.
+   */
+  static void refuseControlCharacters(String field, String value) {
+    for (int i = 0; i < value.length(); ) {
+      int c = value.codePointAt(i);
+      if (c < 0x20
+          || (c >= 0x7F && c <= 0x9F)
+          || c == 0x061C
+          || c == 0x200E
+          || c == 0x200F
+          || c == 0x2028
+          || c == 0x2029
+          || (c >= 0x202A && c <= 0x202E)
+          || (c >= 0x2066 && c <= 0x2069)) {
+        throw Problem.badField(
+            field,
+            String.format(
+                "%s may not hold control or bidirectional-override characters, found U+%04X at"
+                    + " character %d",
+                field, c, i + 1));
+      }
+      i += Character.charCount(c);
+    }
   }
 
   private static boolean present(JsonObject o, String key) {
