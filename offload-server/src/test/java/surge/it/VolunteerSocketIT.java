@@ -217,6 +217,45 @@ class VolunteerSocketIT {
     assertThat(done.getInt("resultSize")).isEqualTo(expected.length);
   }
 
+  /** A reducer job of montecarlo tasks run by this volunteer; answers the job's id. */
+  private String reducerJob(VolunteerClient volunteer, String reducer) {
+    String id =
+        api.submit(
+                "{\"kernel\":\""
+                    + api.kernel(TestKernels.wasm("montecarlo"))
+                    + "\",\"tasks\":2,\"args\":[\"20000\"],\"merge\":{\"kind\":\"reduce\",\"kernel\":\""
+                    + reducer
+                    + "\"}}")
+            .getString("id");
+    volunteer.request(2);
+    volunteer.results(runNatively("montecarlo", volunteer.awaitTasks(2, WAIT)));
+    return id;
+  }
+
+  @Test
+  void reducersRunCompiledInPayaraAndALoopingOneStopsAtItsLimitWithoutDelayingOthers() {
+    // This container runs with SURGE_REDUCE_TIMEOUT=5s (arquillian.xml).
+    var volunteer = volunteer();
+    String spinning =
+        api.kernel(
+            TestKernels.wat(
+                "(module (memory (export \"memory\") 1) (func (export \"_start\") (loop (br_if 0"
+                    + " (i32.const 1)))))"));
+    String looping = reducerJob(volunteer, spinning);
+    api.awaitState(looping, "MERGING", WAIT);
+    long t0 = System.nanoTime();
+    String reduced = reducerJob(volunteer, api.kernel(TestKernels.wasm("pi-reduce")));
+    api.awaitState(reduced, "SUCCEEDED", WAIT);
+    assertThat(new String(api.result(reduced), StandardCharsets.UTF_8)).startsWith("pi ~= 3");
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(4));
+    assertThat(api.status(looping).getString("state")).isEqualTo("MERGING");
+
+    JsonObject failed = api.awaitState(looping, "FAILED", WAIT);
+    assertThat(failed.getJsonObject("error").getString("message"))
+        .isEqualTo("the reducer kernel ran longer than PT5S (SURGE_REDUCE_TIMEOUT)");
+    assertThat(api.get("/health").statusCode()).isEqualTo(200);
+  }
+
   @Test
   void lateAndDuplicateResultsAreIgnored() {
     var volunteer = volunteer();

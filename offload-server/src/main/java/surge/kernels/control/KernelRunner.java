@@ -137,8 +137,11 @@ public final class KernelRunner implements AutoCloseable {
       if (module.startSection().isPresent()) {
         return limit(out, err, "the kernel has a start section, which Surge does not run");
       }
-      MemoryLimits declared =
-          module.memorySection().orElseThrow().getMemory(0).limits(); // validated: one memory
+      var memories = module.memorySection();
+      if (memories.isEmpty() || memories.get().memoryCount() != 1) {
+        return limit(out, err, "the kernel does not have exactly one memory, which WASI needs");
+      }
+      MemoryLimits declared = memories.get().getMemory(0).limits();
       long capPages = memoryBytes / PAGE;
       if (declared.initialPages() > capPages) {
         return limit(

@@ -29,7 +29,10 @@ class KernelValidatorTest {
 
   @Test
   void acceptsTheExampleKernelsAndListsTheirImports() {
-    for (String k : new String[] {"montecarlo", "mandelbrot", "noop", "pi-reduce", "linecount"}) {
+    for (String k :
+        new String[] {
+          "montecarlo", "mandelbrot", "noop", "pi-reduce", "linecount", "spin", "fail", "trap"
+        }) {
       assertThat(validator.validate(TestFiles.kernel(k)))
           .as(k)
           .allMatch(i -> i.startsWith("wasi_snapshot_preview1."));
