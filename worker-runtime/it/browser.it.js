@@ -39,6 +39,36 @@ function route(req, res) {
   return true;
 }
 
+// Opens the page in a fresh headless Chromium, killed after the test.
+function launch(t, url) {
+  const profile = mkdtempSync(join(tmpdir(), "surge-chromium-"));
+  const browser = spawn(
+    CHROMIUM,
+    [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+      `--user-data-dir=${profile}`,
+      url,
+    ],
+    // Its own process group, so that the helpers (renderer, GPU, zygote) end with it: killed
+    // alone, the main process leaves them writing the profile while it is being removed.
+    { stdio: "ignore", detached: true },
+  );
+  const exited = new Promise((resolve) => browser.once("exit", resolve));
+  t.after(async () => {
+    process.kill(-browser.pid, "SIGKILL");
+    await exited;
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  });
+}
+
 test(
   "a browser tab runs tasks in Web Workers, reports a trap and obeys a cancel",
   {
@@ -55,28 +85,7 @@ test(
       route,
     });
     t.after(() => server.close());
-    const profile = mkdtempSync(join(tmpdir(), "surge-chromium-"));
-    const browser = spawn(
-      CHROMIUM,
-      [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        `--user-data-dir=${profile}`,
-        `${server.url}/`,
-      ],
-      { stdio: "ignore" },
-    );
-    t.after(() => {
-      browser.kill("SIGKILL");
-      rmSync(profile, { recursive: true, force: true });
-    });
+    launch(t, `${server.url}/`);
 
     await until(() => server.sent("request").length > 0, "the page's request", 30_000);
     assert.match(server.sent("hello")[0].agent, /^surge-volunteer\//);
@@ -99,6 +108,46 @@ test(
     assert.match(Buffer.from(byIndex.get(40).stderr, "base64").toString(), /RuntimeError/);
     assert.equal(byIndex.has(41), false, "the cancelled task sent no result");
     assert.equal(Buffer.from(byIndex.get(42).stdout, "base64").toString(), "after");
+    assert.deepEqual(server.invalid, []);
+  },
+);
+
+test(
+  "a browser tab terminates the Web Worker of a task past its timeoutMs and reports a trap",
+  {
+    skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}`,
+    timeout: 60_000,
+  },
+  async (t) => {
+    const echo = wasmBytes("echo");
+    const loop = wasmBytes("loop");
+    const server = await startFakeServer({
+      kernels: { [sha256(echo)]: echo, [sha256(loop)]: loop },
+      welcome: { batch: 50, prefetchBelow: 0, heartbeatMs: 200 },
+      route,
+    });
+    t.after(() => server.close());
+    launch(t, `${server.url}/`);
+    await until(() => server.sent("request").length > 0, "the page's request", 30_000);
+
+    // Both workers spin; only terminating them frees a worker for the echo after.
+    const spinning = [0, 1].map((i) => makeTask(sha256(loop), i, { timeoutMs: 1500 }));
+    server.send({ type: "tasks", tasks: spinning });
+    const results = () => server.sent("results").flatMap((m) => m.results);
+    await until(() => results().length === 2, "both reports", 30_000);
+    server.send({ type: "tasks", tasks: [makeTask(sha256(echo), 2, { stdin: "fresh" })] });
+    await until(() => results().length === 3, "the task after", 30_000);
+
+    const byIndex = new Map(results().map((r) => [r.index, r]));
+    for (const i of [0, 1]) {
+      assert.equal(byIndex.get(i).status, "trap");
+      assert.match(
+        Buffer.from(byIndex.get(i).stderr, "base64").toString(),
+        /ran past its time limit of 1500 ms; its worker was terminated/,
+      );
+    }
+    assert.equal(Buffer.from(byIndex.get(2).stdout, "base64").toString(), "fresh");
+    assert.deepEqual(server.sent("release"), []);
     assert.deepEqual(server.invalid, []);
   },
 );
