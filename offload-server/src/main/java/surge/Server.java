@@ -139,7 +139,7 @@ public final class Server implements AutoCloseable {
     this.audit = new Audit(db, clock, settings.auditRetention(), System::nanoTime);
     this.quotas = new Quotas(settings.quotas(), new StoredUsage(db), System::nanoTime);
     this.kernels = new Kernels(db, settings.maxKernelBytes(), clock);
-    this.inputs = new Inputs(db, settings.maxInputBytes(), clock);
+    this.inputs = new Inputs(db, settings.maxInputBytes(), clock, quotas);
     this.runner = new KernelRunner();
     this.rescueSchedule =
         settings.rescue().enabled() ? Optional.of(new RescueSchedule()) : Optional.empty();
@@ -193,7 +193,9 @@ public final class Server implements AutoCloseable {
         r ->
             metrics.countRescues(
                 r::movedCount, r::refusedCount, handBack.orElseThrow()::handedBackCount));
-    this.jobs = new Jobs(db, kernels, inputs, dispatcher, merger, clock, settings.maxTasks());
+    this.jobs =
+        new Jobs(
+            db, kernels, inputs, dispatcher, merger, clock, settings.maxTasks(), quotas, audit);
     this.origins = new Origins(settings.allowedOrigins());
     this.consents =
         new Consents(

@@ -14,10 +14,13 @@ import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import surge.Surge;
+import surge.api.Hashes;
 import surge.api.Problem;
+import surge.identity.boundary.Callers;
 
 /** Upload and fetch kernels. Fetches are immutable: a kernel's address is its hash. */
 @Path("/kernels")
@@ -31,8 +34,15 @@ public class KernelsResource {
   @Consumes({"application/wasm", MediaType.APPLICATION_OCTET_STREAM})
   @Produces(MediaType.APPLICATION_JSON)
   @Operation(summary = "Upload a WASI command kernel; it is validated and stored by sha256")
-  public Response upload(byte[] bytes) {
-    var stored = surge.server().kernels.upload(bytes == null ? new byte[0] : bytes);
+  public Response upload(byte[] bytes, @Context SecurityContext security) {
+    byte[] wasm = bytes == null ? new byte[0] : bytes;
+    var server = surge.server();
+    if (!server.kernels.exists(Hashes.sha256(wasm))) {
+      // A new kernel costs a submission token before it is validated (validation costs CPU);
+      // sending a stored one again costs nothing.
+      server.quotas.rate(Callers.of(security), "new uploads");
+    }
+    var stored = server.kernels.upload(wasm);
     var imports = Json.createArrayBuilder();
     stored.imports().forEach(imports::add);
     var body =
