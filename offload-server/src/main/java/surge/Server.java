@@ -151,7 +151,7 @@ public final class Server implements AutoCloseable {
     this.audit = new Audit(db, clock, settings.auditRetention(), System::nanoTime);
     this.quotas = new Quotas(settings.quotas(), new StoredUsage(db), System::nanoTime);
     this.kernels = new Kernels(db, settings.maxKernelBytes(), kernelLimits(settings.wasm()), clock);
-    this.inputs = new Inputs(db, settings.maxInputBytes(), clock);
+    this.inputs = new Inputs(db, settings.maxInputBytes(), clock, quotas);
     this.approvals = new Approvals(db, kernels, clock);
     this.kernelGate =
         new KernelGate(
@@ -216,7 +216,17 @@ public final class Server implements AutoCloseable {
             metrics.countRescues(
                 r::movedCount, r::refusedCount, handBack.orElseThrow()::handedBackCount));
     this.jobs =
-        new Jobs(db, kernels, kernelGate, inputs, dispatcher, merger, clock, settings.maxTasks());
+        new Jobs(
+            db,
+            kernels,
+            kernelGate,
+            inputs,
+            dispatcher,
+            merger,
+            clock,
+            settings.maxTasks(),
+            quotas,
+            audit);
     this.origins = new Origins(settings.allowedOrigins());
     this.consents =
         new Consents(

@@ -85,10 +85,11 @@ public final class Audit {
   }
 
   /**
-   * A failed login ({@code claimed}: the user name the request gave, if any; {@code via}: the
-   * credential kind tried; {@code why}: the refusal). Rate-limited; see {@link #failuresLeftOut}.
+   * A refused credential ({@code claimed}: the user name the request gave, if any; {@code via}: the
+   * credential kind tried; {@code where}: {@code dashboard} or {@code api}; {@code why}: the
+   * refusal). Rate-limited; see {@link #failuresLeftOut}.
    */
-  public void loginFailed(String claimed, String via, String why) {
+  public void loginFailed(String claimed, String via, String where, String why) {
     String address = RequestAddress.current().orElse(NO_ADDRESS);
     if (failuresPerAddress.take(address).isPresent() || failuresOverall.take("").isPresent()) {
       failuresLeftOut.incrementAndGet();
@@ -97,7 +98,7 @@ public final class Audit {
     long leftOut = failuresLeftOut.getAndSet(0);
     String detail = leftOut == 0 ? why : why + " (" + leftOut + " failed logins not recorded)";
     String actor = claimed == null || claimed.isBlank() ? "-" : claimed;
-    db.run(s -> s.persist(entry(actor, "-", via, "login.failed", "dashboard", detail)));
+    db.run(s -> s.persist(entry(actor, "-", via, "login.failed", where, detail)));
   }
 
   private AuditEntry entry(

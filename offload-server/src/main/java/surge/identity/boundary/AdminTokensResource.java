@@ -46,6 +46,18 @@ public class AdminTokensResource {
     Caller.Role role = role(o);
     Optional<Duration> expires = expires(o);
     var issued = surge.server().tokens.create(user.getString(), role, expires, by.name());
+    surge
+        .server()
+        .audit
+        .record(
+            by,
+            "token.create",
+            issued.id(),
+            "for "
+                + issued.user()
+                + " as "
+                + issued.role().wire()
+                + issued.expiresAt().map(e -> ", expires " + e).orElse(""));
     var json =
         Json.createObjectBuilder()
             .add("id", issued.id())
@@ -89,6 +101,7 @@ public class AdminTokensResource {
     if (!surge.server().tokens.revoke(id)) {
       throw Problem.notFound("no token " + id);
     }
+    surge.server().audit.record(Callers.of(security), "token.revoke", id, "");
     return Response.noContent().build();
   }
 

@@ -52,9 +52,17 @@ public class AuthFilter extends HttpFilter {
       return;
     }
     if (outcome instanceof Authenticator.Authenticated a) {
+      if (dashboard) {
+        surge.server().audit.loggedIn(a.caller());
+      }
       pass(req, resp, chain, access.get(), a.caller());
     } else if (outcome instanceof Authenticator.Refused r) {
       LOG.fine(() -> "refused credentials from " + req.getRemoteAddr() + ": " + r.reason());
+      var tried = Tried.of(req.getHeader("Authorization"));
+      surge
+          .server()
+          .audit
+          .loginFailed(tried.user(), tried.via(), dashboard ? "dashboard" : "api", r.reason());
       challenge(resp, dashboard, r.reason());
     } else if (outcome instanceof Authenticator.Busy) {
       resp.setHeader("Retry-After", "1");
@@ -107,5 +115,32 @@ public class AuthFilter extends HttpFilter {
             .getBytes(StandardCharsets.UTF_8);
     resp.setContentLength(body.length);
     resp.getOutputStream().write(body);
+  }
+
+  /** Who a refused Authorization header claimed to be, for the audit log; never the secret. */
+  private record Tried(String user, String via) {
+    static Tried of(String authorization) {
+      String[] parts =
+          authorization == null ? new String[0] : authorization.trim().split("\\s+", 2);
+      String scheme = parts.length == 0 ? "" : parts[0].toLowerCase(java.util.Locale.ROOT);
+      return switch (scheme) {
+        case "basic" -> new Tried(basicUser(parts.length > 1 ? parts[1] : ""), "password");
+        case "bearer" ->
+            new Tried("-", parts.length > 1 && parts[1].startsWith("surge_") ? "token" : "jwt");
+        case "munge" -> new Tried("-", "munge");
+        default -> new Tried("-", scheme.isEmpty() ? "-" : "other");
+      };
+    }
+
+    private static String basicUser(String encoded) {
+      try {
+        String pair =
+            new String(java.util.Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+        int colon = pair.indexOf(':');
+        return colon > 0 ? pair.substring(0, colon) : "-";
+      } catch (IllegalArgumentException e) {
+        return "-";
+      }
+    }
   }
 }

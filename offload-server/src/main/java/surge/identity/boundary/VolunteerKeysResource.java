@@ -12,8 +12,10 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import surge.Surge;
@@ -25,6 +27,7 @@ import surge.identity.control.VolunteerKeys;
 @Produces(MediaType.APPLICATION_JSON)
 public class VolunteerKeysResource {
   @Inject Surge surge;
+  @Context SecurityContext security;
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
@@ -43,6 +46,14 @@ public class VolunteerKeysResource {
       trusted = t == JsonValue.TRUE;
     }
     var issued = surge.server().volunteerKeys.create(name.getString(), trusted);
+    surge
+        .server()
+        .audit
+        .record(
+            Callers.of(security),
+            "key.create",
+            issued.id(),
+            "for " + issued.name() + (issued.trusted() ? ", trusted" : ""));
     return Response.created(URI.create("/api/admin/volunteer-keys/" + issued.id()))
         .entity(
             Json.createObjectBuilder()
@@ -80,6 +91,7 @@ public class VolunteerKeysResource {
     if (!surge.server().volunteerKeys.revoke(id)) {
       throw Problem.notFound("no volunteer key " + id);
     }
+    surge.server().audit.record(Callers.of(security), "key.revoke", id, "");
     return Response.noContent().build();
   }
 }

@@ -8,6 +8,7 @@ import surge.jobs.entity.Input;
 import surge.jobs.entity.InputUpload;
 import surge.persistence.ContentAddressed;
 import surge.persistence.Database;
+import surge.quotas.control.Quotas;
 
 /**
  * Uploaded input files, content-addressed, with who uploaded them: a job may use an input its owner
@@ -19,7 +20,10 @@ public final class Inputs {
   private final long maxBytes;
   private final Clock clock;
 
-  public Inputs(Database db, long maxBytes, Clock clock) {
+  private final Quotas quotas;
+
+  public Inputs(Database db, long maxBytes, Clock clock, Quotas quotas) {
+    this.quotas = quotas;
     this.db = db;
     this.maxBytes = maxBytes;
     this.clock = clock;
@@ -38,14 +42,25 @@ public final class Inputs {
               + " (SURGE_MAX_INPUT_BYTES)");
     }
     var input = new Input(bytes, clock.instant());
-    boolean created = ContentAddressed.storeOnce(db, input);
-    db.run(
-        s -> {
-          if (s.find(InputUpload.class, InputUpload.key(input.sha256(), caller.name())) == null) {
-            s.persist(new InputUpload(input.sha256(), caller.name(), clock.instant()));
-          }
+    String key = InputUpload.key(input.sha256(), caller.name());
+    if (db.transaction(s -> s.find(InputUpload.class, key)) != null) {
+      // The caller has these bytes already: nothing is stored, nothing is charged.
+      return new Stored(input.sha256(), bytes.length, false);
+    }
+    return quotas.upload(
+        caller,
+        "input",
+        bytes.length,
+        () -> {
+          boolean created = ContentAddressed.storeOnce(db, input);
+          db.run(
+              s -> {
+                if (s.find(InputUpload.class, key) == null) {
+                  s.persist(new InputUpload(input.sha256(), caller.name(), clock.instant()));
+                }
+              });
+          return new Stored(input.sha256(), bytes.length, created);
         });
-    return new Stored(input.sha256(), bytes.length, created);
   }
 
   /** The bytes of an input {@code caller} may use; empty if none or not theirs. */

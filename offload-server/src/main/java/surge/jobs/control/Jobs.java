@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.function.IntFunction;
 import java.util.logging.Logger;
 import surge.api.Problem;
+import surge.audit.control.Audit;
 import surge.dispatch.DispatchJob;
 import surge.dispatch.Dispatcher;
 import surge.dispatch.JobProgress;
@@ -27,6 +28,7 @@ import surge.jobs.entity.JobState;
 import surge.kernels.control.KernelGate;
 import surge.kernels.control.Kernels;
 import surge.persistence.Database;
+import surge.quotas.control.Quotas;
 
 /**
  * Submitting, watching, cancelling and recovering jobs. Every job has an owner: a user sees and
@@ -45,6 +47,8 @@ public final class Jobs {
   private final Merger merger;
   private final Clock clock;
   private final int maxTasks;
+  private final Quotas quotas;
+  private final Audit audit;
 
   public Jobs(
       Database db,
@@ -54,7 +58,11 @@ public final class Jobs {
       Dispatcher dispatcher,
       Merger merger,
       Clock clock,
-      int maxTasks) {
+      int maxTasks,
+      Quotas quotas,
+      Audit audit) {
+    this.quotas = quotas;
+    this.audit = audit;
     this.db = db;
     this.kernels = kernels;
     this.kernelGate = kernelGate;
@@ -70,6 +78,7 @@ public final class Jobs {
    * reducer must be allowed by the kernel policy for {@code caller} (403 otherwise).
    */
   public JobView submit(Caller caller, String body) {
+    quotas.rate(caller, "job submissions");
     JobSpec spec = JobSpec.parse(body, maxTasks, clock.instant());
     if (!kernels.exists(spec.kernel())) {
       throw Problem.badField(
@@ -129,7 +138,18 @@ public final class Jobs {
                 spec.slurmJobId().orElse(null),
                 clock.instant())
             .limitTasksTo(spec.taskTimeout());
-    db.run(s -> s.persist(job));
+    // Counted and stored under the user's lock; the audit entry commits with the job.
+    quotas.submit(
+        caller,
+        spec.tasks(),
+        () -> {
+          db.run(
+              s -> {
+                s.persist(job);
+                audit.record(s, caller, "job.submit", job.publicId(), describe(job));
+              });
+          return job;
+        });
     dispatcher.submit(plan(job, input), new BitSet());
     LOG.info(
         () ->
@@ -189,7 +209,11 @@ public final class Jobs {
       // longer shows the job and the database still had it QUEUED, so a status read right after
       // the cancel went back to QUEUED. Job.cancel ignores an ended job, so the journal's own
       // write changes nothing, and a merge that finished first wins.
-      db.run(s -> s.find(Job.class, job.id()).cancel(reason, clock.instant()));
+      db.run(
+          s -> {
+            s.find(Job.class, job.id()).cancel(reason, clock.instant());
+            audit.record(s, caller, "job.cancel", job.publicId(), reason);
+          });
     }
     return view(find(caller, publicId), dispatcher.progress(job.publicId()));
   }
@@ -249,6 +273,16 @@ public final class Jobs {
       throw Problem.notFound("no job " + publicId);
     }
     return job;
+  }
+
+  /** What the audit log says of a submitted job. */
+  private static String describe(Job job) {
+    return job.taskCount()
+        + " tasks of kernel "
+        + job.kernel().substring(0, 12)
+        + ", merge "
+        + job.mergeKind().name().toLowerCase(java.util.Locale.ROOT)
+        + Optional.ofNullable(job.name()).map(n -> ", name " + n).orElse("");
   }
 
   /** How the dispatcher builds task i of a stored job. */

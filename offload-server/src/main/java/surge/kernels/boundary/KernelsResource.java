@@ -16,12 +16,14 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import java.io.InputStream;
 import java.net.URI;
 import java.util.OptionalLong;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import surge.Surge;
 import surge.api.Problem;
+import surge.identity.boundary.Callers;
 
 /** Upload and fetch kernels. Fetches are immutable: a kernel's address is its hash. */
 @Path("/kernels")
@@ -36,13 +38,17 @@ public class KernelsResource {
   @Produces(MediaType.APPLICATION_JSON)
   @Operation(summary = "Upload a WASI command kernel; it is validated and stored by sha256")
   public Response upload(
-      InputStream body, @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength) {
-    // Streamed, not byte[]: a byte[] parameter is read whole before any limit is checked.
+      InputStream body,
+      @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
+      @Context SecurityContext security) {
+    var server = surge.server();
+    // Streamed, not byte[]: a byte[] parameter is read whole before any limit is checked. A new
+    // kernel costs a submission token before it is validated; sending a stored one again does not.
     var stored =
-        surge
-            .server()
-            .kernels
-            .upload(body == null ? InputStream.nullInputStream() : body, length(contentLength));
+        server.kernels.upload(
+            body == null ? InputStream.nullInputStream() : body,
+            length(contentLength),
+            () -> server.quotas.rate(Callers.of(security), "new uploads"));
     var imports = Json.createArrayBuilder();
     stored.imports().forEach(imports::add);
     var answer =

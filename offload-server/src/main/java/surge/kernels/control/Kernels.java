@@ -45,6 +45,15 @@ public final class Kernels {
    * limit.
    */
   public Stored upload(InputStream body, OptionalLong declaredLength) {
+    return upload(body, declaredLength, () -> {});
+  }
+
+  /**
+   * As above; {@code beforeNew} runs once the bytes are read, before a kernel not yet stored is
+   * validated (validation costs CPU: the caller's rate is charged there), and may refuse by
+   * throwing. Sending a stored kernel again does not run it.
+   */
+  public Stored upload(InputStream body, OptionalLong declaredLength, Runnable beforeNew) {
     if (declaredLength.isPresent() && declaredLength.getAsLong() > maxBytes) {
       throw tooLarge(declaredLength.getAsLong() + " bytes");
     }
@@ -60,7 +69,11 @@ public final class Kernels {
     } catch (IOException e) {
       throw new UncheckedIOException("reading the uploaded kernel failed", e);
     }
-    return upload(out.toByteArray());
+    byte[] bytes = out.toByteArray();
+    if (!exists(surge.api.Hashes.sha256(bytes))) {
+      beforeNew.run();
+    }
+    return upload(bytes);
   }
 
   private Problem tooLarge(String size) {

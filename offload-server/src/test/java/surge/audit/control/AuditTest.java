@@ -103,13 +103,13 @@ class AuditTest {
   void failedLoginsAreRecordedAtARateAndTheLeftOutOnesCounted() throws Exception {
     try (var scope = RequestAddress.enter("10.9.9.9")) {
       for (int i = 0; i < 50; i++) {
-        audit.loginFailed("admin", "password", "wrong password");
+        audit.loginFailed("admin", "password", "dashboard", "wrong password");
       }
     }
     assertThat(audit.recent(100)).hasSize(10).allMatch(e -> e.action().equals("login.failed"));
     nanos.addAndGet(Duration.ofMinutes(1).toNanos());
     try (var scope = RequestAddress.enter("10.9.9.9")) {
-      audit.loginFailed("admin", "password", "wrong password");
+      audit.loginFailed("admin", "password", "dashboard", "wrong password");
     }
     assertThat(audit.recent(1).get(0).detail())
         .isEqualTo("wrong password (40 failed logins not recorded)");
