@@ -126,8 +126,7 @@ class AccessIT {
     String revokedId = idOfNewest(tokens, "alice");
     assertThat(operator.delete("/api/admin/tokens/" + revokedId).statusCode()).isEqualTo(204);
     kernel = operator.approvedKernel(TestKernels.wasm("noop"));
-    alicesJob =
-        object(operator.withToken(aliceToken).postJson("/api/jobs", jobSpec())).getString("id");
+    alicesJob = operator.withToken(aliceToken).submit(jobSpec()).getString("id");
 
     Map<String, Row> table = table();
     Set<String> published = openapiOperations();
@@ -346,7 +345,7 @@ class AccessIT {
   }
 
   String jobSpec() {
-    return "{\"name\":\"access\",\"kernel\":\"" + kernel + "\",\"tasks\":1,\"merge\":\"concat\"}";
+    return "{\"name\":\"access\",\"kernel\":\"" + kernel + "\",\"tasks\":1,\"merge\":{\"kind\":\"concat\"}}";
   }
 
   String throwawayToken() {
