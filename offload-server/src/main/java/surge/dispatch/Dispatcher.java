@@ -58,29 +58,9 @@ public final class Dispatcher {
   /**
    * @param clock epoch milliseconds
    * @param dispatchLatencyNanos told, for each task sent, how long it waited in the queue
-   */
-  public Dispatcher(
-      DispatchPolicy policy,
-      JobEvents events,
-      LongSupplier clock,
-      long heartbeatMillis,
-      int maxAttempts,
-      LongConsumer dispatchLatencyNanos) {
-    this(
-        policy,
-        events,
-        clock,
-        heartbeatMillis,
-        maxAttempts,
-        dispatchLatencyNanos,
-        job -> Optional.empty(),
-        DispatchLimits.defaults());
-  }
-
-  /**
-   * As above; {@code deadlineMissed} is told of each job that misses its deadline and may add to
-   * the failure's message, and {@code limits} bound what each volunteer may hold and each task may
-   * take.
+   * @param deadlineMissed told of each job that misses its deadline; may add to the failure's
+   *     message
+   * @param limits what each volunteer may hold and each task may take
    */
   public Dispatcher(
       DispatchPolicy policy,
