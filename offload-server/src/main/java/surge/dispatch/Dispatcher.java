@@ -338,6 +338,9 @@ public final class Dispatcher {
         }
         if (expired != null) {
           for (Lease l : expired) {
+            if (v.leases.get(l.id) != l) {
+              continue; // an earlier one ended its job, and with it this lease
+            }
             var ref = new TaskRef(l.run.job.id(), l.index);
             if (l.limitAt <= now) {
               // Whatever its heartbeats said: the limit counts from the lease (PROTOCOL.md).
@@ -460,10 +463,12 @@ public final class Dispatcher {
     }
   }
 
+  /** Ends a lease; once only, since ending one job may end other leases of the same sweep. */
   private void unlease(Lease l) {
-    l.volunteer.leases.remove(l.id);
-    l.run.leased.remove(l.index);
-    leasedCount--;
+    if (l.volunteer.leases.remove(l.id) == l) {
+      l.run.leased.remove(l.index);
+      leasedCount--;
+    }
   }
 
   /** A lease ended without a result: the task goes back to the front of its job's queue. */
