@@ -58,29 +58,9 @@ public final class Dispatcher {
   /**
    * @param clock epoch milliseconds
    * @param dispatchLatencyNanos told, for each task sent, how long it waited in the queue
-   */
-  public Dispatcher(
-      DispatchPolicy policy,
-      JobEvents events,
-      LongSupplier clock,
-      long heartbeatMillis,
-      int maxAttempts,
-      LongConsumer dispatchLatencyNanos) {
-    this(
-        policy,
-        events,
-        clock,
-        heartbeatMillis,
-        maxAttempts,
-        dispatchLatencyNanos,
-        job -> Optional.empty(),
-        DispatchLimits.defaults());
-  }
-
-  /**
-   * As above; {@code deadlineMissed} is told of each job that misses its deadline and may add to
-   * the failure's message, and {@code limits} bound what each volunteer may hold and each task may
-   * take.
+   * @param deadlineMissed told of each job that misses its deadline; may add to the failure's
+   *     message
+   * @param limits what each volunteer may hold and each task may take
    */
   public Dispatcher(
       DispatchPolicy policy,
@@ -363,6 +343,9 @@ public final class Dispatcher {
         }
         if (expired != null) {
           for (Lease l : expired) {
+            if (v.leases.get(l.id) != l) {
+              continue; // an earlier one ended its job, and with it this lease
+            }
             var ref = new TaskRef(l.run.job.id(), l.index);
             if (l.limitAt <= now) {
               // Whatever its heartbeats said: the limit counts from the lease (PROTOCOL.md).
@@ -485,10 +468,12 @@ public final class Dispatcher {
     }
   }
 
+  /** Ends a lease; once only, since ending one job may end other leases of the same sweep. */
   private void unlease(Lease l) {
-    l.volunteer.leases.remove(l.id);
-    l.run.leased.remove(l.index);
-    leasedCount--;
+    if (l.volunteer.leases.remove(l.id) == l) {
+      l.run.leased.remove(l.index);
+      leasedCount--;
+    }
   }
 
   /** A lease ended without a result: the task goes back to the front of its job's queue. */

@@ -205,6 +205,20 @@ class DispatcherHostileVolunteerTest {
   }
 
   @Test
+  void tasksOfOneJobPastTheirLimitInOneTickFailItOnceAndLeaveNoLeaseCounted() {
+    var v = volunteer("v1", 2);
+    dispatcher.submit(job("j-1", 3, Optional.of(Duration.ofSeconds(10))), new BitSet());
+    dispatcher.request("v1", 3);
+    assertThat(v.tasks()).hasSize(3);
+    now.addAndGet(10_000);
+    dispatcher.heartbeat("v1");
+    dispatcher.tick(); // a lone volunteer: the first task's failure ends the job
+    assertThat(events.failures).hasSize(1);
+    assertThat(dispatcher.stats().leased()).isZero();
+    assertThat(v.cancels()).containsExactlyInAnyOrder("j-1/0", "j-1/1", "j-1/2");
+  }
+
+  @Test
   void aResultAfterTheLimitIsAFailureEvenBeforeTheTickNoticed() {
     var v = volunteer("v1", 1);
     volunteer("v2", 1);

@@ -32,7 +32,9 @@ class DispatcherTest {
           now::get,
           5_000,
           3,
-          n -> {});
+          n -> {},
+          job -> Optional.empty(),
+          DispatchLimits.defaults());
 
   static DispatchJob job(String id, int tasks, int priority) {
     return new DispatchJob(

@@ -45,7 +45,9 @@ public final class Metrics {
         .register(registry);
     CounterWithCallback.builder()
         .name("surge_tasks_failed")
-        .help("Tasks whose kernel exited non-zero or trapped since the server started")
+        .help(
+            "Task failures on a volunteer (exit, trap, time limit, output too large) since the"
+                + " server started; a job fails only when SURGE_MAX_FAILURES volunteers agree")
         .callback(cb -> cb.call(stats.get().failedTotal()))
         .register(registry);
     CounterWithCallback.builder()
