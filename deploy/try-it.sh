@@ -6,6 +6,9 @@
 # with `sbatch -p batch`; then the Mandelbrot job the same way, and a reducer through the surge CLI.
 # It also serves the demo site (examples/site: a page embedding the consent banner) on port N+1 and
 # prints its address and the admin dashboard's, with the dashboard's password (generated, shown once).
+# Credentials the documented way: the operator token the server writes on its first start
+# ($SURGE_DATA_DIR/admin-token) makes a volunteer key for the two volunteers and a user token for
+# you (SURGE_TOKEN, which the Slurm jobs inherit).
 #   deploy/try-it.sh [--port N]     start everything and run the examples (default port 8080)
 #   deploy/try-it.sh stop           stop the server, volunteers and the Slurm cluster it started
 set -euo pipefail
@@ -68,8 +71,24 @@ if [ "$(curl -s -o /dev/null -w '%{http_code}' "$server/health")" != 200 ]; then
   stop
   exit 1
 fi
+# The operator token the server wrote on its first start (README, "First credential").
+admin_token=$(cat "$state/data/admin-token")
+# POST as the operator; prints the one string field $2 of the JSON answer (shown once).
+admin_post() {
+  curl -sf -H "Authorization: Bearer $admin_token" -H 'Content-Type: application/json' \
+    -d "$3" "$server$1" | sed -n "s/.*\"$2\":\"\([^\"]*\)\".*/\1/p"
+}
+volunteer_key=$(admin_post /api/admin/volunteer-keys key '{"name":"try-it volunteers","trusted":true}')
+user_token=$(admin_post /api/admin/tokens token "{\"user\":\"$(id -un)\",\"role\":\"user\"}")
+if [ -z "$volunteer_key" ] || [ -z "$user_token" ]; then
+  echo "try-it: could not make a volunteer key and a user token with $state/data/admin-token" >&2
+  stop
+  exit 1
+fi
 for n in 1 2; do
-  bin/surge-volunteer --server "$server" --workers 1 > "$state/volunteer-$n.log" 2>&1 &
+  # The key through the environment, not the command line: ps shows arguments to every user.
+  SURGE_VOLUNTEER_KEY="$volunteer_key" \
+    bin/surge-volunteer --server "$server" --workers 1 > "$state/volunteer-$n.log" 2>&1 &
   echo $! >> "$pids"
 done
 echo "try-it: two headless volunteers connected (logs: $state/volunteer-*.log)"
@@ -81,7 +100,8 @@ echo "try-it: starting the local Slurm cluster (files in $SURGE_SLURM_DIR)"
 eval "$("$cluster" env)"
 
 export SURGE_SERVER="$server"
-# Jobs inherit the submitting shell's environment: surge on the PATH, SURGE_SERVER.
+export SURGE_TOKEN="$user_token"
+# Jobs inherit the submitting shell's environment: surge on the PATH, SURGE_SERVER, SURGE_TOKEN.
 export PATH="$here/bin:$PATH"
 k=examples/kernels/build/wasm
 native=examples/kernels/build/native
@@ -145,5 +165,7 @@ echo "        Slurm: export SLURM_CONF=$SLURM_CONF PATH=$here/bin:\$PATH SURGE_S
 echo "        then: cd $jobs && sbatch -p volunteer array.sh; squeue -o '%i %P %T %k'"
 echo "        The demo site, a page that embeds the consent banner: $site/"
 echo "        The admin dashboard: $server/admin/ (password: $admin_password)"
+echo "        Your user token is SURGE_TOKEN in this script's environment; the operator's token is in"
+echo "        $state/data/admin-token (export SURGE_TOKEN=\$(cat ...) for surge admin ...)"
 echo "        Stop everything with: deploy/try-it.sh stop"
 exit $status

@@ -148,7 +148,7 @@ class BannerIT {
   }
 
   int volunteersConnected() throws Exception {
-    var metrics = SurgeServer.send(HttpRequest.newBuilder(server.uri("/metrics")).build()).body();
+    var metrics = SurgeServer.send(server.request("/metrics").build()).body();
     return metrics
         .lines()
         .filter(l -> l.startsWith("surge_volunteers_connected "))
@@ -200,9 +200,7 @@ class BannerIT {
         LONG,
         "job " + job + " to succeed",
         () -> "SUCCEEDED".equals(server.job(job).getString("state")));
-    var result =
-        SurgeServer.send(
-            HttpRequest.newBuilder(server.uri("/api/jobs/" + job + "/result")).build());
+    var result = SurgeServer.send(server.request("/api/jobs/" + job + "/result").build());
     var whole =
         new ProcessBuilder(
                 SurgeServer.KERNELS.resolve("native/montecarlo-whole").toString(), "16", "200000")

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static surge.browser.Browser.await;
 
 import jakarta.json.JsonObject;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -120,9 +119,7 @@ class BrowserRuntimeIT {
         () -> "SUCCEEDED".equals(server.job(job).getString("state")));
     var result =
         SurgeServer.expect(
-            SurgeServer.send(
-                HttpRequest.newBuilder(server.uri("/api/jobs/" + job + "/result")).build()),
-            200);
+            SurgeServer.send(server.request("/api/jobs/" + job + "/result").build()), 200);
     var whole =
         new ProcessBuilder(
                 SurgeServer.KERNELS.resolve("native/montecarlo-whole").toString(), "16", "200000")
@@ -330,9 +327,7 @@ class BrowserRuntimeIT {
   }
 
   int volunteersConnected() throws Exception {
-    String metrics =
-        SurgeServer.send(java.net.http.HttpRequest.newBuilder(server.uri("/metrics")).build())
-            .body();
+    String metrics = SurgeServer.send(server.request("/metrics").build()).body();
     return metrics
         .lines()
         .filter(l -> l.startsWith("surge_volunteers_connected "))

@@ -83,17 +83,35 @@ final class SurgeServer implements AutoCloseable {
     return URI.create(url() + path);
   }
 
+  /**
+   * The operator token the server wrote on its first start, read the documented way (README, "First
+   * credential").
+   */
+  String operatorToken() throws IOException {
+    return Files.readString(dataDir.resolve("admin-token")).strip();
+  }
+
+  /** A request to {@code path} with the operator's token. */
+  HttpRequest.Builder request(String path) throws IOException {
+    return HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + operatorToken());
+  }
+
   static HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
     return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
   JsonObject getJson(String path) throws Exception {
-    return json(expect(send(HttpRequest.newBuilder(uri(path)).build()), 200));
+    return json(expect(send(request(path).build()), 200));
   }
 
   JsonObject postJson(String path, String body) throws Exception {
+    return postJson(path, body, request(path));
+  }
+
+  private static JsonObject postJson(String path, String body, HttpRequest.Builder builder)
+      throws Exception {
     var request =
-        HttpRequest.newBuilder(uri(path))
+        builder
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .build();
@@ -103,7 +121,7 @@ final class SurgeServer implements AutoCloseable {
   /** Uploads a kernel of examples/kernels/build/wasm and returns its sha256. */
   String uploadKernel(String name) throws Exception {
     var request =
-        HttpRequest.newBuilder(uri("/api/kernels"))
+        request("/api/kernels")
             .header("content-type", "application/wasm")
             .POST(HttpRequest.BodyPublishers.ofFile(KERNELS.resolve("wasm/" + name + ".wasm")))
             .build();
@@ -125,16 +143,16 @@ final class SurgeServer implements AutoCloseable {
 
   void cancel(String id) throws Exception {
     var request =
-        HttpRequest.newBuilder(uri("/api/jobs/" + id + "/cancel"))
-            .POST(HttpRequest.BodyPublishers.noBody())
-            .build();
+        request("/api/jobs/" + id + "/cancel").POST(HttpRequest.BodyPublishers.noBody()).build();
     expect(send(request), 200);
   }
 
-  /** A consent token as the banner would get it. */
+  /** A consent token as the banner on a page of {@code site} would get it. */
   String consentToken(String site, int cpu) throws Exception {
     return postJson(
-            "/api/consent", "{\"site\":\"%s\",\"revision\":1,\"cpu\":%d}".formatted(site, cpu))
+            "/api/consent",
+            "{\"site\":\"%s\",\"revision\":1,\"cpu\":%d}".formatted(site, cpu),
+            HttpRequest.newBuilder(uri("/api/consent")).header("Origin", site))
         .getString("token");
   }
 

@@ -19,16 +19,57 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The REST API of docs/api.md as the tests call it, with the JDK HTTP client. */
+/**
+ * The REST API of docs/api.md as the tests call it, with the JDK HTTP client. It sends the
+ * operator's token that arquillian.xml gives every server ({@code -Dsurge.admin.token}) unless a
+ * test asks for another caller ({@link #as}, {@link #anonymous}) or passes its own Authorization.
+ */
 final class Api {
   static final Set<String> ENDED = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
 
-  private final HttpClient http =
+  /** SURGE_ADMIN_TOKEN of every IT server (arquillian.xml). */
+  static final String OPERATOR_TOKEN =
+      "surge_it-operator-token-0123456789abcdefghijklmnopqrstuvwxyz";
+
+  private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http = HTTP;
   private final URI base;
+  private final String authorization;
 
   Api(URL base) {
-    this.base = URI.create(base.toString().endsWith("/") ? base.toString() : base + "/");
+    this(
+        URI.create(base.toString().endsWith("/") ? base.toString() : base + "/"),
+        "Bearer " + OPERATOR_TOKEN);
+  }
+
+  private Api(URI base, String authorization) {
+    this.base = base;
+    this.authorization = authorization;
+  }
+
+  /** The same server as another caller: the whole Authorization header value. */
+  Api as(String authorization) {
+    return new Api(base, authorization);
+  }
+
+  /** The same server without credentials. */
+  Api anonymous() {
+    return new Api(base, null);
+  }
+
+  /** The same server with an API token. */
+  Api withToken(String token) {
+    return as("Bearer " + token);
+  }
+
+  /** Creates an API token for {@code user} (as the operator) and answers it. */
+  String token(String user, String role) {
+    var response =
+        new Api(base, "Bearer " + OPERATOR_TOKEN)
+            .postJson("/api/admin/tokens", "{\"user\":\"" + user + "\",\"role\":\"" + role + "\"}");
+    assertThat(response.statusCode()).as("token for %s: %s", user, text(response)).isEqualTo(201);
+    return object(response).getString("token");
   }
 
   URI base() {
@@ -45,7 +86,18 @@ final class Api {
     if (headers.length > 0) {
       request.headers(headers);
     }
-    return send(request.build());
+    return send(request.build(), headers);
+  }
+
+  /** A GET of {@code path} exactly as written: no dot segments resolved on the way. */
+  HttpResponse<byte[]> getRaw(String path) {
+    URI uri = URI.create(base.toString() + (path.startsWith("/") ? path.substring(1) : path));
+    return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build());
+  }
+
+  HttpResponse<byte[]> delete(String path) {
+    return send(
+        HttpRequest.newBuilder(resolve(path)).timeout(Duration.ofSeconds(30)).DELETE().build());
   }
 
   HttpResponse<byte[]> post(String path, String contentType, byte[] body) {
@@ -69,7 +121,8 @@ final class Api {
             .header("Content-Type", "application/json")
             .headers(headers)
             .POST(HttpRequest.BodyPublishers.ofString(json))
-            .build());
+            .build(),
+        headers);
   }
 
   /** A CORS preflight from a page of {@code origin}. */
@@ -98,7 +151,15 @@ final class Api {
     return base.resolve(path.startsWith("/") ? path.substring(1) : path);
   }
 
-  private HttpResponse<byte[]> send(HttpRequest request) {
+  private HttpResponse<byte[]> send(HttpRequest request, String... headers) {
+    boolean own = false;
+    for (int i = 0; i < headers.length; i += 2) {
+      own |= headers[i].equalsIgnoreCase("Authorization");
+    }
+    if (authorization != null && !own) {
+      var withAuth = HttpRequest.newBuilder(request, (name, value) -> true);
+      request = withAuth.header("Authorization", authorization).build();
+    }
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
@@ -143,10 +204,14 @@ final class Api {
     return object(response).getString("sha256");
   }
 
-  /** A fresh consent token. */
+  /** A fresh consent token, as a page of https://it.example (allowed in arquillian.xml) gets it. */
   String consentToken() {
     var response =
-        postJson("/api/consent", "{\"site\":\"https://it.example\",\"revision\":1,\"cpu\":50}");
+        postJson(
+            "/api/consent",
+            "{\"site\":\"https://it.example\",\"revision\":1,\"cpu\":50}",
+            "Origin",
+            "https://it.example");
     assertThat(response.statusCode()).as("consent: %s", text(response)).isEqualTo(200);
     return object(response).getString("token");
   }

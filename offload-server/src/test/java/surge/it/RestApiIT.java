@@ -155,7 +155,7 @@ class RestApiIT {
     assertThat(response.statusCode()).as(text(response)).isEqualTo(201);
     JsonObject job = object(response);
     String id = job.getString("id");
-    assertThat(id).matches("j-\\d+");
+    assertThat(id).matches("j-\\d{6}-[a-z2-9]{16}");
     assertThat(response.headers().firstValue("Location"))
         .hasValueSatisfying(l -> assertThat(l).endsWith("/api/jobs/" + id));
     // No volunteer is connected: the job waits in the queue.
@@ -335,7 +335,10 @@ class RestApiIT {
   void consentAnswersASignedTokenAndRefusesABadBodyNamingTheField() {
     var consent =
         api.postJson(
-            "/api/consent", "{\"site\":\"https://example.org\",\"revision\":1,\"cpu\":50}");
+            "/api/consent",
+            "{\"site\":\"https://it.example\",\"revision\":1,\"cpu\":50}",
+            "Origin",
+            "https://it.example");
     assertThat(consent.statusCode()).as(text(consent)).isEqualTo(200);
     JsonObject body = object(consent);
     assertThat(body.getString("token")).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
@@ -345,15 +348,15 @@ class RestApiIT {
     for (String[] c :
         new String[][] {
           {"{\"revision\":1,\"cpu\":50}", "site"},
-          {"{\"site\":\"https://example.org\",\"revision\":-1,\"cpu\":50}", "revision"},
-          {"{\"site\":\"https://example.org\",\"revision\":1,\"cpu\":0}", "cpu"},
-          {"{\"site\":\"https://example.org\",\"revision\":1,\"cpu\":\"lots\"}", "cpu"},
+          {"{\"site\":\"https://it.example\",\"revision\":-1,\"cpu\":50}", "revision"},
+          {"{\"site\":\"https://it.example\",\"revision\":1,\"cpu\":0}", "cpu"},
+          {"{\"site\":\"https://it.example\",\"revision\":1,\"cpu\":\"lots\"}", "cpu"},
         }) {
-      var response = api.postJson("/api/consent", c[0]);
+      var response = api.postJson("/api/consent", c[0], "Origin", "https://it.example");
       soft.assertThat(response.statusCode()).as("%s -> %s", c[0], text(response)).isEqualTo(400);
       soft.assertThat(object(response).getString("field", null)).as(c[0]).isEqualTo(c[1]);
     }
-    var notJson = api.postJson("/api/consent", "yes please");
+    var notJson = api.postJson("/api/consent", "yes please", "Origin", "https://it.example");
     soft.assertThat(notJson.statusCode()).isEqualTo(400);
     soft.assertThat(object(notJson).getString("error", "")).contains("JSON object");
     soft.assertAll();
@@ -441,10 +444,10 @@ class RestApiIT {
 
   @Test
   void declinesAndRevocationsAreInTheAdminsExportAndTheExportNeedsTheAdmin() {
-    var noLogin = api.get("/api/consent/export");
+    var noLogin = api.anonymous().get("/api/consent/export");
     assertThat(noLogin.statusCode()).isEqualTo(401);
     assertThat(noLogin.headers().firstValue("WWW-Authenticate"))
-        .hasValueSatisfying(h -> assertThat(h).startsWith("Basic"));
+        .hasValueSatisfying(h -> assertThat(h).startsWith("Bearer"));
     assertThat(api.get("/api/consent/export", Api.admin("not-the-password")).statusCode())
         .isEqualTo(401);
 
@@ -499,10 +502,12 @@ class RestApiIT {
 
   @Test
   void theDashboardNeedsTheAdminsLoginThenShowsJobsVolunteersAndConsents() {
-    var noLogin = api.get("/admin/");
+    var noLogin = api.anonymous().get("/admin/");
     assertThat(noLogin.statusCode()).isEqualTo(401);
+    assertThat(noLogin.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(h -> assertThat(h).startsWith("Basic"));
     assertThat(text(noLogin)).doesNotContain("admin.js");
-    assertThat(api.get("/admin/api/summary").statusCode()).isEqualTo(401);
+    assertThat(api.anonymous().get("/admin/api/summary").statusCode()).isEqualTo(401);
 
     var page = api.get("/admin/", Api.admin(ADMIN_PASSWORD));
     assertThat(page.statusCode()).isEqualTo(200);

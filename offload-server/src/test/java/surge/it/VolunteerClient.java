@@ -78,7 +78,17 @@ final class VolunteerClient implements AutoCloseable {
 
   /** Says hello and answers the welcome; heartbeats start. */
   JsonObject hello(String token) {
-    sendHello(token);
+    sendHello("token", token);
+    return welcomed();
+  }
+
+  /** Says hello with a volunteer key (the centre's own machine) and answers the welcome. */
+  JsonObject helloWithKey(String key) {
+    sendHello("key", key);
+    return welcomed();
+  }
+
+  private JsonObject welcomed() {
     JsonObject welcome = await("welcome", Duration.ofSeconds(10));
     long every = Math.max(200, welcome.getJsonNumber("heartbeatMs").longValue() / 2);
     heartbeats =
@@ -87,11 +97,16 @@ final class VolunteerClient implements AutoCloseable {
   }
 
   void sendHello(String token) {
+    sendHello("token", token);
+  }
+
+  /** A hello whose credential is {@code field} ("token" or "key"). */
+  void sendHello(String field, String credential) {
     send(
         Json.createObjectBuilder()
             .add("type", "hello")
             .add("protocol", 1)
-            .add("token", token)
+            .add(field, credential)
             .add("agent", "surge-it/1 (java.net.http)")
             .add("workers", 2)
             .add("features", Json.createArrayBuilder().add("wasi-preview1"))
