@@ -181,6 +181,11 @@ class QuotasIT {
     var bad = get(OPERATOR, "/api/admin/audit?since=yesterday");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(object(bad).getString("field")).isEqualTo("since");
+    var badLimit = get(OPERATOR, "/api/admin/audit?limit=many");
+    assertThat(badLimit.statusCode()).isEqualTo(400);
+    assertThat(object(badLimit).getString("field")).isEqualTo("limit");
+    var two = get(OPERATOR, "/api/admin/audit?limit=2");
+    assertThat(text(two).lines()).hasSize(2);
   }
 
   /** A user token made by the operator. */
