@@ -278,6 +278,7 @@ public final class Server implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     server.ticker.scheduleAtFixedRate(
         server.throughput::sample, 0, THROUGHPUT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    // On the ticker: one indexed delete a day, milliseconds, does not hold up dispatching.
     server.ticker.scheduleAtFixedRate(
         () -> {
           try {

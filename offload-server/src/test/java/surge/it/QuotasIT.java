@@ -160,9 +160,32 @@ class QuotasIT {
               assertThat(e.getString("detail")).contains("dave");
             });
 
+    // A refused credential is recorded too (without the secret), and the dashboard shows the log.
+    var refused = get("surge_not-a-token-of-this-server-0123456789abcdef", "/api/jobs");
+    assertThat(refused.statusCode()).isEqualTo(401);
+    var summary = get(OPERATOR, "/admin/api/summary");
+    assertThat(summary.statusCode()).as(text(summary)).isEqualTo(200);
+    var shown = object(summary).getJsonArray("audit").getValuesAs(JsonObject.class);
+    assertThat(shown).isNotEmpty().hasSizeLessThanOrEqualTo(20);
+    assertThat(shown)
+        .anySatisfy(
+            e -> {
+              assertThat(e.getString("action")).isEqualTo("login.failed");
+              assertThat(e.getString("via")).isEqualTo("token");
+              assertThat(e.getString("target")).isEqualTo("api");
+            })
+        .anySatisfy(e -> assertThat(e.getString("target")).isEqualTo(id));
+    assertThat(summary.headers().firstValue("Content-Type")).isPresent();
+    assertThat(text(summary)).doesNotContain("not-a-token-of-this-server");
+
     var bad = get(OPERATOR, "/api/admin/audit?since=yesterday");
     assertThat(bad.statusCode()).isEqualTo(400);
     assertThat(object(bad).getString("field")).isEqualTo("since");
+    var badLimit = get(OPERATOR, "/api/admin/audit?limit=many");
+    assertThat(badLimit.statusCode()).isEqualTo(400);
+    assertThat(object(badLimit).getString("field")).isEqualTo("limit");
+    var two = get(OPERATOR, "/api/admin/audit?limit=2");
+    assertThat(text(two).lines()).hasSize(2);
   }
 
   /** A user token made by the operator. */

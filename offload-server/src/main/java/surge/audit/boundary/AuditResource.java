@@ -38,17 +38,24 @@ public class AuditResource {
   public Response export(
       @Context SecurityContext security,
       @QueryParam("since") String since,
-      @QueryParam("limit") @DefaultValue("1000") int limit) {
+      @QueryParam("limit") @DefaultValue("1000") String limitText) {
     if (!security.isUserInRole("operator")) {
       throw Problem.forbidden(null, "the audit log is for operators");
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(limitText.trim());
+    } catch (NumberFormatException e) {
+      limit = -1;
     }
     if (limit < 1 || limit > Audit.MAX_EXPORT) {
       throw Problem.badField("limit", "limit must be between 1 and " + Audit.MAX_EXPORT);
     }
     Instant from = since(since);
     Audit audit = surge.server().audit;
+    int most = limit;
     StreamingOutput out =
-        stream -> audit.export(new OutputStreamWriter(stream, StandardCharsets.UTF_8), from, limit);
+        stream -> audit.export(new OutputStreamWriter(stream, StandardCharsets.UTF_8), from, most);
     return Response.ok(out).header("Cache-Control", "no-store").build();
   }
 

@@ -3,6 +3,7 @@ package surge.jobs.entity;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
@@ -11,7 +12,10 @@ import java.time.Instant;
  * one; each upload proves its user has those bytes and may use them in jobs, and nobody else may.
  */
 @Entity
-@Table(name = "input_uploads")
+// The quotas sum a user's input bytes at every new upload.
+@Table(
+    name = "input_uploads",
+    indexes = @Index(name = "input_uploads_owner", columnList = "owner_name"))
 public class InputUpload {
   /** {@code sha256 + "/" + owner}. */
   @Id

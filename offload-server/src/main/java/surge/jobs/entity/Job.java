@@ -21,7 +21,13 @@ import java.util.OptionalInt;
  * its life. The state only moves forward; the methods below are the only way to move it.
  */
 @Entity
-@Table(name = "jobs", indexes = @Index(name = "jobs_state", columnList = "state"))
+@Table(
+    name = "jobs",
+    indexes = {
+      @Index(name = "jobs_state", columnList = "state"),
+      // The quotas count a user's unfinished jobs at every submission.
+      @Index(name = "jobs_owner_state", columnList = "owner_name, state")
+    })
 public class Job {
   private static final String PREFIX = "j-";
   private static final SecureRandom RANDOM = new SecureRandom();
