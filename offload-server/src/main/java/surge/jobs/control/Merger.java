@@ -103,7 +103,8 @@ public final class Merger implements AutoCloseable {
             boolean ended = true;
             try {
               ended = work.getAsBoolean();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+              // An Error too: a job left MERGING would wait for a restart to be merged again.
               LOG.log(Level.SEVERE, "merging " + Job.publicId(jobId) + " failed", e);
               fail(jobId, "merging failed: " + e);
             } finally {
