@@ -114,6 +114,10 @@ public final class Merger implements AutoCloseable {
             }
           });
     } catch (RejectedExecutionException e) {
+      if (pool.isShutdown()) {
+        // The server is stopping: the job stays MERGING and is merged after the restart.
+        return;
+      }
       fail(
           jobId,
           "the server had "
