@@ -25,6 +25,10 @@ class MergeIsolationTest {
   @TempDir Path dir;
 
   Server start(String reduceTimeout) {
+    return start(reduceTimeout, "2", "10000");
+  }
+
+  Server start(String reduceTimeout, String workers, String queue) {
     return Server.start(
         Settings.from(
             Map.of(
@@ -35,7 +39,9 @@ class MergeIsolationTest {
                 "SURGE_REDUCE_MEMORY",
                 "8MiB",
                 "SURGE_MERGE_WORKERS",
-                "2",
+                workers,
+                "SURGE_MERGE_QUEUE",
+                queue,
                 "SURGE_KERNEL_POLICY",
                 "any-user"),
             k -> null));
@@ -106,6 +112,31 @@ class MergeIsolationTest {
       assertThat(v.error().orElseThrow().message())
           .startsWith("the reducer kernel failed: ")
           .contains("limit of " + (8 << 20) + " bytes, SURGE_REDUCE_MEMORY");
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void aMergeOverTheQueueBoundFailsItsJobSayingSo() throws Exception {
+    try (Server server = start("3s", "1", "1")) {
+      String montecarlo = server.kernels.upload(TestFiles.kernel("montecarlo")).sha256();
+      String spinning = server.kernels.upload(Wat.spinning()).sha256();
+      // One reducer thread busy, one merge waiting: the third is refused at once.
+      String running = submit(server, montecarlo, reduce(spinning));
+      new ServerStorageTest.NativeVolunteer(server, "montecarlo", 100).work();
+      awaitState(server, running, JobState.MERGING);
+      String waiting = submit(server, montecarlo, reduce(spinning));
+      new ServerStorageTest.NativeVolunteer(server, "montecarlo", 100).work();
+      awaitState(server, waiting, JobState.MERGING);
+      String refused = submit(server, montecarlo, reduce(spinning));
+      new ServerStorageTest.NativeVolunteer(server, "montecarlo", 100).work();
+      JobView v = ServerStorageTest.awaitEnd(server, refused);
+      assertThat(v.state()).isEqualTo(JobState.FAILED);
+      assertThat(v.error().orElseThrow().message())
+          .isEqualTo(
+              "the server had 1 merges waiting already (SURGE_MERGE_QUEUE); submit the job again"
+                  + " later");
+      assertThat(server.jobs.status(running).state()).isEqualTo(JobState.MERGING);
     }
   }
 

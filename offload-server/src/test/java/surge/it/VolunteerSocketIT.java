@@ -233,7 +233,7 @@ class VolunteerSocketIT {
   }
 
   @Test
-  void reducersRunCompiledInPayaraAndALoopingOneStopsAtItsLimitWithoutDelayingOthers() {
+  void reducersRunInPayaraAndALoopingOneStopsAtItsLimitWithoutDelayingOthers() {
     // This container runs with SURGE_REDUCE_TIMEOUT=5s (arquillian.xml).
     var volunteer = volunteer();
     String spinning =

@@ -106,7 +106,8 @@ public final class Merger implements AutoCloseable {
             boolean ended = true;
             try {
               ended = work.getAsBoolean();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | StackOverflowError e) {
+              // An Error too: a job left MERGING would wait for a restart to be merged again.
               LOG.log(Level.SEVERE, "merging job #" + jobId + " failed", e);
               fail(jobId, "merging failed: " + e);
             } finally {
@@ -116,6 +117,10 @@ public final class Merger implements AutoCloseable {
             }
           });
     } catch (RejectedExecutionException e) {
+      if (pool.isShutdown()) {
+        // The server is stopping: the job stays MERGING and is merged after the restart.
+        return;
+      }
       fail(
           jobId,
           "the server had "

@@ -1,7 +1,5 @@
 package surge.kernels.control;
 
-import com.dylibso.chicory.compiler.InterpreterFallback;
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
@@ -25,12 +23,14 @@ import java.util.concurrent.TimeoutException;
  * Runs a kernel on the server with Chicory (reducer kernels): arguments, environment and stdin in;
  * stdout, stderr and exit code out; under a time limit, a memory cap and an output cap.
  *
- * <p>The kernel runs on the calling thread, so the caller's pool bounds how many run at once. The
- * module is compiled to JVM bytecode, whose every backward jump and call checks the thread's
- * interrupt flag; at the time limit a watchdog interrupts the thread, again every 100 ms until the
- * run has ended, so a kernel that loops stops and gives its CPU back. (Chicory's interpreter checks
- * the flag on {@code br} and calls, not on {@code br_if}, the back edge of clang's loops; a
- * function the compiler leaves to the interpreter is checked at each instruction instead.)
+ * <p>The kernel runs on the calling thread, so the caller's pool bounds how many run at once. At
+ * the time limit a watchdog interrupts the thread, again every 100 ms until the run has ended, and
+ * an execution listener checks the interrupt flag before every instruction, so a kernel that loops
+ * stops and gives its CPU back. (Chicory's interpreter checks the flag itself on {@code br} and
+ * calls only, not on {@code br_if}, the back edge of clang's loops: {@code cancel(true)} left such
+ * a loop spinning for ever. Chicory's compiler checks every back edge, but needs ASM 9.9, and
+ * Payara's own older ASM wins inside the server: {@code NoSuchMethodError Remapper.<init>(int)},
+ * measured.)
  */
 public final class KernelRunner implements AutoCloseable {
   private static final long PAGE = 65_536;
@@ -161,13 +161,8 @@ public final class KernelRunner implements AutoCloseable {
               .withMemoryLimits(
                   new MemoryLimits(
                       declared.initialPages(), (int) Math.min(declared.maximumPages(), capPages)))
-              .withMachineFactory(
-                  MachineFactoryCompiler.builder(module)
-                      .withInterpreterFallback(InterpreterFallback.SILENT)
-                      .compile())
               .withUnsafeExecutionListener(
                   (instruction, stack) -> {
-                    // Reached only by functions the compiler left to the interpreter.
                     if (Thread.currentThread().isInterrupted()) {
                       throw new ChicoryInterruptedException("Thread interrupted");
                     }
