@@ -36,8 +36,9 @@ work="$here/target/fuzz"
 mkdir -p "$work"
 # One reactor build gives each module's test classpath with its sibling modules' classes.
 for module in offload-server slurm-bridge; do
-  mvn -o -q -B -pl "$module" -am test-compile dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$work/$module.classpath" >/dev/null
+  mvn -q -B -pl "$module" -am test-compile dependency:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile="$work/$module.classpath" >"$work/build.log" 2>&1 ||
+    { tail -40 "$work/build.log" >&2; echo "fuzz.sh: building $module failed" >&2; exit 1; }
 done
 failed=0
 for t in "${targets[@]}"; do

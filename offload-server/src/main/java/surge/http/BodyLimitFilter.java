@@ -40,7 +40,9 @@ public class BodyLimitFilter extends HttpFilter {
       ErrorBody.send(resp, 413, limit.refusal(declared), limit.field());
       return;
     }
-    chain.doFilter(declared < 0 ? new Limited(req, limit) : req, resp);
+    // Without a Content-Length, HTTP/1.1 has a body only when it is chunked (Transfer-Encoding).
+    boolean chunked = declared < 0 && req.getHeader("Transfer-Encoding") != null;
+    chain.doFilter(chunked ? new Limited(req, limit) : req, resp);
   }
 
   private BodyLimits limits() {

@@ -102,7 +102,7 @@ public class ConsentResource {
     }
     try (var r = Json.createReader(new StringReader(body == null ? "" : body))) {
       return r.readObject();
-    } catch (JsonException | IllegalStateException e) {
+    } catch (JsonException | IllegalStateException | NumberFormatException e) {
       throw Problem.badField(null, "the body must be a JSON object");
     }
   }

@@ -71,7 +71,8 @@ public record JobSpec(
         throw Problem.badField(null, "the job must be a JSON object");
       }
       o = obj;
-    } catch (JsonException e) {
+    } catch (JsonException | NumberFormatException e) {
+      // NumberFormatException: a number Parsson's BigDecimal cannot hold, such as 1e999999999.
       throw Problem.badField(null, "the job is not valid JSON: " + e.getMessage());
     }
     for (String key : o.keySet()) {
