@@ -152,7 +152,7 @@ public final class Server implements AutoCloseable {
     this.quotas = new Quotas(settings.quotas(), new StoredUsage(db), System::nanoTime);
     this.kernels = new Kernels(db, settings.maxKernelBytes(), kernelLimits(settings.wasm()), clock);
     this.inputs = new Inputs(db, settings.maxInputBytes(), clock, quotas);
-    this.approvals = new Approvals(db, kernels, clock);
+    this.approvals = new Approvals(db, kernels, clock, audit);
     this.kernelGate =
         new KernelGate(
             KernelPolicies.named(settings.wasm().kernelPolicy(), Server.class.getClassLoader()),

@@ -7,6 +7,7 @@ import surge.api.Hashes;
 import surge.api.Problem;
 import surge.identity.control.Caller;
 import surge.kernels.entity.KernelApproval;
+import surge.audit.control.Audit;
 import surge.persistence.Database;
 import surge.policies.KernelApprovals;
 
@@ -20,11 +21,13 @@ public final class Approvals implements KernelApprovals {
   private final Database db;
   private final Kernels kernels;
   private final Clock clock;
+  private final Audit audit;
 
-  public Approvals(Database db, Kernels kernels, Clock clock) {
+  public Approvals(Database db, Kernels kernels, Clock clock, Audit audit) {
     this.db = db;
     this.kernels = kernels;
     this.clock = clock;
+    this.audit = audit;
   }
 
   /**
@@ -58,6 +61,8 @@ public final class Approvals implements KernelApprovals {
               } else {
                 a.approve(text, caller.name(), clock.instant());
               }
+              // Who approved what is written with the approval itself.
+              audit.record(s, caller, "kernel.approve", sha256, text);
               return a;
             });
     return new View(stored, kernels.exists(sha256));
@@ -75,6 +80,7 @@ public final class Approvals implements KernelApprovals {
                 throw Problem.notFound("kernel " + sha256 + " has no approval in force");
               }
               a.revoke(caller.name(), clock.instant());
+              audit.record(s, caller, "kernel.revoke", sha256, "");
               return a;
             });
     return new View(revoked, kernels.exists(sha256));
