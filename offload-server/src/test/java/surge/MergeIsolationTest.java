@@ -136,7 +136,7 @@ class MergeIsolationTest {
           .isEqualTo(
               "the server had 1 merges waiting already (SURGE_MERGE_QUEUE); submit the job again"
                   + " later");
-      assertThat(server.jobs.status(running).state()).isEqualTo(JobState.MERGING);
+      assertThat(server.jobs.status(ALICE, running).state()).isEqualTo(JobState.MERGING);
     }
   }
 

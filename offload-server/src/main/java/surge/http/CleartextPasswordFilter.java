@@ -2,7 +2,6 @@ package surge.http;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -17,7 +16,6 @@ import java.util.Locale;
  * host (deploy/nginx) that says so with {@code X-Forwarded-Proto: https}. A password refused here
  * has already been seen on the wire, but the admin learns at the first try rather than never.
  */
-@WebFilter(urlPatterns = "/*", asyncSupported = true)
 public class CleartextPasswordFilter extends HttpFilter {
   @Override
   protected void doFilter(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)

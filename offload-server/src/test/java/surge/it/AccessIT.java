@@ -345,7 +345,9 @@ class AccessIT {
   }
 
   String jobSpec() {
-    return "{\"name\":\"access\",\"kernel\":\"" + kernel + "\",\"tasks\":1,\"merge\":{\"kind\":\"concat\"}}";
+    return "{\"name\":\"access\",\"kernel\":\""
+        + kernel
+        + "\",\"tasks\":1,\"merge\":{\"kind\":\"concat\"}}";
   }
 
   String throwawayToken() {

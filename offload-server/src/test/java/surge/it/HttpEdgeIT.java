@@ -75,6 +75,7 @@ class HttpEdgeIT {
                 HttpRequest.newBuilder(api.base().resolve("api/jobs"))
                     .timeout(Duration.ofSeconds(60))
                     .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + Api.OPERATOR_TOKEN)
                     .POST(
                         HttpRequest.BodyPublishers.ofInputStream(
                             () -> new ByteArrayInputStream(json)))
@@ -136,7 +137,7 @@ class HttpEdgeIT {
     assertJsonError(unknown, 404);
     assertThat(object(unknown).getString("error")).contains("/no/such/page");
     assertJsonError(api.send("POST", "/health"), 405);
-    assertJsonError(api.get("/admin/"), 401);
+    assertJsonError(api.anonymous().get("/admin/"), 401);
   }
 
   private static void assertJsonError(HttpResponse<byte[]> response, int status) {

@@ -64,6 +64,8 @@ final class RawHttp {
               + base.getHost()
               + ":"
               + base.getPort()
+              + "\r\nAuthorization: Bearer "
+              + Api.OPERATOR_TOKEN
               + "\r\nContent-Type: "
               + type
               + "\r\n"

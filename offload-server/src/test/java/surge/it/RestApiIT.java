@@ -272,11 +272,12 @@ class RestApiIT {
 
     String approval = "/api/admin/kernels/" + sha + "/approval";
     var anonymous =
-        api.send(
-            java.net.http.HttpRequest.newBuilder(api.base().resolve(approval.substring(1)))
-                .header("Content-Type", "application/json")
-                .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"note\":\"mine\"}"))
-                .build());
+        api.anonymous()
+            .send(
+                java.net.http.HttpRequest.newBuilder(api.base().resolve(approval.substring(1)))
+                    .header("Content-Type", "application/json")
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("{\"note\":\"mine\"}"))
+                    .build());
     assertThat(anonymous.statusCode()).isEqualTo(401);
     api.approve(sha);
     var list = api.get("/api/admin/kernels/approvals", Api.admin(ADMIN_PASSWORD));

@@ -4,7 +4,6 @@ import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -23,7 +22,6 @@ import surge.identity.control.Caller;
  * paths, and hands the caller on in the request ({@link Callers}). It decides access by itself, so
  * the order of the other filters does not matter.
  */
-@WebFilter(urlPatterns = "/*", asyncSupported = true)
 public class AuthFilter extends HttpFilter {
   private static final Logger LOG = Logger.getLogger(AuthFilter.class.getName());
 

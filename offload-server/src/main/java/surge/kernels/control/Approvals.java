@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Optional;
 import surge.api.Hashes;
 import surge.api.Problem;
+import surge.audit.control.Audit;
 import surge.identity.control.Caller;
 import surge.kernels.entity.KernelApproval;
-import surge.audit.control.Audit;
 import surge.persistence.Database;
 import surge.policies.KernelApprovals;
 
