@@ -67,8 +67,6 @@ public class OffloadScriptFuzzTest {
     "${K}",
     "\"",
     "'",
-    "\\",
-    "\n",
     "10m",
     "1h30m"
   })

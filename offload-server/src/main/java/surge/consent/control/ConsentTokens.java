@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -122,7 +123,11 @@ public final class ConsentTokens {
           ((JsonNumber) o.get("cpu")).intValueExact(),
           Instant.ofEpochSecond(((JsonNumber) o.get("iat")).longValueExact()),
           Instant.ofEpochSecond(((JsonNumber) o.get("exp")).longValueExact()));
-    } catch (ClassCastException | NullPointerException | ArithmeticException e) {
+    } catch (ClassCastException
+        | NullPointerException
+        | ArithmeticException
+        | DateTimeException e) {
+      // DateTimeException: a time outside Instant's range (found by ConsentTokensFuzzTest).
       throw new Invalid("the consent token is malformed");
     }
   }
