@@ -31,9 +31,10 @@ final class Api {
   static final String OPERATOR_TOKEN =
       "surge_it-operator-token-0123456789abcdefghijklmnopqrstuvwxyz";
 
-  private static final HttpClient HTTP =
+  // A client of its own per Api, not one shared: with a shared pool, a request whose body the
+  // server refused unread (413 with Connection: close) timed out on a reused connection.
+  private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-  private final HttpClient http = HTTP;
   private final URI base;
   private final String authorization;
 
