@@ -155,7 +155,7 @@ class RestApiIT {
     assertThat(response.statusCode()).as(text(response)).isEqualTo(201);
     JsonObject job = object(response);
     String id = job.getString("id");
-    assertThat(id).matches("j-\\d+");
+    assertThat(id).matches("j-\\d{6}-[a-z2-9]{16}");
     assertThat(response.headers().firstValue("Location"))
         .hasValueSatisfying(l -> assertThat(l).endsWith("/api/jobs/" + id));
     // No volunteer is connected: the job waits in the queue.

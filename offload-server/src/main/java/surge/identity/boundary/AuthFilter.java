@@ -38,7 +38,10 @@ public class AuthFilter extends HttpFilter {
       answer(resp, 400, "the request path is not accepted (encoded slash, '..' or a bad escape)");
       return;
     }
-    boolean dashboard = path.startsWith("/admin");
+    String normal = Access.normalize(path).orElseThrow();
+    boolean dashboard = normal.equals("/admin") || normal.startsWith("/admin/");
+    // The dashboard links to the export: a browser that logged in there may log in here too.
+    boolean basicToo = normal.equals("/api/consent/export");
     Authenticator.Outcome outcome;
     try {
       outcome =
@@ -55,14 +58,14 @@ public class AuthFilter extends HttpFilter {
       pass(req, resp, chain, access.get(), a.caller());
     } else if (outcome instanceof Authenticator.Refused r) {
       LOG.fine(() -> "refused credentials from " + req.getRemoteAddr() + ": " + r.reason());
-      challenge(resp, dashboard, r.reason());
+      challenge(resp, dashboard, basicToo, r.reason());
     } else if (outcome instanceof Authenticator.Busy) {
       resp.setHeader("Retry-After", "1");
       answer(resp, 429, "another login from this address is being checked; try again");
     } else if (access.get() == Access.PUBLIC) {
       chain.doFilter(req, resp);
     } else {
-      challenge(resp, dashboard, "this needs credentials (docs/api.md, Authentication)");
+      challenge(resp, dashboard, basicToo, "this needs credentials (docs/api.md, Authentication)");
     }
   }
 
@@ -80,7 +83,8 @@ public class AuthFilter extends HttpFilter {
     chain.doFilter(new CallerRequest(req, caller), resp);
   }
 
-  private static void challenge(HttpServletResponse resp, boolean dashboard, String message)
+  private static void challenge(
+      HttpServletResponse resp, boolean dashboard, boolean basicToo, String message)
       throws IOException {
     // The dashboard asks a browser for the password (or a token as the password); the API names
     // its schemes.
@@ -89,6 +93,9 @@ public class AuthFilter extends HttpFilter {
         dashboard ? "Basic realm=\"Surge admin\", charset=\"UTF-8\"" : "Bearer realm=\"surge\"");
     if (!dashboard) {
       resp.addHeader("WWW-Authenticate", "MUNGE realm=\"surge\"");
+    }
+    if (basicToo) {
+      resp.addHeader("WWW-Authenticate", "Basic realm=\"Surge admin\", charset=\"UTF-8\"");
     }
     answer(resp, 401, message);
   }
