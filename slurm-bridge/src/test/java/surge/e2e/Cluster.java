@@ -221,14 +221,22 @@ public final class Cluster implements AutoCloseable {
     return r.statusCode() < 400 ? r.body() : "HTTP " + r.statusCode() + ": " + r.body();
   }
 
-  /** Runs {@code bin/surge ARGS} against this server. */
+  /**
+   * Runs {@code bin/surge ARGS} against this server, as the operator when there are credentials.
+   */
   Run surge(String... args) throws Exception {
+    return surgeWith(adminToken.map(t -> Map.of("SURGE_TOKEN", t)).orElse(Map.of()), args);
+  }
+
+  /** Runs {@code bin/surge ARGS} with {@code env} added (a user's SURGE_TOKEN, say). */
+  Run surgeWith(Map<String, String> env, String... args) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(REPO.resolve("bin/surge").toString());
     cmd.addAll(List.of(args));
     var pb = new ProcessBuilder(cmd);
     pb.environment().put("SURGE_SERVER", url());
-    adminToken.ifPresent(t -> pb.environment().put("SURGE_TOKEN", t));
+    pb.environment().remove("SURGE_TOKEN");
+    pb.environment().putAll(env);
     File err = Files.createTempFile(dataDir, "surge", ".err").toFile();
     pb.redirectError(err);
     Process p = pb.start();

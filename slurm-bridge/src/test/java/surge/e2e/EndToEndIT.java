@@ -1,6 +1,7 @@
 package surge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -171,6 +172,44 @@ class EndToEndIT {
     var run = cluster.surge("submit", "--kernel", bogus.toString(), "--tasks", "1", "--wait");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.stderr()).contains("refused").contains("not a WebAssembly module");
+  }
+
+  @Test
+  void theOperatorsCommandsWorkAgainstTheRealServer() throws Exception {
+    assumeTrue(cluster.adminToken().isPresent(), "this server wants no credentials");
+    var created = cluster.surge("admin", "token", "create", "--user", "alice", "--role", "user");
+    assertThat(created.exitCode()).as(created.stderr()).isZero();
+    String token = created.out().strip();
+    assertThat(token).doesNotContain(" ", "\n").isNotEmpty();
+    assertThat(created.stderr()).startsWith("surge: created API token ").doesNotContain(token);
+    Map<String, String> alice = Map.of("SURGE_TOKEN", token);
+
+    var whoami = cluster.surgeWith(alice, "whoami");
+    assertThat(whoami.out()).isEqualTo("alice (role user, via token)\n");
+    var refused = cluster.surgeWith(alice, "admin", "token", "list");
+    assertThat(refused.exitCode()).isEqualTo(2);
+    assertThat(refused.stderr())
+        .startsWith("surge: not allowed (")
+        .endsWith("with the API token in SURGE_TOKEN\n");
+
+    var list = cluster.surge("admin", "token", "list");
+    assertThat(list.out()).contains("alice").doesNotContain(token);
+    String id =
+        list.out()
+            .lines()
+            .filter(l -> l.contains(" alice "))
+            .findFirst()
+            .orElseThrow()
+            .split(" +")[0];
+    assertThat(cluster.surge("admin", "token", "revoke", id).exitCode()).isZero();
+    var revoked = cluster.surgeWith(alice, "jobs");
+    assertThat(revoked.exitCode()).isEqualTo(2);
+    assertThat(revoked.stderr())
+        .startsWith("surge: not authenticated (")
+        .contains("tried the API token in SURGE_TOKEN")
+        .doesNotContain(token);
+    assertThat(cluster.surge("admin", "volunteer-key", "list").out()).contains("e2e volunteers");
+    assertThat(cluster.surge("admin", "audit").exitCode()).isIn(0, 2);
   }
 
   @Test

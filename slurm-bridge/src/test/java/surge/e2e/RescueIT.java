@@ -233,7 +233,7 @@ class RescueIT {
   static String surgeJobOf(String id) throws Exception {
     String list = surge.getJson("/api/jobs?limit=50");
     // Each job object starts with its id: the last id before the Slurm job id is its job's.
-    Matcher ids = Pattern.compile("\"id\":\"(j-\\d+)\"").matcher(list);
+    Matcher ids = Pattern.compile("\"id\":\"(j-[A-Za-z0-9-]+)\"").matcher(list);
     int at = list.indexOf("\"slurmJobId\":\"" + id + "\"");
     assertThat(at).as("a Surge job for Slurm job %s in %s", id, list).isNotNegative();
     String jobId = null;

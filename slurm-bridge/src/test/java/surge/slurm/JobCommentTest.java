@@ -129,4 +129,10 @@ class JobCommentTest {
         .isEqualTo("surge failed: task 3 exited with code 2");
     assertThat(JobComment.oneLine("x".repeat(500))).hasSize(JobComment.MAX_LENGTH).endsWith("...");
   }
+
+  @Test
+  void theCommentCarriesNoControlCharactersSinceSqueuePrintsItRaw() {
+    assertThat(JobComment.oneLine("surge failed: \u001b[2Jgone\u202Eexe.txt\u0000"))
+        .isEqualTo("surge failed: \\u001b[2Jgone\\u202eexe.txt\\u0000");
+  }
 }
