@@ -27,6 +27,9 @@ export SURGE_KERNEL_POLICY="${SURGE_KERNEL_POLICY:-any-user}"
 
 bench="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 repo="$(cd "$bench/.." && pwd)"
+# Every call needs a credential: an operator token for this run, sent by the CLI and api.mjs.
+. "$repo/bench/lib/credentials.sh"
+bench_operator_token
 runs=30 rescue_after=2 poll=1s keep=0
 cmdline="bench/rescue.sh"
 [ $# -gt 0 ] && cmdline+="$(printf ' %q' "$@")"
@@ -77,6 +80,7 @@ SURGE_DATA_DIR="$tmp/data" SURGE_RESCUE_PARTITIONS=batch SURGE_RESCUE_POLL="$pol
 server_pid=$!
 for _ in $(seq 1 360); do curl -sf "$url/health" >/dev/null && break; sleep 0.5; done
 curl -sf "$url/health" >/dev/null || die "the server did not become healthy; see $tmp/server.log"
+bench_volunteer_key "$url"
 for i in 1 2; do
   "$repo/bin/surge-volunteer" --server "$url" --workers 1 >"$tmp/volunteer-$i.log" 2>&1 &
   volunteer_pids+=($!)

@@ -18,6 +18,9 @@ export SURGE_KERNEL_POLICY="${SURGE_KERNEL_POLICY:-any-user}"
 
 bench="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 repo="$(cd "$bench/.." && pwd)"
+# Every call needs a credential: an operator token for this run, sent by the CLI and api.mjs.
+. "$repo/bench/lib/credentials.sh"
+bench_operator_token
 runs=40 warmup=3 keep=0
 cmdline="bench/sbatch.sh"
 [ $# -gt 0 ] && cmdline+="$(printf ' %q' "$@")"
@@ -74,6 +77,7 @@ until [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/health" || true)" = 200 
   [ $((SECONDS - started)) -lt 240 ] || die "no healthy server after 240 s"
   sleep 0.5
 done
+bench_volunteer_key "$url"
 for i in 1 2; do
   "$repo/bin/surge-volunteer" --server "$url" --workers 1 --quiet >"$tmp/volunteer-$i.log" 2>&1 &
   volunteer_pids+=($!)

@@ -30,6 +30,9 @@ export SURGE_KERNEL_POLICY="${SURGE_KERNEL_POLICY:-any-user}"
 
 bench="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 repo="$(cd "$bench/.." && pwd)"
+# Every call needs a credential: an operator token for this run, sent by the CLI and api.mjs.
+. "$repo/bench/lib/credentials.sh"
+bench_operator_token
 home="$repo"
 volunteers=2 workers=1 tasks=20000 runs=3 warmup=20000 warmup_max=12 latency_jobs=200 latency_tasks=1
 baseline_runs="" db=h2 tasks_per_worker="" dispatch_mode="" java_opts="" jfr=0 label="" keep=0
@@ -205,6 +208,7 @@ until [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/health" || true)" = 200 
 done
 say "server healthy after $((SECONDS - started)) s"
 
+bench_volunteer_key "$url"
 # 3. The volunteers.
 for i in $(seq 1 "$volunteers"); do
   "$home/bin/surge-volunteer" --server "$url" --workers "$workers" --quiet >"$tmp/volunteer-$i.log" 2>&1 &

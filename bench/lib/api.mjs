@@ -1,12 +1,14 @@
 // The few REST calls the benchmark makes (docs/api.md), with errors that say what failed.
 
 export class Api {
-  constructor(base) {
+  /** `token`: the credential every call sends (default SURGE_TOKEN, as bin/surge reads it). */
+  constructor(base, token = process.env.SURGE_TOKEN) {
     this.base = base.replace(/\/$/, "");
+    this.auth = token ? { authorization: `Bearer ${token}` } : {};
   }
 
   async #call(method, path, body, contentType = "application/json") {
-    const init = { method, headers: { accept: "application/json" } };
+    const init = { method, headers: { accept: "application/json", ...this.auth } };
     if (body !== undefined) {
       init.body = body;
       init.headers["content-type"] = contentType;
@@ -41,7 +43,7 @@ export class Api {
 
   /** The unlabelled gauges and counters of GET /metrics, by name. */
   async metrics() {
-    const response = await fetch(`${this.base}/metrics`);
+    const response = await fetch(`${this.base}/metrics`, { headers: this.auth });
     const out = {};
     if (!response.ok) return out;
     for (const line of (await response.text()).split("\n")) {
