@@ -2,7 +2,7 @@
 # Fuzzes Surge's parsers of untrusted input with Jazzer's command line, each target for a given
 # time, keeping a corpus between runs (target/fuzz-corpus) and any crashing input
 # (target/fuzz-findings). The same targets run as @FuzzTest under JUnit: replaying their seeds in
-# every build, and fuzzing a few seconds each with JAZZER_FUZZ=1 (docs/security-notes/netfuzz.md).
+# every build, and fuzzing a few seconds each with JAZZER_FUZZ=1 (docs/security.md, "Fuzzing").
 #
 #   bench/fuzz.sh [SECONDS] [TARGET...]   (default 300 s each, all targets)
 #
@@ -19,8 +19,7 @@ targets=(
   "offload-server surge.jobs.control.JobSpecFuzzTest"
   "offload-server surge.consent.control.ConsentTokensFuzzTest"
   "slurm-bridge surge.slurm.OffloadScriptFuzzTest"
-  # The API token parser (surge.identity, from the identity work) joins here:
-  # "offload-server surge.identity.control.ApiTokensFuzzTest"
+  "offload-server surge.identity.control.CredentialsFuzzTest"
 )
 if [ $# -gt 0 ]; then
   wanted=("$@")

@@ -407,11 +407,14 @@ class BannerIT {
 
   @Test
   void theDashboardShowsJobsVolunteersThroughputAndConsentsUnderItsPolicy() throws Exception {
+    // Long enough (minutes) to be RUNNING still when the dashboard's browser is up on a loaded
+    // machine: 400 tasks were done in 44 s once volunteers earned larger allowances. Cancelled
+    // below.
     String job =
         server
             .postJson(
                 "/api/jobs",
-                "{\"kernel\":\"%s\",\"tasks\":400,\"args\":[\"150\"],\"merge\":{\"kind\":\"concat\"},"
+                "{\"kernel\":\"%s\",\"tasks\":2000,\"args\":[\"150\"],\"merge\":{\"kind\":\"concat\"},"
                         .formatted(server.uploadKernel("spin"))
                     + "\"name\":\"wildfire-forecast\",\"slurmJobId\":\"4242\"}")
             .getString("id");
