@@ -157,6 +157,10 @@ public final class Munge {
     if (status == null) {
       throw new CredentialRefused("MUNGE credential refused: " + output.strip());
     }
+    // Found by CredentialsFuzzTest: a status past int's range (2^32) read as a success of uid -1.
+    if (status < 0 || status > Integer.MAX_VALUE) {
+      throw new CredentialRefused("unmunge gave an unreadable STATUS");
+    }
     if (status == 0 && (uid == null || gid == null || uid < 0)) {
       throw new CredentialRefused("unmunge gave no UID");
     }

@@ -71,6 +71,14 @@ class MungeTest {
   }
 
   @Test
+  void aStatusPastIntsRangeIsRefusedNotReadAsASuccess() {
+    // Found by CredentialsFuzzTest: 2^32 became status 0 with no uid.
+    assertThatThrownBy(() -> Munge.parse("STATUS:4294967296\n"))
+        .isInstanceOf(CredentialRefused.class)
+        .hasMessageContaining("STATUS");
+  }
+
+  @Test
   void aReplayedCredentialIsRefused() throws Exception {
     String c = credential();
     munge.decode(c);
