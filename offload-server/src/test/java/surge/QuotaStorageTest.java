@@ -49,6 +49,7 @@ class QuotaStorageTest {
     Map<String, String> env = new HashMap<>();
     env.put("SURGE_DATA_DIR", dir.resolve("data-" + db + "-" + (run++)).toString());
     env.put("SURGE_QUOTA_RESULT_BYTES", resultBytes);
+    env.put("SURGE_KERNEL_POLICY", "any-user"); // approval: KernelApprovalTest
     if (db.equals("postgres")) {
       env.put("SURGE_DB_URL", postgres.getJdbcUrl("postgres", "postgres"));
       env.put("SURGE_DB_USER", "postgres");
