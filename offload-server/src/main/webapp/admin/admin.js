@@ -64,6 +64,8 @@ function drawAudit(events) {
     return tr;
   });
   $("audit").replaceChildren(...rows);
+}
+
 function drawKernels(policy, kernels) {
   $("kernel-policy").textContent = policy;
   const rows = kernels.map((k) => {

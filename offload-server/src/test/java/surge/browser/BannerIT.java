@@ -435,15 +435,25 @@ class BannerIT {
           "Network.setExtraHTTPHeaders",
           Map.of("headers", Map.of("Authorization", "Basic " + basicAuth())));
       admin.open(server.url() + "/admin/");
-      await(
-          LONG,
-          "the job's row with its Slurm JobId",
-          () ->
-              admin
-                  .driver
-                  .findElement(By.id("jobs"))
-                  .getText()
-                  .matches("(?s).*" + job + " wildfire-forecast 4242 (RUNNING|QUEUED) .*"));
+      try {
+        await(
+            LONG,
+            "the job's row with its Slurm JobId",
+            () ->
+                admin
+                    .driver
+                    .findElement(By.id("jobs"))
+                    .getText()
+                    .matches("(?s).*" + job + " wildfire-forecast 4242 (RUNNING|QUEUED) .*"));
+      } catch (AssertionError e) {
+        throw new AssertionError(
+            e.getMessage()
+                + "; the dashboard said: "
+                + admin.driver.findElement(By.id("updated")).getText()
+                + "; its jobs: "
+                + admin.driver.findElement(By.id("jobs")).getText(),
+            e);
+      }
       assertThat(admin.driver.findElement(By.id("volunteers")).getText()).isEqualTo("1");
       assertThat(Integer.parseInt(admin.driver.findElement(By.id("accepted")).getText()))
           .isPositive();

@@ -212,6 +212,12 @@ class AccessIT {
     add(rows, "GET", "/admin/api/summary", Who.OPERATOR, () -> get("/admin/api/summary"));
     add(rows, "GET", "/api/consent/export/", Who.OPERATOR, () -> get("/api/consent/export/"));
     add(rows, "GET", "/api/consent/export/.", Who.OPERATOR, () -> get("/api/consent/export/."));
+    add(
+        rows,
+        "GET",
+        "/webjars/uplot/1.6.30/dist/uPlot.esm.js",
+        Who.PUBLIC,
+        () -> get("/webjars/uplot/1.6.30/dist/uPlot.esm.js"));
     add(rows, "GET", "/api/whoami", Who.USER, () -> get("/api/whoami"));
     add(
         rows,

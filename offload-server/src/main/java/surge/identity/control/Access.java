@@ -40,6 +40,10 @@ public enum Access {
         || under(path, "/surge")
         || ((read || preflight)
             && (KERNEL.matcher(path).matches() || PROJECT.matcher(path).matches()))
+        // The dashboard's chart library (a public open-source file): a browser logged in to
+        // /admin/ sends its Basic credentials only below /admin/, so a closed /webjars left the
+        // dashboard's module script unloaded ("connecting..." for ever).
+        || (read && under(path, "/webjars"))
         || ((method.equals("POST") || preflight)
             && (path.equals("/api/consent")
                 || path.equals("/api/consent/decline")

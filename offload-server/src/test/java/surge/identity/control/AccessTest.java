@@ -57,6 +57,8 @@ class AccessTest {
     assertThat(of("OPTIONS", "/api/consent")).contains(Access.PUBLIC);
     String sha = "a".repeat(64);
     assertThat(of("GET", "/api/kernels/" + sha)).contains(Access.PUBLIC);
+    assertThat(of("GET", "/webjars/uplot/1.6.30/dist/uPlot.esm.js")).contains(Access.PUBLIC);
+    assertThat(of("POST", "/webjars/uplot/1.6.30/dist/uPlot.esm.js")).contains(Access.USER);
     assertThat(of("POST", "/api/kernels")).contains(Access.USER);
     assertThat(of("GET", "/api/kernels/" + sha + "/x")).contains(Access.USER);
     assertThat(of("GET", "/api/jobs")).contains(Access.USER);
