@@ -32,6 +32,16 @@ export class Api {
     return this.#call("GET", `/api/jobs/${id}`);
   }
 
+  /** The merged result of a SUCCEEDED job, as bytes (GET /api/jobs/{id}/result). */
+  async result(id) {
+    const response = await fetch(`${this.base}/api/jobs/${id}/result`, { headers: this.auth });
+    if (!response.ok)
+      throw new Error(
+        `GET /api/jobs/${id}/result answered ${response.status}: ${await response.text()}`,
+      );
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
   /** Recent jobs, newest first (GET /api/jobs?limit=N). */
   list(limit = 50) {
     return this.#call("GET", `/api/jobs?limit=${limit}`);

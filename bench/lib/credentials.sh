@@ -19,3 +19,14 @@ bench_volunteer_key() {
   [ -n "$key" ] || { echo "bench: the server at $1 made no volunteer key" >&2; return 1; }
   export SURGE_VOLUNTEER_KEY="$key"
 }
+
+# Prints a new volunteer key named $2 from the server at $1; $3 "true" marks it trusted (the
+# centre's own machine), "false" makes an ordinary, untrusted volunteer identity.
+bench_new_volunteer_key() {
+  local key
+  key=$(curl -sf -H "Authorization: Bearer $SURGE_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"name\":\"$2\",\"trusted\":$3}" "$1/api/admin/volunteer-keys" |
+    sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
+  [ -n "$key" ] || { echo "bench: the server at $1 made no volunteer key" >&2; return 1; }
+  echo "$key"
+}

@@ -6,9 +6,9 @@
 //        [--lie always|sometimes:P|sleeper:K] [--wrong random|consistent|collude]
 //        [--seed N] [--workers N] [--quiet]
 //
-// On SIGINT/SIGTERM it stops like surge-volunteer and prints on stderr
-// `saboteur: returned R results, L lies (...)`; it also prints that line when the server closes
-// its connection with 4403 (blacklisted).
+// On SIGINT/SIGTERM it prints on stderr `saboteur: returned R results, L lies (...)` and stops
+// like surge-volunteer (the line again if results finished meanwhile); it also prints that line
+// when the server closes its connection with 4403 (blacklisted).
 
 import { parseArgs } from "node:util";
 import { createNodeVolunteer, createNodeWorker } from "../../src/node/index.js";
@@ -85,9 +85,15 @@ let stopping = false;
 const shutdown = async () => {
   if (stopping) process.exit(1);
   stopping = true;
-  setTimeout(() => process.exit(0), 10_000).unref();
+  // The tally first: what was sent is known now, however long the goodbye takes.
+  const before = tally();
+  say(before);
+  setTimeout(() => {
+    say("could not stop within 10 s; exiting");
+    process.exit(0);
+  }, 10_000).unref();
   await volunteer.stop({ reason: "closing" });
-  say(tally());
+  if (tally() !== before) say(tally());
   process.exit(0);
 };
 process.on("SIGINT", shutdown);
