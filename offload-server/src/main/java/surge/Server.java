@@ -243,6 +243,12 @@ public final class Server implements AutoCloseable {
             settings.verification().serverRunTimeout());
     this.metrics = new Metrics(dispatcher::stats, journal::pending);
     metricsHolder[0] = metrics;
+    metrics.countVerification(
+        dispatcher::totals,
+        () ->
+            dispatcher.connectedStandings().stream()
+                .mapToDouble(st -> verificationPolicy.credibility(st.history()))
+                .toArray());
     rescuer.ifPresent(
         r ->
             metrics.countRescues(

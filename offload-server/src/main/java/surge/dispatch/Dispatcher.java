@@ -59,6 +59,13 @@ public final class Dispatcher {
   private long completedTotal;
   private long failedTotal;
   private long ignoredTotal;
+
+  /**
+   * Since the server started: results, server runs, spot checks, disagreements, blacklisted,
+   * recomputed.
+   */
+  private final long[] totals = new long[6];
+
   private volatile long lastTick;
 
   /**
@@ -308,6 +315,7 @@ public final class Dispatcher {
         }
         v.allowance.earned();
         run.results++;
+        totals[0]++;
         if (l.spot || run.done.get(l.index)) {
           // A spot check, or a task the server computed while this volunteer held it.
           JobRun.Known known = run.known(l.index);
@@ -445,6 +453,7 @@ public final class Dispatcher {
         return;
       }
       run.serverRuns++;
+      totals[1]++;
       run.know(index, stdout);
       if (!run.done.get(index)) {
         queue.remove(run, index);
@@ -474,6 +483,21 @@ public final class Dispatcher {
       byIdentity.putIfAbsent(v.identity, v.standing);
     }
     return List.copyOf(byIdentity.values());
+  }
+
+  /** Verification counts since the server started, for /metrics. */
+  public synchronized VerificationReport totals() {
+    return new VerificationReport(
+        "all",
+        java.util.OptionalDouble.empty(),
+        "",
+        (int) Math.min(Integer.MAX_VALUE, completedTotal),
+        totals[0],
+        totals[1],
+        totals[2],
+        totals[3],
+        totals[4],
+        totals[5]);
   }
 
   /** The rules volunteers are believed by. */
@@ -600,6 +624,7 @@ public final class Dispatcher {
       }
       for (Votes.Vote m : g.members()) {
         run.disagreements++;
+        totals[3]++;
         if (groundTruth) {
           caught(m.standing(), run, "its answer differed from a trusted volunteer's", out);
         } else {
@@ -627,6 +652,7 @@ public final class Dispatcher {
   /** A volunteer's answer for a task whose answer is known: it passes, or it is caught. */
   private void judge(Standing s, JobRun run, byte[] known, byte[] answer, Outbox out) {
     run.spotChecks++;
+    totals[2]++;
     if (run.verify.compare().agree(known, answer)) {
       s.spotPassed();
       standings.changed(s);
@@ -647,6 +673,7 @@ public final class Dispatcher {
       return;
     }
     where.blacklisted++;
+    totals[4]++;
     LOG.warning(
         () ->
             "volunteer "
@@ -680,6 +707,7 @@ public final class Dispatcher {
         run.doneCount--;
         completedTotal--;
         run.recomputed++;
+        totals[5]++;
         run.forgetKnown(index);
         events.taskUndone(run.job.id(), index);
         queue.requeue(run, index, System.nanoTime());
