@@ -14,7 +14,7 @@
 #     --shares LIST         saboteur shares in percent (default 0,10,20,35)
 #     --jobs M              jobs per share (default 4)
 #     --tasks T             tasks per job (default 400)
-#     --samples S           Monte Carlo samples per task (default 200000)
+#     --samples S           Monte Carlo samples per task (default 1000000)
 #     --saboteurs SPECS     how saboteur i behaves, round-robin over the comma-separated
 #                           LIE/WRONG specs (default sometimes:0.5/collude,sleeper:30/collude,always/random);
 #                           LIE: always | sometimes:P | sleeper:K; WRONG: random | consistent | collude
@@ -38,7 +38,7 @@ repo="$(cd "$bench/.." && pwd)"
 . "$repo/bench/lib/credentials.sh"
 bench_operator_token
 
-volunteers=20 shares=0,10,20,35 jobs=4 tasks=400 samples=200000
+volunteers=20 shares=0,10,20,35 jobs=4 tasks=400 samples=1000000
 specs="sometimes:0.5/collude,sleeper:30/collude,always/random"
 verify=adaptive verify_error="" baseline_verify=replicate=1 baseline=1 timeout_s=900 label="" keep=0
 
