@@ -202,6 +202,7 @@ function summarise(run, jobs, logs) {
     exactJobsShare: jobs.length ? jobs.filter((j) => j.exact).length / jobs.length : null,
     workFirstJob: work(jobs.slice(0, 1)),
     workLaterJobs: work(jobs.slice(1)),
+    workLastJob: jobs.length > 1 ? work(jobs.slice(-1)) : null,
     workAll: work(jobs),
     serverMsFirstJob: serverMs(jobs.slice(0, 1)),
     serverMsLaterJobs: jobs.length > 1 ? serverMs(jobs.slice(1)) : serverMs(jobs),
@@ -245,13 +246,13 @@ function reportCommand() {
   const lines = [];
   const b = baseline;
   lines.push(
-    `| saboteurs | of ${shares[0]?.volunteers ?? "?"} volunteers | verify | jobs ok | tasks | lies sent | wrong accepted | error rate per task | exact jobs | work, job 1 | work, later jobs | job time vs. no verification (later jobs) | saboteurs blacklisted | honest blacklisted |`,
+    `| saboteurs | of ${shares[0]?.volunteers ?? "?"} volunteers | verify | jobs ok | tasks | lies sent | wrong accepted | error rate per task | exact jobs | work, job 1 | work, later jobs | work, last job | job time vs. no verification (later jobs) | saboteurs blacklisted | honest blacklisted |`,
   );
-  lines.push(`|${"---|".repeat(14)}`);
+  lines.push(`|${"---|".repeat(15)}`);
   const row = (s) =>
     `| ${s.sharePct} % | ${s.saboteurs} | ${s.verify} | ${s.jobsSucceeded}/${s.jobs} | ${s.checkedTasks} | ` +
     `${s.volunteerLogs.lies} | ${s.wrongAccepted} | ${rate(s)} | ` +
-    `${fmt(s.exactJobsShare * 100, 0)} % | ${fmt(s.workFirstJob)} | ${fmt(s.workLaterJobs)} | ` +
+    `${fmt(s.exactJobsShare * 100, 0)} % | ${fmt(s.workFirstJob)} | ${fmt(s.workLaterJobs)} | ${fmt(s.workLastJob)} | ` +
     `${s.baseline ? "1 (baseline)" : fmt(s.timeVsBaseline)} | ` +
     `${s.volunteerLogs.blacklistedSaboteurs}/${s.volunteerLogs.saboteurs} | ${s.volunteerLogs.blacklistedHonest} |`;
   if (b) lines.push(row(b));
