@@ -47,6 +47,7 @@ public final class Dispatcher {
   private final DispatchLimits limits;
   private final VerificationPolicy verification;
   private final Standings standings;
+  private final Validator validator;
   private final java.util.Random random =
       new java.util.Random(new java.security.SecureRandom().nextLong());
 
@@ -94,12 +95,14 @@ public final class Dispatcher {
         deadlineMissed,
         limits,
         new CredibilityVerification(0.2, VerificationPolicy.Blacklist.EVERYWHERE),
-        Standings.NONE);
+        Standings.NONE,
+        Validator.NONE);
   }
 
   /**
    * @param verification how far volunteers are believed (docs/verification.md)
    * @param standings where volunteers' records are kept
+   * @param validator runs jobs' validator kernels ({@code compare: kernel:SHA})
    */
   public Dispatcher(
       DispatchPolicy policy,
@@ -111,7 +114,9 @@ public final class Dispatcher {
       DeadlineMissed deadlineMissed,
       DispatchLimits limits,
       VerificationPolicy verification,
-      Standings standings) {
+      Standings standings,
+      Validator validator) {
+    this.validator = validator;
     this.verification = verification;
     this.standings = standings;
     this.deadlineMissed = deadlineMissed;
@@ -320,7 +325,7 @@ public final class Dispatcher {
           // A spot check, or a task the server computed while this volunteer held it.
           JobRun.Known known = run.known(l.index);
           if (known != null) {
-            judge(v.standing, run, known.output(), r.stdout(), out);
+            judge(v.standing, run, l.index, known.output(), r.stdout(), out);
           }
           return;
         }
@@ -464,7 +469,7 @@ public final class Dispatcher {
             if (known != null) {
               known.checked().add(v.standing().identity());
             }
-            judge(v.standing(), run, stdout, v.output(), out);
+            judge(v.standing(), run, index, stdout, v.output(), out);
           }
         }
         if (!run.ended) {
@@ -533,7 +538,65 @@ public final class Dispatcher {
     }
     Votes votes = run.votes(index);
     votes.add(vote);
-    List<Votes.Group> groups = votes.groups(verify.compare());
+    if (!verify.compare().synchronous()) {
+      // The task waits, neither queued nor leased, until the validator has spoken.
+      String job = run.job.id();
+      int version = votes.all.size();
+      validator.judge(
+          ((Comparison.Kernel) verify.compare()).sha256(),
+          job,
+          index,
+          votes.all.stream().map(Votes.Vote::output).toList(),
+          verdict -> judged(job, index, version, verdict));
+      return;
+    }
+    decide(run, index, votes, votes.groups(verify.compare()), out);
+  }
+
+  /** The validator kernel's word on a task's candidates: decide as for any comparison. */
+  private void judged(String job, int index, int version, Validator.Verdict verdict) {
+    var out = new Outbox();
+    synchronized (this) {
+      JobRun run = jobs.get(job);
+      if (run == null
+          || run.ended
+          || run.phase == JobProgress.Phase.MERGING
+          || run.done.get(index)) {
+        return;
+      }
+      Votes votes = run.allVotes().get(index);
+      if (votes == null || votes.all.size() != version) {
+        return; // backtracking changed the candidates; their task is queued again
+      }
+      int n = votes.all.size();
+      String wrong =
+          !verdict.ok()
+              ? verdict.failure()
+              : verdict.labels().length != n
+                  ? "it gave " + verdict.labels().length + " labels for " + n + " outputs"
+                  : java.util.Arrays.stream(verdict.labels()).anyMatch(x -> x < 0 || x >= n)
+                      ? "a label is not the index of a candidate (0 to " + (n - 1) + ")"
+                      : null;
+      if (wrong != null) {
+        fail(
+            run,
+            out,
+            new JobFailure(
+                "task " + index + ": the validator kernel (compare) failed: " + wrong,
+                OptionalInt.of(index),
+                OptionalInt.empty(),
+                Optional.empty()));
+      } else {
+        decide(run, index, votes, Votes.groups(votes.all, verdict.labels()), out);
+      }
+      pump(out);
+    }
+    out.flush();
+  }
+
+  /** With the answers grouped: accept the best if it is enough, else fail or replicate. */
+  private void decide(JobRun run, int index, Votes votes, List<Votes.Group> groups, Outbox out) {
+    Verify verify = run.verify;
     int best = 0;
     double bestScore = -1;
     for (int g = 0; g < groups.size(); g++) {
@@ -650,10 +713,42 @@ public final class Dispatcher {
   }
 
   /** A volunteer's answer for a task whose answer is known: it passes, or it is caught. */
-  private void judge(Standing s, JobRun run, byte[] known, byte[] answer, Outbox out) {
+  private void judge(Standing s, JobRun run, int index, byte[] known, byte[] answer, Outbox out) {
+    if (!run.verify.compare().synchronous()) {
+      String job = run.job.id();
+      validator.judge(
+          ((Comparison.Kernel) run.verify.compare()).sha256(),
+          job,
+          index,
+          List.of(known, answer),
+          verdict -> spotJudged(job, s, verdict));
+      return;
+    }
+    spotChecked(s, run, run.verify.compare().agree(known, answer), out);
+  }
+
+  /** The validator kernel's word on a spot check. */
+  private void spotJudged(String job, Standing s, Validator.Verdict verdict) {
+    var out = new Outbox();
+    synchronized (this) {
+      JobRun run = jobs.get(job);
+      if (run == null || run.ended) {
+        return;
+      }
+      if (!verdict.ok() || verdict.labels().length != 2) {
+        LOG.warning(() -> "the validator of " + job + " could not judge a spot check: " + verdict);
+        return;
+      }
+      spotChecked(s, run, verdict.labels()[1] == verdict.labels()[0], out);
+      pump(out);
+    }
+    out.flush();
+  }
+
+  private void spotChecked(Standing s, JobRun run, boolean agrees, Outbox out) {
     run.spotChecks++;
     totals[2]++;
-    if (run.verify.compare().agree(known, answer)) {
+    if (agrees) {
       s.spotPassed();
       standings.changed(s);
     } else {
@@ -731,6 +826,14 @@ public final class Dispatcher {
       return -1;
     }
     return run.spotCheckFor(v.identity);
+  }
+
+  private java.util.Set<String> connectedIdentities() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (Volunteer v : volunteers.values()) {
+      ids.add(v.identity);
+    }
+    return ids;
   }
 
   /** What a missed deadline says of tasks that were waiting for agreement. */
@@ -883,9 +986,9 @@ public final class Dispatcher {
       return;
     }
     TaskFailures failures = run.failures(l.index);
-    failures.add(new TaskFailures.Report(v.id, what, exitCode, stderrTail));
+    failures.add(new TaskFailures.Report(v.id, v.identity, what, exitCode, stderrTail));
     LOG.fine(() -> "task " + l.index + " of " + run.job.id() + " failed on " + v.id + ": " + what);
-    if (failures.decisive(limits.maxFailures(), volunteers.keySet())) {
+    if (failures.decisive(limits.maxFailures(), connectedIdentities())) {
       fail(run, out, failures.failure(l.index, limits.maxFailures()));
       return;
     }

@@ -142,6 +142,10 @@ class VerificationIT {
   }
 
   private String submit(String verify) {
+    return submit(verify, "");
+  }
+
+  private String submit(String verify, String extra) {
     return api.submit(
             "{\"kernel\":\""
                 + api.kernel(TestKernels.wasm("montecarlo"))
@@ -149,7 +153,9 @@ class VerificationIT {
                 + TASKS
                 + ",\"args\":[\"2000\"],\"verify\":\""
                 + verify
-                + "\"}")
+                + "\""
+                + extra
+                + "}")
         .getString("id");
   }
 
@@ -207,6 +213,32 @@ class VerificationIT {
     assertThat(v.getInt("disagreements"))
         .isEqualTo(liar.lies.get() > 0 ? v.getInt("disagreements") : 0);
     assertThat(honestA.client.isOpen() && honestB.client.isOpen()).isTrue();
+  }
+
+  @Test
+  void aValidatorKernelOnTheServerDecidesWhichAnswersAgree() {
+    String validator = api.kernel(TestKernels.wasm("validate-trimmed"));
+    String job = submit("replicate=2", ",\"compare\":\"kernel:" + validator + "\"");
+    new Volunteer(key(false), Lie.NEVER);
+    new Volunteer(key(false), Lie.NEVER);
+    var liar = new Volunteer(key(false), Lie.ALWAYS);
+    JsonObject done = api.awaitState(job, "SUCCEEDED", WAIT);
+    assertThat(api.result(job)).isEqualTo(nativeResult());
+    assertThat(done.getJsonObject("verification").getString("compare"))
+        .isEqualTo("kernel:" + validator);
+    if (liar.lies.get() > 2) {
+      assertThat(done.getJsonObject("verification").getInt("disagreements")).isPositive();
+    }
+    var unknown =
+        api.postJson(
+            "/api/jobs",
+            "{\"kernel\":\""
+                + api.kernel(TestKernels.wasm("montecarlo"))
+                + "\",\"tasks\":1,\"compare\":\"kernel:"
+                + "0".repeat(64)
+                + "\"}");
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(new String(unknown.body(), StandardCharsets.UTF_8)).contains("no validator kernel");
   }
 
   @Test
