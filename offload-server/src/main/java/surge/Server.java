@@ -23,9 +23,11 @@ import surge.consent.control.Origins;
 import surge.consent.control.Projects;
 import surge.consent.entity.ConsentRecord;
 import surge.consent.entity.DeclineCount;
+import surge.dispatch.Comparison;
 import surge.dispatch.DeadlineMissed;
 import surge.dispatch.DispatchLimits;
 import surge.dispatch.Dispatcher;
+import surge.dispatch.Verify;
 import surge.identity.control.AdminTokenFile;
 import surge.identity.control.ApiTokens;
 import surge.identity.control.Authenticator;
@@ -60,6 +62,8 @@ import surge.policies.DispatchPolicy;
 import surge.policies.KernelPolicies;
 import surge.policies.RescuePolicy;
 import surge.policies.RescueRules;
+import surge.policies.VerificationPolicies;
+import surge.policies.VerificationPolicy;
 import surge.quotas.control.Quotas;
 import surge.quotas.control.StoredUsage;
 import surge.rescue.boundary.RescueSchedule;
@@ -68,6 +72,8 @@ import surge.rescue.control.Rescuer;
 import surge.rescue.control.Rescues;
 import surge.rescue.control.Slurm;
 import surge.rescue.entity.Rescue;
+import surge.verification.control.ServerRuns;
+import surge.verification.control.StoredStandings;
 
 /**
  * Wires the server's parts together and owns their threads; nothing else. The CDI bean {@link
@@ -83,6 +89,7 @@ public final class Server implements AutoCloseable {
           InputUpload.class,
           Job.class,
           TaskOutput.class,
+          surge.verification.entity.VolunteerStanding.class,
           JobResult.class,
           Setting.class,
           Rescue.class,
@@ -144,6 +151,17 @@ public final class Server implements AutoCloseable {
   private final KernelRunner runner;
   private final ScheduledExecutorService ticker;
 
+  /** Volunteers' verification records (docs/verification.md). */
+  public final StoredStandings standings;
+
+  /** How far volunteers are believed. */
+  public final VerificationPolicy verificationPolicy;
+
+  /** A job's verification when it names none (SURGE_VERIFY). */
+  public final Verify defaultVerify;
+
+  private final ServerRuns serverRuns;
+
   private Server(Settings settings) {
     this.settings = settings;
     Clock clock = Clock.systemUTC();
@@ -198,6 +216,10 @@ public final class Server implements AutoCloseable {
                     .map(Throwable::getMessage));
     this.journal = new Journal(db, clock, merger::mergeLater, id -> holder[0].forgetSequence(id));
     var metricsHolder = new Metrics[1];
+    this.defaultVerify = defaultVerify(settings.verification());
+    this.verificationPolicy =
+        VerificationPolicies.named(settings.verification().policy(), Server.class.getClassLoader());
+    this.standings = new StoredStandings(db, clock, audit);
     this.dispatcher =
         new Dispatcher(
             policy(settings),
@@ -207,10 +229,26 @@ public final class Server implements AutoCloseable {
             settings.maxAttempts(),
             nanos -> metricsHolder[0].dispatched(nanos),
             handBack.<DeadlineMissed>map(h -> h::deadlineMissed).orElse(job -> Optional.empty()),
-            dispatchLimits(settings.volunteerLimits()));
+            dispatchLimits(settings.volunteerLimits()),
+            verificationPolicy,
+            standings);
     holder[0] = dispatcher;
+    this.serverRuns =
+        new ServerRuns(
+            kernels,
+            new KernelRunner(
+                settings.wasm().reduceMemoryBytes(), settings.volunteerLimits().maxOutputBytes()),
+            dispatcher,
+            settings.verification().spotCheckPool(),
+            settings.verification().serverRunTimeout());
     this.metrics = new Metrics(dispatcher::stats, journal::pending);
     metricsHolder[0] = metrics;
+    metrics.countVerification(
+        dispatcher::totals,
+        () ->
+            dispatcher.connectedStandings().stream()
+                .mapToDouble(st -> verificationPolicy.credibility(st.history()))
+                .toArray());
     rescuer.ifPresent(
         r ->
             metrics.countRescues(
@@ -226,7 +264,9 @@ public final class Server implements AutoCloseable {
             clock,
             settings.maxTasks(),
             quotas,
-            audit);
+            audit,
+            defaultVerify,
+            job -> serverRuns.plan(job));
     this.origins = new Origins(settings.allowedOrigins());
     this.consents =
         new Consents(
@@ -276,6 +316,17 @@ public final class Server implements AutoCloseable {
         200,
         200,
         TimeUnit.MILLISECONDS);
+    server.ticker.scheduleWithFixedDelay(
+        () -> {
+          try {
+            server.standings.flush();
+          } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "storing volunteer standings failed", e);
+          }
+        },
+        1,
+        1,
+        TimeUnit.SECONDS);
     server.ticker.scheduleAtFixedRate(
         server.throughput::sample, 0, THROUGHPUT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     // On the ticker: one indexed delete a day, milliseconds, does not hold up dispatching.
@@ -407,10 +458,22 @@ public final class Server implements AutoCloseable {
     return System.currentTimeMillis() - dispatcher.stats().lastTickMillis() < 5_000;
   }
 
+  /** SURGE_VERIFY, SURGE_VERIFY_ERROR and SURGE_VERIFY_COMPARE as one {@link Verify}. */
+  static Verify defaultVerify(Settings.Verification v) {
+    try {
+      return Verify.parse(v.mode(), v.targetError(), Comparison.parse(v.compare()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "SURGE_VERIFY / SURGE_VERIFY_ERROR / SURGE_VERIFY_COMPARE: " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public void close() {
     rescueSchedule.ifPresent(RescueSchedule::close);
     ticker.shutdownNow();
+    serverRuns.close();
+    standings.flush();
     journal.close();
     merger.close();
     runner.close();

@@ -58,6 +58,7 @@ class QuotaStorageTest {
           "SURGE_DB_URL", postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=public");
     }
     // One PostgreSQL for every run: each test counts for users of its own.
+    env.put("SURGE_VERIFY", "replicate=1"); // verification has its own tests
     return Settings.from(env, k -> null);
   }
 

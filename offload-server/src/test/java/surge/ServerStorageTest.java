@@ -59,6 +59,7 @@ class ServerStorageTest {
       env.put("SURGE_DB_USER", "postgres");
     }
     env.put("SURGE_KERNEL_POLICY", "any-user"); // approval: KernelApprovalTest
+    env.put("SURGE_VERIFY", "replicate=1"); // verification has its own tests
     return Settings.from(env, k -> null);
   }
 

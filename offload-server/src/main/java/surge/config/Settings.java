@@ -41,7 +41,8 @@ public record Settings(
     Quotas quotas,
     Duration auditRetention,
     Wasm wasm,
-    VolunteerLimits volunteerLimits) {
+    VolunteerLimits volunteerLimits,
+    Verification verification) {
 
   /**
    * How callers prove who they are (README: "Authentication").
@@ -113,6 +114,24 @@ public record Settings(
       Duration maxTaskTimeout,
       int maxOutputBytes,
       int maxFailures) {}
+
+  /**
+   * How results are checked (docs/verification.md).
+   *
+   * @param mode a job's verification when it names none: adaptive, replicate=N or none
+   * @param targetError an adaptive job's target error rate when it names none
+   * @param compare how results are compared when a job names no way: bytes or numeric:REL
+   * @param policy the name of the verification policy ({@code credibility}, or a centre's own)
+   * @param spotCheckPool tasks of each adaptive job the server computes itself, as known answers
+   * @param serverRunTimeout the longest one of those runs may take before it is given up
+   */
+  public record Verification(
+      String mode,
+      double targetError,
+      String compare,
+      String policy,
+      int spotCheckPool,
+      Duration serverRunTimeout) {}
 
   /**
    * The rescuer's settings (README: "Rescue"). No watched partition: rescue is off.
@@ -192,8 +211,30 @@ public record Settings(
             source.rate("SURGE_RATE_SUBMITS", "600/min")),
         source.duration("SURGE_AUDIT_RETENTION", Duration.ofDays(365)),
         wasm(source),
-        volunteerLimits(source));
+        volunteerLimits(source),
+        verification(source));
   }
+
+  private static Verification verification(Source source) {
+    String error = source.get("SURGE_VERIFY_ERROR").orElse("1e-4");
+    double e;
+    try {
+      e = Double.parseDouble(error);
+    } catch (NumberFormatException ex) {
+      throw new IllegalArgumentException(
+          "SURGE_VERIFY_ERROR must be a number such as 1e-4, got '" + error + "'");
+    }
+    return new Verification(
+        source.get("SURGE_VERIFY").orElse("adaptive"),
+        e,
+        source.get("SURGE_VERIFY_COMPARE").orElse("bytes"),
+        source.get("SURGE_VERIFICATION_POLICY").orElse("credibility"),
+        source.integer("SURGE_SPOT_CHECK_POOL", 8, 0, JOB_KNOWN_ANSWERS),
+        source.duration("SURGE_SERVER_RUN_TIMEOUT", Duration.ofSeconds(30)));
+  }
+
+  /** The most known answers the dispatcher keeps per job. */
+  private static final int JOB_KNOWN_ANSWERS = 64;
 
   private static Wasm wasm(Source source) {
     long fourGiB = 1L << 32; // what wasm32 can address at all

@@ -16,6 +16,8 @@ import java.util.function.IntFunction;
  * @param slurmJobId the Slurm job it runs for, if any (told to {@link DeadlineMissed})
  * @param taskTimeout each task's wall-time limit; empty: the server's ({@link
  *     DispatchLimits#taskTimeout})
+ * @param verify how its results are checked
+ * @param owner the user who submitted it (a volunteer may be barred from one owner's jobs)
  */
 public record DispatchJob(
     String id,
@@ -27,7 +29,36 @@ public record DispatchJob(
     Optional<Instant> started,
     Optional<String> slurmJobId,
     IntFunction<Payload> payloads,
-    Optional<Duration> taskTimeout) {
+    Optional<Duration> taskTimeout,
+    Verify verify,
+    String owner) {
+
+  /** A job whose first result per task is accepted. */
+  public DispatchJob(
+      String id,
+      int taskCount,
+      int priority,
+      Optional<Instant> deadline,
+      long sequence,
+      Instant submitted,
+      Optional<Instant> started,
+      Optional<String> slurmJobId,
+      IntFunction<Payload> payloads,
+      Optional<Duration> taskTimeout) {
+    this(
+        id,
+        taskCount,
+        priority,
+        deadline,
+        sequence,
+        submitted,
+        started,
+        slurmJobId,
+        payloads,
+        taskTimeout,
+        Verify.FIRST,
+        "");
+  }
 
   /** A job with the server's task time limit. */
   public DispatchJob(

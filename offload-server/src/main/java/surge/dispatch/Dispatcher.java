@@ -13,7 +13,9 @@ import java.util.OptionalInt;
 import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
+import surge.policies.CredibilityVerification;
 import surge.policies.DispatchPolicy;
+import surge.policies.VerificationPolicy;
 import surge.policies.VolunteerProfile;
 import surge.volunteers.protocol.Message;
 import surge.volunteers.protocol.Message.ReleaseReason;
@@ -43,6 +45,10 @@ public final class Dispatcher {
   private final LongConsumer dispatchLatencyNanos;
   private final DeadlineMissed deadlineMissed;
   private final DispatchLimits limits;
+  private final VerificationPolicy verification;
+  private final Standings standings;
+  private final java.util.Random random =
+      new java.util.Random(new java.security.SecureRandom().nextLong());
 
   private final Map<String, JobRun> jobs = new HashMap<>();
   private final RunQueue queue = new RunQueue();
@@ -53,6 +59,13 @@ public final class Dispatcher {
   private long completedTotal;
   private long failedTotal;
   private long ignoredTotal;
+
+  /**
+   * Since the server started: results, server runs, spot checks, disagreements, blacklisted,
+   * recomputed.
+   */
+  private final long[] totals = new long[6];
+
   private volatile long lastTick;
 
   /**
@@ -71,6 +84,36 @@ public final class Dispatcher {
       LongConsumer dispatchLatencyNanos,
       DeadlineMissed deadlineMissed,
       DispatchLimits limits) {
+    this(
+        policy,
+        events,
+        clock,
+        heartbeatMillis,
+        maxAttempts,
+        dispatchLatencyNanos,
+        deadlineMissed,
+        limits,
+        new CredibilityVerification(0.2, VerificationPolicy.Blacklist.EVERYWHERE),
+        Standings.NONE);
+  }
+
+  /**
+   * @param verification how far volunteers are believed (docs/verification.md)
+   * @param standings where volunteers' records are kept
+   */
+  public Dispatcher(
+      DispatchPolicy policy,
+      JobEvents events,
+      LongSupplier clock,
+      long heartbeatMillis,
+      int maxAttempts,
+      LongConsumer dispatchLatencyNanos,
+      DeadlineMissed deadlineMissed,
+      DispatchLimits limits,
+      VerificationPolicy verification,
+      Standings standings) {
+    this.verification = verification;
+    this.standings = standings;
     this.deadlineMissed = deadlineMissed;
     this.limits = limits;
     this.policy = policy;
@@ -122,6 +165,7 @@ public final class Dispatcher {
       }
       end(run, out, "cancelled: " + reason);
       run.phase = JobProgress.Phase.CANCELLED;
+      events.verification(jobId, run.report());
       events.jobCancelled(jobId, reason);
     }
     out.flush();
@@ -152,14 +196,29 @@ public final class Dispatcher {
             run.leased.size(),
             run.doneCount,
             Optional.ofNullable(run.startedAt),
-            Optional.ofNullable(run.failure)));
+            Optional.ofNullable(run.failure),
+            run.report()));
   }
 
   // ---- volunteers ----
 
-  /** Registers a volunteer after a valid hello and returns what to tell it in the welcome. */
+  /** Registers an untrusted volunteer whose identity is its session. */
   public Message.Welcome connect(
       String id, VolunteerChannel channel, VolunteerProfile profile, int maxMessageBytes) {
+    return connect(id, channel, profile, maxMessageBytes, new Standing(id, false));
+  }
+
+  /**
+   * Registers a volunteer after a valid hello and returns what to tell it in the welcome.
+   *
+   * @param standing its identity's record (the server's store loads it before the call)
+   */
+  public Message.Welcome connect(
+      String id,
+      VolunteerChannel channel,
+      VolunteerProfile profile,
+      int maxMessageBytes,
+      Standing standing) {
     synchronized (this) {
       if (volunteers.containsKey(id)) {
         throw new IllegalStateException("volunteer " + id + " is already connected");
@@ -167,7 +226,8 @@ public final class Dispatcher {
       // What its claim would let it hold is only the ceiling; it starts small (Allowance).
       int claimed = Math.min(DispatchPolicy.holdLimit(policy, profile), limits.maxVolunteerTasks());
       var allowance = new Allowance(limits.newVolunteerTasks(), claimed);
-      volunteers.put(id, new Volunteer(id, channel, profile, allowance, clock.getAsLong()));
+      volunteers.put(
+          id, new Volunteer(id, channel, profile, allowance, clock.getAsLong(), standing));
     }
     return new Message.Welcome(
         id,
@@ -236,7 +296,7 @@ public final class Dispatcher {
     out.flush();
   }
 
-  /** A result on a current lease: the task is done, or failed on this volunteer. */
+  /** A result on a current lease: the task is done (once verified), or failed on this volunteer. */
   private void accept(Volunteer v, Lease l, Result r, Outbox out) {
     JobRun run = l.run;
     switch (r.status()) {
@@ -254,14 +314,17 @@ public final class Dispatcher {
           return;
         }
         v.allowance.earned();
-        run.done.set(l.index);
-        run.doneCount++;
-        completedTotal++;
-        events.taskDone(run.job.id(), l.index, r.stdout(), r.millis());
-        if (run.doneCount == run.job.taskCount()) {
-          run.phase = JobProgress.Phase.MERGING;
-          events.jobCompleted(run.job.id());
+        run.results++;
+        totals[0]++;
+        if (l.spot || run.done.get(l.index)) {
+          // A spot check, or a task the server computed while this volunteer held it.
+          JobRun.Known known = run.known(l.index);
+          if (known != null) {
+            judge(v.standing, run, known.output(), r.stdout(), out);
+          }
+          return;
         }
+        vote(run, l.index, new Votes.Vote(v.standing, r.stdout(), r.millis()), out);
       }
       case EXIT ->
           failedOn(
@@ -377,6 +440,71 @@ public final class Dispatcher {
     }
   }
 
+  /**
+   * The server computed task {@code index} of {@code jobId} itself: a known answer. It is accepted
+   * (unless a volunteer's was already), pending volunteer answers are judged against it, and it
+   * becomes a spot check for other volunteers.
+   */
+  public void serverResult(String jobId, int index, byte[] stdout, double millis) {
+    var out = new Outbox();
+    synchronized (this) {
+      JobRun run = jobs.get(jobId);
+      if (run == null || run.ended || run.phase == JobProgress.Phase.MERGING) {
+        return;
+      }
+      run.serverRuns++;
+      totals[1]++;
+      run.know(index, stdout);
+      if (!run.done.get(index)) {
+        queue.remove(run, index);
+        Votes pending = run.dropVotes(index);
+        JobRun.Known known = run.known(index);
+        if (pending != null) {
+          for (Votes.Vote v : pending.all) {
+            if (known != null) {
+              known.checked().add(v.standing().identity());
+            }
+            judge(v.standing(), run, stdout, v.output(), out);
+          }
+        }
+        if (!run.ended) {
+          acceptTask(run, index, stdout, millis, new String[0]);
+        }
+      }
+      pump(out);
+    }
+    out.flush();
+  }
+
+  /** The standings of the volunteers connected now, one per identity. */
+  public synchronized List<Standing> connectedStandings() {
+    Map<String, Standing> byIdentity = new LinkedHashMap<>();
+    for (Volunteer v : volunteers.values()) {
+      byIdentity.putIfAbsent(v.identity, v.standing);
+    }
+    return List.copyOf(byIdentity.values());
+  }
+
+  /** Verification counts since the server started, for /metrics. */
+  public synchronized VerificationReport totals() {
+    return new VerificationReport(
+        "all",
+        java.util.OptionalDouble.empty(),
+        "",
+        (int) Math.min(Integer.MAX_VALUE, completedTotal),
+        totals[0],
+        totals[1],
+        totals[2],
+        totals[3],
+        totals[4],
+        totals[5]);
+  }
+
+  /** The rules volunteers are believed by. */
+  public VerificationPolicy verification() {
+    return verification;
+  }
+
   public synchronized DispatchStats stats() {
     return new DispatchStats(
         volunteers.size(),
@@ -388,6 +516,234 @@ public final class Dispatcher {
         ignoredTotal,
         queue.requeuedTotal(),
         lastTick);
+  }
+
+  // ---- verification, with the lock held (docs/verification.md) ----
+
+  /**
+   * A volunteer's answer for a task not yet accepted. It is accepted once enough agree (the mode's
+   * quorum, or credibility {@code 1 - target error}); otherwise the task is wanted once more, from
+   * another identity, at the back of the queue.
+   */
+  private void vote(JobRun run, int index, Votes.Vote vote, Outbox out) {
+    Verify verify = run.verify;
+    if (verify.acceptsFirst()) {
+      acceptTask(run, index, vote.output(), vote.millis(), new String[0]);
+      return;
+    }
+    Votes votes = run.votes(index);
+    votes.add(vote);
+    List<Votes.Group> groups = votes.groups(verify.compare());
+    int best = 0;
+    double bestScore = -1;
+    for (int g = 0; g < groups.size(); g++) {
+      double score =
+          verify.mode() == Verify.Mode.REPLICATE
+              ? groups.get(g).identities()
+              : VerificationPolicy.groupCredibility(credibilities(groups), g);
+      if (score > bestScore) {
+        best = g;
+        bestScore = score;
+      }
+    }
+    Votes.Group winner = groups.get(best);
+    boolean enough =
+        verify.mode() == Verify.Mode.REPLICATE
+            ? winner.identities() >= verify.replicas()
+            : bestScore >= 1 - verify.targetError();
+    if (enough) {
+      run.dropVotes(index);
+      settle(run, winner, groups, out);
+      if (!run.ended && !run.done.get(index)) {
+        String[] from =
+            winner.members().stream()
+                .filter(m -> !m.standing().trusted())
+                .map(m -> m.standing().identity())
+                .toArray(String[]::new);
+        acceptTask(run, index, winner.output(), winner.millis(), from);
+      }
+      return;
+    }
+    if (votes.all.size() >= verify.maxResults()) {
+      fail(
+          run,
+          out,
+          new JobFailure(
+              String.format(
+                  java.util.Locale.ROOT,
+                  "task %d could not be verified (--verify=%s): %d results from %d volunteers"
+                      + " fall into %d different answers; the best is believed %s",
+                  index,
+                  verify.text(),
+                  votes.all.size(),
+                  votes.all.size(),
+                  groups.size(),
+                  verify.mode() == Verify.Mode.REPLICATE
+                      ? "by " + (long) bestScore + " of the " + verify.replicas() + " needed"
+                      : String.format(
+                          java.util.Locale.ROOT,
+                          "with %.6f, short of %.6f",
+                          bestScore,
+                          1 - verify.targetError())),
+              OptionalInt.of(index),
+              OptionalInt.empty(),
+              Optional.empty()));
+      return;
+    }
+    queue.requeueLast(run, index, System.nanoTime());
+  }
+
+  private List<double[]> credibilities(List<Votes.Group> groups) {
+    List<double[]> c = new ArrayList<>(groups.size());
+    for (Votes.Group g : groups) {
+      c.add(
+          g.members().stream()
+              .mapToDouble(m -> verification.credibility(m.standing().history()))
+              .toArray());
+    }
+    return c;
+  }
+
+  /**
+   * A task's answer is decided: the agreeing identities earn an agreement (when more than one
+   * agreed), the others a disagreement, or are caught if a trusted machine's answer beat theirs.
+   */
+  private void settle(JobRun run, Votes.Group winner, List<Votes.Group> groups, Outbox out) {
+    boolean groundTruth = winner.members().stream().anyMatch(m -> m.standing().trusted());
+    if (winner.identities() > 1) {
+      for (Votes.Vote m : winner.members()) {
+        if (!m.standing().trusted()) {
+          m.standing().agreed();
+          standings.changed(m.standing());
+        }
+      }
+    }
+    for (Votes.Group g : groups) {
+      if (g == winner) {
+        continue;
+      }
+      for (Votes.Vote m : g.members()) {
+        run.disagreements++;
+        totals[3]++;
+        if (groundTruth) {
+          caught(m.standing(), run, "its answer differed from a trusted volunteer's", out);
+        } else {
+          m.standing().disagreed();
+          standings.changed(m.standing());
+        }
+      }
+    }
+  }
+
+  /** Records a task's accepted result; the job goes to merging with its last. */
+  private void acceptTask(JobRun run, int index, byte[] output, double millis, String[] from) {
+    run.done.set(index);
+    run.doneCount++;
+    completedTotal++;
+    run.acceptedFrom(index, from);
+    events.taskDone(run.job.id(), index, output, millis);
+    if (run.doneCount == run.job.taskCount()) {
+      run.phase = JobProgress.Phase.MERGING;
+      events.verification(run.job.id(), run.report());
+      events.jobCompleted(run.job.id());
+    }
+  }
+
+  /** A volunteer's answer for a task whose answer is known: it passes, or it is caught. */
+  private void judge(Standing s, JobRun run, byte[] known, byte[] answer, Outbox out) {
+    run.spotChecks++;
+    totals[2]++;
+    if (run.verify.compare().agree(known, answer)) {
+      s.spotPassed();
+      standings.changed(s);
+    } else {
+      caught(s, run, "its answer differed from a known right answer (spot check)", out);
+    }
+  }
+
+  /**
+   * {@code s} returned a wrong answer: it is barred (everywhere, or from this job's owner, as the
+   * policy says), its connections are closed, and every result of its that is not merged yet is
+   * thrown away and the task done again.
+   */
+  private void caught(Standing s, JobRun where, String why, Outbox out) {
+    boolean everywhere = verification.blacklist() == VerificationPolicy.Blacklist.EVERYWHERE;
+    String owner = where.job.owner();
+    if (!s.caught(why, owner, everywhere)) {
+      return;
+    }
+    where.blacklisted++;
+    totals[4]++;
+    LOG.warning(
+        () ->
+            "volunteer "
+                + s.identity()
+                + " blacklisted while working on "
+                + where.job.id()
+                + ": "
+                + why);
+    standings.caught(s, where.job.id(), why);
+    for (Volunteer v : List.copyOf(volunteers.values())) {
+      if (v.standing == s) {
+        volunteers.remove(v.id);
+        waiting.remove(v);
+        for (Lease l : List.copyOf(v.leases.values())) {
+          lose(l, "its volunteer was blacklisted", out);
+        }
+        out.close(v, "results failed verification");
+      }
+    }
+    for (JobRun run : List.copyOf(jobs.values())) {
+      if (run.ended
+          || run.phase == JobProgress.Phase.MERGING
+          || (!everywhere && !run.job.owner().equals(owner))) {
+        continue;
+      }
+      for (Votes votes : run.allVotes().values()) {
+        votes.drop(s.identity());
+      }
+      for (int index : run.takeAcceptedFrom(s.identity())) {
+        run.done.clear(index);
+        run.doneCount--;
+        completedTotal--;
+        run.recomputed++;
+        totals[5]++;
+        run.forgetKnown(index);
+        events.taskUndone(run.job.id(), index);
+        queue.requeue(run, index, System.nanoTime());
+      }
+    }
+  }
+
+  /**
+   * A known answer to give {@code v} as a spot check now, from the job it last worked on, or -1: as
+   * often as the policy says for its record, in adaptive jobs only.
+   */
+  private int spotCheck(Volunteer v) {
+    JobRun run = v.lastRun;
+    if (run == null
+        || run.ended
+        || run.phase == JobProgress.Phase.MERGING
+        || run.verify.mode() != Verify.Mode.ADAPTIVE
+        || v.trusted()
+        || !run.eligible(v)
+        || random.nextDouble() >= verification.spotCheckRate(v.standing.history())) {
+      return -1;
+    }
+    return run.spotCheckFor(v.identity);
+  }
+
+  /** What a missed deadline says of tasks that were waiting for agreement. */
+  private static String awaiting(JobRun run) {
+    int waiting = run.allVotes().size();
+    if (waiting == 0) {
+      return "";
+    }
+    return "; "
+        + waiting
+        + " tasks were waiting for an agreeing result from another volunteer (--verify="
+        + run.verify.text()
+        + ")";
   }
 
   // ---- internals, all called with the lock held ----
@@ -426,17 +782,26 @@ public final class Dispatcher {
       long expires = now + policy.lease(v.profile).toMillis();
       int given = 0;
       while (given < grant && !queue.isEmpty()) {
-        RunQueue.Taken taken = queue.take(v.id);
-        if (taken == null) {
-          break; // only tasks it has failed are left
+        JobRun run;
+        int index;
+        int spot = spotCheck(v);
+        if (spot >= 0) {
+          run = v.lastRun;
+          index = spot;
+        } else {
+          RunQueue.Taken taken = queue.take(v);
+          if (taken == null) {
+            break; // only tasks it may not take are left
+          }
+          run = taken.run();
+          index = taken.index();
+          v.lastRun = run;
         }
         given++;
-        JobRun run = taken.run();
-        int index = taken.index();
         long limitAt = now + run.timeoutMillis;
-        var lease = new Lease(nextLease++, run, index, v, expires, limitAt);
+        var lease = new Lease(nextLease++, run, index, v, expires, limitAt, spot >= 0);
         v.leases.put(lease.id, lease);
-        run.leased.put(index, lease);
+        run.leased.put(lease.id, lease);
         leasedCount++;
         v.demand--;
         if (run.startedAt == null) {
@@ -444,7 +809,9 @@ public final class Dispatcher {
           run.phase = JobProgress.Phase.RUNNING;
           events.jobStarted(run.job.id(), run.startedAt);
         }
-        dispatchLatencyNanos.accept(nanos - run.queuedAt(index));
+        if (spot < 0) {
+          dispatchLatencyNanos.accept(nanos - run.queuedAt(index));
+        }
         var p = run.job.payloads().apply(index);
         out.task(
             v,
@@ -471,7 +838,7 @@ public final class Dispatcher {
   /** Ends a lease; once only, since ending one job may end other leases of the same sweep. */
   private void unlease(Lease l) {
     if (l.volunteer.leases.remove(l.id) == l) {
-      l.run.leased.remove(l.index);
+      l.run.leased.remove(l.id);
       leasedCount--;
     }
   }
@@ -480,8 +847,8 @@ public final class Dispatcher {
   private void lose(Lease l, String why, Outbox out) {
     unlease(l);
     JobRun run = l.run;
-    if (run.ended) {
-      return;
+    if (run.ended || l.spot || run.done.get(l.index)) {
+      return; // a spot check, or a task done meanwhile, needs no other volunteer
     }
     int attempts = ++run.attempts()[l.index];
     if (attempts >= maxAttempts) {
@@ -512,7 +879,7 @@ public final class Dispatcher {
     Volunteer v = l.volunteer;
     v.allowance.lost();
     JobRun run = l.run;
-    if (run.ended) {
+    if (run.ended || l.spot || run.done.get(l.index)) {
       return;
     }
     TaskFailures failures = run.failures(l.index);
@@ -538,7 +905,8 @@ public final class Dispatcher {
             + run.doneCount
             + " of "
             + run.job.taskCount()
-            + " tasks done: the volunteers could not finish in time";
+            + " tasks done: the volunteers could not finish in time"
+            + awaiting(run);
     Optional<String> note;
     try {
       note = deadlineMissed.note(run.job);
@@ -551,6 +919,7 @@ public final class Dispatcher {
 
   private void fail(JobRun run, Outbox out, JobFailure failure) {
     LOG.info(() -> "job " + run.job.id() + " failed: " + failure.message());
+    events.verification(run.job.id(), run.report());
     end(run, out, failure.message());
     run.phase = JobProgress.Phase.FAILED;
     run.failure = failure;

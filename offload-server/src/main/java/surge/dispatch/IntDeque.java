@@ -54,6 +54,20 @@ final class IntDeque {
     return v;
   }
 
+  /** Removes the first {@code v}, keeping the others' order; false if it holds none. */
+  boolean remove(int v) {
+    for (int i = 0; i < size; i++) {
+      if (items[(head + i) % items.length] == v) {
+        for (int j = i; j < size - 1; j++) {
+          items[(head + j) % items.length] = items[(head + j + 1) % items.length];
+        }
+        size--;
+        return true;
+      }
+    }
+    return false;
+  }
+
   void clear() {
     head = 0;
     size = 0;

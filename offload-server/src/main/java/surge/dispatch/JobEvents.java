@@ -11,6 +11,15 @@ public interface JobEvents {
 
   void taskDone(String job, int index, byte[] stdout, double millis);
 
+  /**
+   * An accepted result is thrown away (its volunteer was caught cheating): the task will be done
+   * again. Comes after that task's {@link #taskDone} and before the job's {@link #jobCompleted}.
+   */
+  void taskUndone(String job, int index);
+
+  /** How the job's results were checked; comes before its completion, failure or cancellation. */
+  default void verification(String job, VerificationReport report) {}
+
   /** Every task of the job is done; comes after the last {@link #taskDone} of the job. */
   void jobCompleted(String job);
 

@@ -12,7 +12,8 @@ public record JobProgress(
     int leased,
     int done,
     Optional<Instant> startedAt,
-    Optional<JobFailure> failure) {
+    Optional<JobFailure> failure,
+    VerificationReport verification) {
 
   /**
    * {@code RUNNING} once a task has gone out; {@code MERGING} once every task is done; {@code

@@ -20,11 +20,38 @@ final class JobRun {
    */
   private static final int SEARCH = 64;
 
+  /** At most this many known answers per job are kept for spot checks. */
+  static final int KNOWN = 64;
+
   final DispatchJob job;
   final long timeoutMillis;
   final IntDeque queue;
   final BitSet done;
-  final Map<Integer, Lease> leased = new HashMap<>();
+
+  /** Its leases by lease id (a task may be out twice: a spot check of a known answer). */
+  final Map<Long, Lease> leased = new HashMap<>();
+
+  final Verify verify;
+
+  /** Results of tasks not yet accepted. */
+  private Map<Integer, Votes> votes;
+
+  /** Who each accepted task's result came from (untrusted identities only), for backtracking. */
+  private Map<Integer, String[]> acceptedBy;
+
+  /** Answers known to be right (the server's or a trusted volunteer's), for spot checks. */
+  private Map<Integer, Known> known;
+
+  long results;
+  long serverRuns;
+  long spotChecks;
+  long disagreements;
+  long blacklisted;
+  long recomputed;
+
+  /** A known answer and the identities it has checked already (each is checked once). */
+  record Known(byte[] output, java.util.Set<String> checked) {}
+
   final long submittedNanos;
   int doneCount;
   private int[] attempts;
@@ -37,6 +64,7 @@ final class JobRun {
 
   JobRun(DispatchJob job, BitSet alreadyDone, long nanos, DispatchLimits limits) {
     this.job = job;
+    this.verify = job.verify();
     // A limit stored before the operator lowered SURGE_MAX_TASK_TIMEOUT obeys the new maximum.
     var timeout = job.taskTimeout().orElse(limits.taskTimeout());
     this.timeoutMillis = Math.min(timeout.toMillis(), limits.maxTaskTimeout().toMillis());
@@ -66,12 +94,20 @@ final class JobRun {
     return failures.computeIfAbsent(index, i -> new TaskFailures());
   }
 
+  /** May {@code v} take this job's tasks at all? */
+  boolean eligible(Volunteer v) {
+    if (verify.mode() == Verify.Mode.NONE && !v.trusted()) {
+      return false;
+    }
+    return !v.standing.barredFrom(job.owner());
+  }
+
   /**
-   * Takes the first queued task that {@code volunteer} has not failed, or returns -1; the tasks
-   * passed over keep their places.
+   * Takes the first queued task that {@code volunteer} has not failed and has not answered already,
+   * or returns -1; the tasks passed over keep their places.
    */
-  int pollFor(String volunteer) {
-    if (failures == null) {
+  int pollFor(Volunteer volunteer) {
+    if (failures == null && votes == null) {
       return queue.pollFirst();
     }
     int[] passed = new int[Math.min(SEARCH, queue.size())];
@@ -79,8 +115,10 @@ final class JobRun {
     int found = -1;
     while (!queue.isEmpty() && n < passed.length) {
       int index = queue.pollFirst();
-      TaskFailures f = failures.get(index);
-      if (f == null || !f.failedOn(volunteer)) {
+      TaskFailures f = failures == null ? null : failures.get(index);
+      Votes mine = votes == null ? null : votes.get(index);
+      if ((f == null || !f.failedOn(volunteer.id))
+          && (mine == null || !mine.votedBy(volunteer.identity))) {
         found = index;
         break;
       }
@@ -90,6 +128,104 @@ final class JobRun {
       queue.addFirst(passed[--n]);
     }
     return found;
+  }
+
+  Votes votes(int index) {
+    if (votes == null) {
+      votes = new HashMap<>();
+    }
+    return votes.computeIfAbsent(index, i -> new Votes());
+  }
+
+  /** Forgets a task's votes: it is accepted, or starts over; null if it had none. */
+  Votes dropVotes(int index) {
+    return votes == null ? null : votes.remove(index);
+  }
+
+  /** Every task's votes, for backtracking. */
+  Map<Integer, Votes> allVotes() {
+    return votes == null ? Map.of() : votes;
+  }
+
+  void acceptedFrom(int index, String[] identities) {
+    if (identities.length == 0) {
+      return;
+    }
+    if (acceptedBy == null) {
+      acceptedBy = new HashMap<>();
+    }
+    acceptedBy.put(index, identities);
+  }
+
+  /** The accepted tasks with a result from {@code identity}; their records are forgotten. */
+  java.util.List<Integer> takeAcceptedFrom(String identity) {
+    if (acceptedBy == null) {
+      return java.util.List.of();
+    }
+    java.util.List<Integer> found = new java.util.ArrayList<>();
+    acceptedBy
+        .entrySet()
+        .removeIf(
+            e -> {
+              for (String id : e.getValue()) {
+                if (id.equals(identity)) {
+                  found.add(e.getKey());
+                  return true;
+                }
+              }
+              return false;
+            });
+    return found;
+  }
+
+  void know(int index, byte[] output) {
+    if (known == null) {
+      known = new java.util.LinkedHashMap<>();
+    }
+    if (known.size() < KNOWN) {
+      known.putIfAbsent(index, new Known(output, new java.util.HashSet<>()));
+    }
+  }
+
+  Known known(int index) {
+    return known == null ? null : known.get(index);
+  }
+
+  void forgetKnown(int index) {
+    if (known != null) {
+      known.remove(index);
+    }
+  }
+
+  /**
+   * A known answer {@code identity} has not been checked against yet (now marked checked), or -1.
+   */
+  int spotCheckFor(String identity) {
+    if (known == null) {
+      return -1;
+    }
+    for (var e : known.entrySet()) {
+      if (e.getValue().checked().add(identity)) {
+        return e.getKey();
+      }
+    }
+    return -1;
+  }
+
+  VerificationReport report() {
+    return new VerificationReport(
+        verify.text(),
+        verify.mode() == Verify.Mode.ADAPTIVE
+            ? java.util.OptionalDouble.of(verify.targetError())
+            : java.util.OptionalDouble.empty(),
+        verify.compare().text(),
+        doneCount,
+        results,
+        serverRuns,
+        spotChecks,
+        disagreements,
+        blacklisted,
+        recomputed);
   }
 
   void markQueued(int index, long nanos) {

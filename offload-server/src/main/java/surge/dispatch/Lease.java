@@ -12,9 +12,24 @@ final class Lease {
   /** When the task's wall-time limit runs out; no heartbeat moves it. */
   final long limitAt;
 
+  /** A spot check: a task whose answer is known, given again to test the volunteer. */
+  final boolean spot;
+
   long expiresAt;
 
   Lease(long id, JobRun run, int index, Volunteer volunteer, long expiresAt, long limitAt) {
+    this(id, run, index, volunteer, expiresAt, limitAt, false);
+  }
+
+  Lease(
+      long id,
+      JobRun run,
+      int index,
+      Volunteer volunteer,
+      long expiresAt,
+      long limitAt,
+      boolean spot) {
+    this.spot = spot;
     this.id = id;
     this.run = run;
     this.index = index;

@@ -23,10 +23,23 @@ final class Outbox {
         .add(t);
   }
 
+  private final Map<Volunteer, String> closes = new LinkedHashMap<>();
+
+  /** Closes the connection with 4403 after the rest is sent (a volunteer caught cheating). */
+  void close(Volunteer v, String reason) {
+    closes.put(v, reason);
+  }
+
   void flush() {
     cancels.forEach(
         (v, byReason) ->
             byReason.forEach((reason, refs) -> v.channel.send(new Message.Cancel(refs, reason))));
-    tasks.forEach((v, list) -> v.channel.send(new Message.Tasks(list)));
+    tasks.forEach(
+        (v, list) -> {
+          if (!closes.containsKey(v)) {
+            v.channel.send(new Message.Tasks(list));
+          }
+        });
+    closes.forEach((v, reason) -> v.channel.close(4403, reason));
   }
 }

@@ -27,11 +27,15 @@ final class RunQueue {
   }
 
   /**
-   * The best queued task that {@code volunteer} has not failed, taken off the queue; null if every
-   * queued task is one it failed (or none is queued).
+   * The best queued task that {@code volunteer} may take (not one it failed or already returned, of
+   * a job it may work for), taken off the queue; null if every queued task is one it failed (or
+   * none is queued).
    */
-  Taken take(String volunteer) {
+  Taken take(Volunteer volunteer) {
     for (JobRun run : runnable) {
+      if (!run.eligible(volunteer)) {
+        continue;
+      }
       int index = run.pollFor(volunteer);
       if (index >= 0) {
         queued--;
@@ -51,6 +55,28 @@ final class RunQueue {
     run.markQueued(index, nanos);
     queued++;
     runnable.add(run);
+  }
+
+  /**
+   * A task goes to the back of its job's queue: a replica, wanted from another volunteer, which
+   * should not keep volunteers that cannot take it from the tasks behind it.
+   */
+  void requeueLast(JobRun run, int index, long nanos) {
+    requeuedTotal++;
+    run.queue.addLast(index);
+    run.markQueued(index, nanos);
+    queued++;
+    runnable.add(run);
+  }
+
+  /** A queued task needs no volunteer any more (the server computed it). */
+  void remove(JobRun run, int index) {
+    if (run.queue.remove(index)) {
+      queued--;
+      if (run.queue.isEmpty()) {
+        runnable.remove(run);
+      }
+    }
   }
 
   /** The job has ended: its queued tasks are dropped. */

@@ -10,6 +10,15 @@ final class Volunteer {
   final VolunteerChannel channel;
   final VolunteerProfile profile;
   final Allowance allowance;
+
+  /** Who it is across sessions (its key or its browser's consent), for verification. */
+  final String identity;
+
+  final Standing standing;
+
+  /** The job it last took a task of: where its spot checks come from. */
+  JobRun lastRun;
+
   final Map<Long, Lease> leases = new HashMap<>();
   int demand;
   boolean waiting;
@@ -20,11 +29,18 @@ final class Volunteer {
       VolunteerChannel channel,
       VolunteerProfile profile,
       Allowance allowance,
-      long now) {
+      long now,
+      Standing standing) {
+    this.identity = standing.identity();
+    this.standing = standing;
     this.id = id;
     this.channel = channel;
     this.profile = profile;
     this.allowance = allowance;
     this.lastSeen = now;
+  }
+
+  boolean trusted() {
+    return standing.trusted();
   }
 }

@@ -409,6 +409,11 @@ class DispatcherTest {
     }
 
     @Override
+    public void taskUndone(String job, int index) {
+      log.add("undone " + job + "/" + index);
+    }
+
+    @Override
     public void jobCompleted(String job) {
       log.add("completed " + job);
     }

@@ -210,6 +210,7 @@ class AccessIT {
     add(rows, "GET", "/openapi", Who.OPERATOR, () -> get("/openapi"));
     add(rows, "GET", "/admin/", Who.OPERATOR, () -> get("/admin/"));
     add(rows, "GET", "/admin/api/summary", Who.OPERATOR, () -> get("/admin/api/summary"));
+    add(rows, "GET", "/api/admin/volunteers", Who.OPERATOR, () -> get("/api/admin/volunteers"));
     add(rows, "GET", "/api/consent/export/", Who.OPERATOR, () -> get("/api/consent/export/"));
     add(rows, "GET", "/api/consent/export/.", Who.OPERATOR, () -> get("/api/consent/export/."));
     add(

@@ -128,8 +128,7 @@ public final class Cluster implements AutoCloseable {
       }
     }
     var key =
-        send(
-            "POST", "/api/admin/volunteer-keys", "{\"name\":\"e2e volunteers\",\"trusted\":false}");
+        send("POST", "/api/admin/volunteer-keys", "{\"name\":\"e2e volunteers\",\"trusted\":true}");
     expect(key, 200, 201);
     volunteerKey = Optional.of(Json.mapper().readTree(key.body()).path("key").asText());
   }

@@ -37,6 +37,24 @@ final class JobJson {
     } else {
       o.addNull("resultSize");
     }
+    if (v.verification().isPresent()) {
+      var r = v.verification().get();
+      var ver =
+          Json.createObjectBuilder()
+              .add("mode", r.mode())
+              .add("compare", r.compare())
+              .add("tasksAccepted", r.accepted())
+              .add("results", r.results())
+              .add("serverRuns", r.serverRuns())
+              .add("work", Math.round(r.work() * 1000) / 1000.0)
+              .add("spotChecks", r.spotChecks())
+              .add("disagreements", r.disagreements())
+              .add("blacklisted", r.blacklisted())
+              .add("recomputed", r.recomputed())
+              .add("summary", r.summary());
+      r.targetError().ifPresent(e -> ver.add("targetError", e));
+      o.add("verification", ver);
+    }
     if (v.error().isPresent()) {
       var e = v.error().get();
       var err = Json.createObjectBuilder().add("message", e.message());

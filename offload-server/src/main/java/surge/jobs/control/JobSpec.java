@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
 import surge.api.Hashes;
 import surge.api.JsonDepth;
 import surge.api.Problem;
+import surge.dispatch.Comparison;
+import surge.dispatch.Verify;
 import surge.jobs.entity.MergeKind;
 import surge.jobs.entity.SplitMode;
 
@@ -40,7 +42,10 @@ public record JobSpec(
     int priority,
     Optional<Instant> deadline,
     Optional<String> slurmJobId,
-    Optional<Duration> taskTimeout) {
+    Optional<Duration> taskTimeout,
+    Optional<String> verify,
+    Optional<Double> verifyError,
+    Optional<Comparison> compare) {
 
   public record InputSpec(String sha256, SplitMode split) {}
 
@@ -57,7 +62,10 @@ public record JobSpec(
           "priority",
           "deadline",
           "slurmJobId",
-          "taskTimeout");
+          "taskTimeout",
+          "verify",
+          "verifyError",
+          "compare");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Set<String> RESERVED_ENV = Set.of("SURGE_TASK_INDEX", "SURGE_TASK_COUNT");
 
@@ -193,6 +201,41 @@ public record JobSpec(
             ? Optional.of(
                 Duration.ofSeconds(integer(o, "taskTimeout", null, 1, 366 * 86_400, null)))
             : Optional.empty();
+    Optional<String> verify = string(o, "verify", "verify", false);
+    verify.ifPresent(
+        v -> {
+          try {
+            Verify.parse(v, 1e-4, Comparison.BYTES);
+          } catch (IllegalArgumentException e) {
+            throw Problem.badField("verify", "verify: " + e.getMessage());
+          }
+        });
+    Optional<Double> verifyError = Optional.empty();
+    if (present(o, "verifyError")) {
+      if (!(o.get("verifyError") instanceof JsonNumber n)) {
+        throw Problem.badField("verifyError", "verifyError must be a number such as 1e-4");
+      }
+      double e = n.doubleValue();
+      if (!(e >= 1e-12 && e <= 0.5)) {
+        throw Problem.badField(
+            "verifyError", "verifyError must be between 1e-12 and 0.5, got " + n);
+      }
+      if (verify.isPresent() && !verify.get().equals("adaptive")) {
+        throw Problem.badField(
+            "verifyError",
+            "verifyError is the target of verify 'adaptive', not of '" + verify.get() + "'");
+      }
+      verifyError = Optional.of(e);
+    }
+    Optional<Comparison> compare = Optional.empty();
+    Optional<String> compareText = string(o, "compare", "compare", false);
+    if (compareText.isPresent()) {
+      try {
+        compare = Optional.of(Comparison.parse(compareText.get()));
+      } catch (IllegalArgumentException e) {
+        throw Problem.badField("compare", "compare: " + e.getMessage());
+      }
+    }
     return new JobSpec(
         name,
         kernel,
@@ -205,7 +248,10 @@ public record JobSpec(
         priority,
         deadline,
         slurm,
-        taskTimeout);
+        taskTimeout,
+        verify,
+        verifyError,
+        compare);
   }
 
   /**

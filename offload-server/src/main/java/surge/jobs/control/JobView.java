@@ -22,7 +22,8 @@ public record JobView(
     Optional<Instant> finishedAt,
     Optional<Long> resultSize,
     Optional<Error> error,
-    Optional<String> owner) {
+    Optional<String> owner,
+    Optional<surge.dispatch.VerificationReport> verification) {
 
   /** Why a job failed; the task fields are present when one task's failure ended the job. */
   public record Error(

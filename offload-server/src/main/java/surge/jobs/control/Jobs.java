@@ -18,9 +18,11 @@ import java.util.function.IntFunction;
 import java.util.logging.Logger;
 import surge.api.Problem;
 import surge.audit.control.Audit;
+import surge.dispatch.Comparison;
 import surge.dispatch.DispatchJob;
 import surge.dispatch.Dispatcher;
 import surge.dispatch.JobProgress;
+import surge.dispatch.Verify;
 import surge.identity.control.Caller;
 import surge.jobs.entity.Job;
 import surge.jobs.entity.JobResult;
@@ -49,6 +51,8 @@ public final class Jobs {
   private final int maxTasks;
   private final Quotas quotas;
   private final Audit audit;
+  private final Verify defaultVerify;
+  private final java.util.function.Consumer<DispatchJob> dispatched;
 
   public Jobs(
       Database db,
@@ -60,7 +64,11 @@ public final class Jobs {
       Clock clock,
       int maxTasks,
       Quotas quotas,
-      Audit audit) {
+      Audit audit,
+      Verify defaultVerify,
+      java.util.function.Consumer<DispatchJob> dispatched) {
+    this.defaultVerify = defaultVerify;
+    this.dispatched = dispatched;
     this.quotas = quotas;
     this.audit = audit;
     this.db = db;
@@ -138,6 +146,13 @@ public final class Jobs {
                 spec.slurmJobId().orElse(null),
                 clock.instant())
             .limitTasksTo(spec.taskTimeout());
+    Verify verify = verifyFor(spec);
+    job.verifyBy(
+        verify.text(),
+        verify.mode() == Verify.Mode.ADAPTIVE
+            ? Optional.of(verify.targetError())
+            : Optional.empty(),
+        verify.compare().text());
     // Counted and stored under the user's lock; the audit entry commits with the job.
     quotas.submit(
         caller,
@@ -150,7 +165,9 @@ public final class Jobs {
               });
           return job;
         });
-    dispatcher.submit(plan(job, input), new BitSet());
+    DispatchJob planned = plan(job, input);
+    dispatcher.submit(planned, new BitSet());
+    dispatched.accept(planned);
     LOG.info(
         () ->
             "accepted "
@@ -165,6 +182,24 @@ public final class Jobs {
                 + job.mergeKind().name().toLowerCase()
                 + ")");
     return view(job, dispatcher.progress(job.publicId()));
+  }
+
+  /** The job's verification: what it asked for, the server's default for the rest. */
+  private Verify verifyFor(JobSpec spec) {
+    String mode = spec.verify().orElse(defaultVerify.text());
+    if (spec.verifyError().isPresent() && !mode.equals("adaptive")) {
+      throw Problem.badField(
+          "verifyError",
+          "verifyError is the target of verify 'adaptive'; this server's default is '"
+              + mode
+              + "' (SURGE_VERIFY): say \"verify\": \"adaptive\"");
+    }
+    return Verify.parse(
+        mode,
+        spec.verifyError()
+            .orElse(
+                defaultVerify.mode() == Verify.Mode.ADAPTIVE ? defaultVerify.targetError() : 1e-4),
+        spec.compare().orElse(defaultVerify.compare()));
   }
 
   public JobView status(Caller caller, String publicId) {
@@ -244,7 +279,9 @@ public final class Jobs {
       var doneSet = new BitSet(job.taskCount());
       done.forEach(doneSet::set);
       byte[] input = job.inputSha256().flatMap(inputs::bytes).orElse(null);
-      dispatcher.submit(plan(job, input), doneSet);
+      DispatchJob planned = plan(job, input);
+      dispatcher.submit(planned, doneSet);
+      dispatched.accept(planned);
       LOG.info(
           () ->
               "recovered "
@@ -320,7 +357,20 @@ public final class Jobs {
         job.startedAt(),
         job.slurmJobId(),
         payloads,
-        job.taskTimeout());
+        job.taskTimeout(),
+        verifyOf(job),
+        job.owner().orElse(""));
+  }
+
+  /** How a stored job's results are checked; jobs stored before verification take the first. */
+  static Verify verifyOf(Job job) {
+    if (job.verifyMode().isEmpty()) {
+      return Verify.FIRST;
+    }
+    return Verify.parse(
+        job.verifyMode().get(),
+        job.verifyError().orElse(1e-4),
+        Comparison.parse(job.verifyCompare().orElse("bytes")));
   }
 
   private static JobView view(Job job, Optional<JobProgress> live) {
@@ -371,7 +421,10 @@ public final class Jobs {
         job.finishedAt(),
         job.resultSize(),
         error,
-        job.owner());
+        job.owner(),
+        live.map(JobProgress::verification)
+            .filter(r -> job.verifyMode().isPresent())
+            .or(() -> JobReports.load(job)));
   }
 
   private static String toJson(List<String> values) {

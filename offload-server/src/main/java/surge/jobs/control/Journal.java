@@ -14,6 +14,7 @@ import java.util.logging.Logger;
 import org.hibernate.Session;
 import surge.dispatch.JobEvents;
 import surge.dispatch.JobFailure;
+import surge.dispatch.VerificationReport;
 import surge.jobs.entity.Job;
 import surge.jobs.entity.TaskOutput;
 import surge.persistence.Database;
@@ -40,6 +41,10 @@ public final class Journal implements JobEvents, AutoCloseable {
   private record Done(long job, int index, byte[] stdout, double millis) implements Event {}
 
   private record Completed(long job) implements Event {}
+
+  private record Undone(long job, int index) implements Event {}
+
+  private record Verified(long job, VerificationReport report) implements Event {}
 
   private record Failed(long job, JobFailure failure, Instant at) implements Event {}
 
@@ -79,6 +84,16 @@ public final class Journal implements JobEvents, AutoCloseable {
   @Override
   public void taskDone(String job, int index, byte[] stdout, double millis) {
     queue.add(new Done(id(job), index, stdout, millis));
+  }
+
+  @Override
+  public void taskUndone(String job, int index) {
+    queue.add(new Undone(id(job), index));
+  }
+
+  @Override
+  public void verification(String job, VerificationReport report) {
+    queue.add(new Verified(id(job), report));
   }
 
   @Override
@@ -176,12 +191,23 @@ public final class Journal implements JobEvents, AutoCloseable {
         done.merge(d.job(), 1, Integer::sum);
         continue;
       }
+      if (e instanceof Undone u) {
+        s.flush(); // the output may have been persisted in this very batch
+        s.createMutationQuery("delete from TaskOutput t where t.jobId = :job and t.taskIndex = :i")
+            .setParameter("job", u.job())
+            .setParameter("i", u.index())
+            .executeUpdate();
+        done.merge(u.job(), -1, Integer::sum);
+        continue;
+      }
       Job job = jobs.computeIfAbsent(e.job(), id -> s.find(Job.class, id));
       if (job == null) {
         continue;
       }
       if (e instanceof Started st) {
         job.start(st.at());
+      } else if (e instanceof Verified v) {
+        job.verified(JobReports.store(v.report()));
       } else if (e instanceof Completed) {
         job.merging();
       } else if (e instanceof Failed f) {

@@ -93,6 +93,24 @@ public class Job {
   @Column(name = "task_timeout_seconds")
   private Integer taskTimeoutSeconds;
 
+  /** adaptive, replicate=N or none; null for jobs stored before verification (first result). */
+  @Column(name = "verify_mode", length = 16)
+  private String verifyMode;
+
+  @Column(name = "verify_error")
+  private Double verifyError;
+
+  /** bytes or numeric:REL; null: bytes. */
+  @Column(name = "verify_compare", length = 80)
+  private String verifyCompare;
+
+  /**
+   * How the results were checked, stored when the job's tasks are all accepted (or it ends):
+   * results, server runs, spot checks, disagreements, blacklisted, recomputed.
+   */
+  @Column(name = "verify_report", length = 200)
+  private String verifyReport;
+
   @Enumerated(EnumType.STRING)
   @Column(name = "state", length = 10, nullable = false)
   private JobState state;
@@ -173,6 +191,35 @@ public class Job {
     return this;
   }
 
+  /** How its results are to be checked, before the job is stored. */
+  public Job verifyBy(String mode, Optional<Double> targetError, String compare) {
+    this.verifyMode = mode;
+    this.verifyError = targetError.orElse(null);
+    this.verifyCompare = compare;
+    return this;
+  }
+
+  public Optional<String> verifyMode() {
+    return Optional.ofNullable(verifyMode);
+  }
+
+  public Optional<Double> verifyError() {
+    return Optional.ofNullable(verifyError);
+  }
+
+  public Optional<String> verifyCompare() {
+    return Optional.ofNullable(verifyCompare);
+  }
+
+  /** The counts of {@link #verifyReport}, as the journal stored them. */
+  public Optional<String> verifyReport() {
+    return Optional.ofNullable(verifyReport);
+  }
+
+  public void verified(String report) {
+    this.verifyReport = report;
+  }
+
   /** Each task's wall-time limit, if the job set one. */
   public Optional<java.time.Duration> taskTimeout() {
     return Optional.ofNullable(taskTimeoutSeconds).map(java.time.Duration::ofSeconds);
@@ -213,7 +260,7 @@ public class Job {
   }
 
   public void countDone(int tasks) {
-    tasksDone = Math.min(taskCount, tasksDone + tasks);
+    tasksDone = Math.max(0, Math.min(taskCount, tasksDone + tasks));
   }
 
   /** Every task is done; the outputs are being merged. */

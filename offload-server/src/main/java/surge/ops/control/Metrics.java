@@ -96,6 +96,69 @@ public final class Metrics {
         .register(registry);
   }
 
+  /**
+   * Adds the verification counts (docs/verification.md) and the credibility of the volunteers
+   * connected now, by band.
+   */
+  public void countVerification(
+      Supplier<surge.dispatch.VerificationReport> totals, Supplier<double[]> credibilities) {
+    CounterWithCallback.builder()
+        .name("surge_verification_results")
+        .help(
+            "Volunteer results received under verification (first answers, replicas, spot checks)")
+        .callback(cb -> cb.call(totals.get().results()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("surge_verification_server_runs")
+        .help("Tasks the server computed itself as known answers")
+        .callback(cb -> cb.call(totals.get().serverRuns()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("surge_verification_spot_checks")
+        .help("Volunteer results compared with a known answer")
+        .callback(cb -> cb.call(totals.get().spotChecks()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("surge_verification_disagreements")
+        .help("Volunteer results that lost to an accepted, different answer")
+        .callback(cb -> cb.call(totals.get().disagreements()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("surge_verification_recomputed")
+        .help("Accepted results thrown away because their volunteer was caught cheating")
+        .callback(cb -> cb.call(totals.get().recomputed()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("surge_volunteers_blacklisted")
+        .help("Volunteer identities caught with a wrong answer since the server started")
+        .callback(cb -> cb.call(totals.get().blacklisted()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("surge_volunteer_credibility")
+        .help(
+            "Connected volunteer identities by credibility: the probability the policy gives"
+                + " their results of being right (band: at least this)")
+        .labelNames("band")
+        .callback(
+            cb -> {
+              double[] c = credibilities.get();
+              String[] bands = {"0", "0.9", "0.99", "0.999", "0.9999", "1"};
+              double[] floors = {0, 0.9, 0.99, 0.999, 0.9999, 1};
+              long[] count = new long[bands.length];
+              for (double x : c) {
+                int b = 0;
+                while (b + 1 < floors.length && x >= floors[b + 1]) {
+                  b++;
+                }
+                count[b]++;
+              }
+              for (int b = 0; b < bands.length; b++) {
+                cb.call(count[b], bands[b]);
+              }
+            })
+        .register(registry);
+  }
+
   public void dispatched(long waitedNanos) {
     dispatchLatency.observe(waitedNanos / 1e9);
   }

@@ -106,6 +106,8 @@ public class VolunteerEndpoint {
       return;
     }
     Optional<ConsentTokens.Consent> consent = Optional.empty();
+    String identity;
+    boolean trusted;
     if (hello.key().isPresent()) {
       var machine = server.volunteerKeys.verify(hello.key().get());
       if (machine.isEmpty()) {
@@ -114,6 +116,8 @@ public class VolunteerEndpoint {
       }
       session.getUserProperties().put(KEY_ID, machine.get().id());
       session.getUserProperties().put(TRUSTED, machine.get().trusted());
+      identity = "key:" + machine.get().id();
+      trusted = machine.get().trusted();
     } else {
       try {
         consent = Optional.of(server.consents.verify(hello.token().orElseThrow()));
@@ -122,12 +126,21 @@ public class VolunteerEndpoint {
         return;
       }
       session.getUserProperties().put(TRUSTED, Boolean.FALSE);
+      // One browser's consent: kept with the consent, so its sessions are one identity.
+      identity = "consent:" + consent.get().id();
+      trusted = false;
+    }
+    var standing = server.standings.load(identity, trusted);
+    if (standing.barredEverywhere()) {
+      close(session, 4403, "results failed verification");
+      return;
     }
     String id = "v-" + UUID.randomUUID().toString().substring(0, 8);
     var profile = new VolunteerProfile(hello.workers(), hello.agent());
     var channel = channel(session);
     var welcome =
-        server.dispatcher.connect(id, channel, profile, server.settings.maxMessageBytes());
+        server.dispatcher.connect(
+            id, channel, profile, server.settings.maxMessageBytes(), standing);
     session.getUserProperties().put(ID, id);
     // Revoked: no task more from this moment; the close gives its leased tasks back to the queue.
     consent.ifPresent(

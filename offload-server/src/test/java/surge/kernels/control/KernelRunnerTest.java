@@ -49,7 +49,8 @@ public class KernelRunnerTest {
         .isInstanceOf(TimeoutException.class);
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
     // Before, the loop kept a thread of the runner's own pool busy after the timeout, for ever.
-    assertThat(cpuSpentDuring(Duration.ofSeconds(1))).isLessThan(Duration.ofMillis(400));
+    // A spinning loop would spend the whole second; JIT and GC threads on a loaded machine some.
+    assertThat(cpuSpentDuring(Duration.ofSeconds(1))).isLessThan(Duration.ofMillis(700));
   }
 
   @Test
