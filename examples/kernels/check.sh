@@ -241,6 +241,42 @@ expect "spin: stdout differs" same_file "$T/spin.wasm.out" "$T/spin.native.out"
 expect "spin 150 twice took only $elapsed_ms ms" test "$elapsed_ms" -ge 300
 expect "spin 150 twice took $elapsed_ms ms" test "$elapsed_ms" -lt 10000
 
+echo "== determinism (what verification needs: the same output for the same index, args, env, stdin)"
+# A kernel's only other sources of difference would be the clock and randomness from the host.
+for k in "${KERNELS[@]}"; do
+  expect "$k.wasm imports random_get: its output could differ between volunteers" \
+    equals "$(grep -c '<- wasi_snapshot_preview1\.random_get$' "$T/$k.imports" || true)" 0
+  clock=$(grep -c '<- wasi_snapshot_preview1\.clock_time_get$' "$T/$k.imports" || true)
+  # spin reads the clock only to decide how long to keep the CPU busy, never for its output.
+  expect "$k.wasm imports clock_time_get (only spin may, and its output does not use it)" \
+    equals "$clock/$k" "$([[ $k == spin ]] && echo 1 || echo 0)/$k"
+done
+# The same task twice, the second with more variables around it (a volunteer's runtime may set
+# some), gives the same bytes, and the same as the native build.
+printf '3 10\n4 10\n' >"$T/det.in"
+printf 'one two\n\nthree\n' >"$T/det.text"
+while IFS='|' read -r kernel index count input args; do
+  # shellcheck disable=SC2086 # args is a word list
+  run_task det1 "$kernel" "$index" "$count" "$input" $args
+  first="$WASM_RC:$(cksum <"$T/det1.wasm.out")"
+  EXTRA_ENV=(HOME=/nowhere TZ=Pacific/Kiritimati LANG=tr_TR.UTF-8 "RANDOM_SEED=$RANDOM")
+  # shellcheck disable=SC2086
+  run_task det2 "$kernel" "$index" "$count" "$input" $args
+  EXTRA_ENV=()
+  expect "$kernel task $index/$count ($args): two runs differ" \
+    equals "$first" "$WASM_RC:$(cksum <"$T/det2.wasm.out")"
+  expect "$kernel task $index/$count ($args): the run differs from native" \
+    same_file "$T/det2.wasm.out" "$T/det2.native.out"
+done <<EOF
+montecarlo|5|8|$T/empty|20000
+mandelbrot|2|3|$T/empty|64 48 200
+linecount|0|1|$T/det.text|
+pi-reduce|0|1|$T/det.in|
+noop|0|1|$T/empty|
+spin|3|4|$T/empty|5
+fail|0|2|$T/empty|3
+EOF
+
 echo "== usage errors exit 2 with a usage line"
 n=0
 while IFS='|' read -r index count kernel args; do
