@@ -11,7 +11,7 @@ NODE=${NODE:-node}
 WASM=build/wasm
 NATIVE=build/native
 T=build/check
-KERNELS=(montecarlo mandelbrot noop pi-reduce linecount fail trap spin)
+KERNELS=(montecarlo mandelbrot noop pi-reduce linecount fail trap spin validate-trimmed)
 
 passed=0
 failed=0
@@ -195,6 +195,20 @@ for tasks in 1 3 8; do
     equals "$(awk '{ l += $1; w += $2; b += $3 } END { print l, w, b }' "$T/job.wasm")" "$(cat "$T/whole")"
   rm -f "$T"/chunk.*
 done
+
+echo "== validate-trimmed (a validator kernel: which candidate outputs agree)"
+printf '4\n1 2\n4\n1 3\n9\n1 2  \r\n\n\n0\n' >"$T/candidates"
+EXTRA_ENV=(SURGE_CANDIDATES=4)
+run_task val validate-trimmed 0 1 "$T/candidates" validate
+EXTRA_ENV=()
+expect "validate-trimmed exited $WASM_RC" equals "$WASM_RC" 0
+expect "validate-trimmed labels" equals "$(cat "$T/val.wasm.out")" "0 1 0 3"
+expect "validate-trimmed: wasm != native" same_file "$T/val.wasm.out" "$T/val.native.out"
+printf '9\nshort\n' >"$T/candidates"
+EXTRA_ENV=(SURGE_CANDIDATES=1)
+run_task val validate-trimmed 0 1 "$T/candidates" validate
+EXTRA_ENV=()
+expect "validate-trimmed on a truncated candidate exited $WASM_RC, not 1" equals "$WASM_RC" 1
 
 echo "== noop"
 run_job noop 3 - ignored args
