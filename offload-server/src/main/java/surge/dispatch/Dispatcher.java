@@ -533,7 +533,9 @@ public final class Dispatcher {
   private void vote(JobRun run, int index, Votes.Vote vote, Outbox out) {
     Verify verify = run.verify;
     if (verify.acceptsFirst()) {
-      acceptTask(run, index, vote.output(), vote.millis(), new String[0]);
+      String[] from =
+          vote.standing().trusted() ? new String[0] : new String[] {vote.standing().identity()};
+      acceptTask(run, index, vote.output(), vote.millis(), from);
       return;
     }
     Votes votes = run.votes(index);
@@ -860,7 +862,8 @@ public final class Dispatcher {
   }
 
   private void enqueueWaiting(Volunteer v) {
-    if (v.demand > 0 && !v.waiting) {
+    // A volunteer blacklisted a moment ago is no longer connected as far as dispatch goes.
+    if (v.demand > 0 && !v.waiting && volunteers.get(v.id) == v) {
       v.waiting = true;
       waiting.addLast(v);
     }

@@ -245,6 +245,22 @@ class VerificationTest {
   }
 
   @Test
+  void aVolunteerCaughtWithDemandLeftIsGivenNothingMore() {
+    spotRate = 0.999_999;
+    dispatcher.submit(job("j-51", 6, adaptive(0.5)), new BitSet());
+    dispatcher.serverResult("j-51", 5, "known".getBytes(StandardCharsets.UTF_8), 1);
+    var s = volunteer("s", new Standing("key:sab", false));
+    work("s", s, "lie");
+    dispatcher.request("s", 5); // a spot check first, then ordinary tasks; demand left over
+    var spot = s.tasks().stream().filter(t -> t.index() == 5).findFirst().orElseThrow();
+    int before = s.tasks().size();
+    dispatcher.results("s", List.of(DispatcherTest.ok(spot, "lie")));
+    assertThat(s.closedWith).isEqualTo(4403);
+    assertThat(s.tasks()).hasSize(before);
+    assertThat(dispatcher.progress("j-51").orElseThrow().leased()).isZero();
+  }
+
+  @Test
   void noneSendsTasksToTrustedMachinesOnly() {
     dispatcher.submit(job("j-6", 1, Verify.parse("none", 0, Comparison.BYTES)), new BitSet());
     var u = volunteer("u", new Standing("consent:u", false));
