@@ -100,7 +100,21 @@ for n in 1 2; do
     bin/surge-volunteer --server "$server" --workers 1 > "$state/volunteer-$n.log" 2>&1 &
   echo $! >> "$pids"
 done
-echo "try-it: two headless volunteers connected (logs: $state/volunteer-*.log)"
+# And two strangers: untrusted keys, one each, so that they are two identities whose results the
+# server verifies (docs/verification.md): replicated to others, spot-checked, never just believed.
+for n in 3 4; do
+  public_key=$(admin volunteer-key create --name "try-it-stranger-$n" 2>/dev/null || true)
+  if [ -z "$public_key" ]; then
+    echo "try-it: could not make an untrusted volunteer key; see $state/server.log" >&2
+    stop
+    exit 1
+  fi
+  SURGE_VOLUNTEER_KEY="$public_key" \
+    bin/surge-volunteer --server "$server" --workers 1 > "$state/volunteer-$n.log" 2>&1 &
+  echo $! >> "$pids"
+done
+echo "try-it: four headless volunteers connected, two trusted and two strangers whose results are"
+echo "        verified (logs: $state/volunteer-*.log)"
 node examples/site/serve.mjs --server "$server" --port "$site_port" > "$state/site.log" 2>&1 &
 echo $! >> "$pids"
 

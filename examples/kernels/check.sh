@@ -11,7 +11,7 @@ NODE=${NODE:-node}
 WASM=build/wasm
 NATIVE=build/native
 T=build/check
-KERNELS=(montecarlo mandelbrot noop pi-reduce linecount fail trap spin)
+KERNELS=(montecarlo mandelbrot noop pi-reduce linecount fail trap spin validate-trimmed)
 
 passed=0
 failed=0
@@ -196,6 +196,20 @@ for tasks in 1 3 8; do
   rm -f "$T"/chunk.*
 done
 
+echo "== validate-trimmed (a validator kernel: which candidate outputs agree)"
+printf '4\n1 2\n4\n1 3\n9\n1 2  \r\n\n\n0\n' >"$T/candidates"
+EXTRA_ENV=(SURGE_CANDIDATES=4)
+run_task val validate-trimmed 0 1 "$T/candidates" validate
+EXTRA_ENV=()
+expect "validate-trimmed exited $WASM_RC" equals "$WASM_RC" 0
+expect "validate-trimmed labels" equals "$(cat "$T/val.wasm.out")" "0 1 0 3"
+expect "validate-trimmed: wasm != native" same_file "$T/val.wasm.out" "$T/val.native.out"
+printf '9\nshort\n' >"$T/candidates"
+EXTRA_ENV=(SURGE_CANDIDATES=1)
+run_task val validate-trimmed 0 1 "$T/candidates" validate
+EXTRA_ENV=()
+expect "validate-trimmed on a truncated candidate exited $WASM_RC, not 1" equals "$WASM_RC" 1
+
 echo "== noop"
 run_job noop 3 - ignored args
 expect "noop printed something" empty "$T/job.wasm"
@@ -240,6 +254,42 @@ expect "spin: stdout" equals "$(cat "$T/spin.wasm.out")" "2"
 expect "spin: stdout differs" same_file "$T/spin.wasm.out" "$T/spin.native.out"
 expect "spin 150 twice took only $elapsed_ms ms" test "$elapsed_ms" -ge 300
 expect "spin 150 twice took $elapsed_ms ms" test "$elapsed_ms" -lt 10000
+
+echo "== determinism (what verification needs: the same output for the same index, args, env, stdin)"
+# A kernel's only other sources of difference would be the clock and randomness from the host.
+for k in "${KERNELS[@]}"; do
+  expect "$k.wasm imports random_get: its output could differ between volunteers" \
+    equals "$(grep -c '<- wasi_snapshot_preview1\.random_get$' "$T/$k.imports" || true)" 0
+  clock=$(grep -c '<- wasi_snapshot_preview1\.clock_time_get$' "$T/$k.imports" || true)
+  # spin reads the clock only to decide how long to keep the CPU busy, never for its output.
+  expect "$k.wasm imports clock_time_get (only spin may, and its output does not use it)" \
+    equals "$clock/$k" "$([[ $k == spin ]] && echo 1 || echo 0)/$k"
+done
+# The same task twice, the second with more variables around it (a volunteer's runtime may set
+# some), gives the same bytes, and the same as the native build.
+printf '3 10\n4 10\n' >"$T/det.in"
+printf 'one two\n\nthree\n' >"$T/det.text"
+while IFS='|' read -r kernel index count input args; do
+  # shellcheck disable=SC2086 # args is a word list
+  run_task det1 "$kernel" "$index" "$count" "$input" $args
+  first="$WASM_RC:$(cksum <"$T/det1.wasm.out")"
+  EXTRA_ENV=(HOME=/nowhere TZ=Pacific/Kiritimati LANG=tr_TR.UTF-8 "RANDOM_SEED=$RANDOM")
+  # shellcheck disable=SC2086
+  run_task det2 "$kernel" "$index" "$count" "$input" $args
+  EXTRA_ENV=()
+  expect "$kernel task $index/$count ($args): two runs differ" \
+    equals "$first" "$WASM_RC:$(cksum <"$T/det2.wasm.out")"
+  expect "$kernel task $index/$count ($args): the run differs from native" \
+    same_file "$T/det2.wasm.out" "$T/det2.native.out"
+done <<EOF
+montecarlo|5|8|$T/empty|20000
+mandelbrot|2|3|$T/empty|64 48 200
+linecount|0|1|$T/det.text|
+pi-reduce|0|1|$T/det.in|
+noop|0|1|$T/empty|
+spin|3|4|$T/empty|5
+fail|0|2|$T/empty|3
+EOF
 
 echo "== usage errors exit 2 with a usage line"
 n=0

@@ -74,6 +74,7 @@ import surge.rescue.control.Slurm;
 import surge.rescue.entity.Rescue;
 import surge.verification.control.ServerRuns;
 import surge.verification.control.StoredStandings;
+import surge.verification.control.Validators;
 
 /**
  * Wires the server's parts together and owns their threads; nothing else. The CDI bean {@link
@@ -161,6 +162,7 @@ public final class Server implements AutoCloseable {
   public final Verify defaultVerify;
 
   private final ServerRuns serverRuns;
+  private final Validators validators;
 
   private Server(Settings settings) {
     this.settings = settings;
@@ -220,6 +222,13 @@ public final class Server implements AutoCloseable {
     this.verificationPolicy =
         VerificationPolicies.named(settings.verification().policy(), Server.class.getClassLoader());
     this.standings = new StoredStandings(db, clock, audit);
+    this.validators =
+        new Validators(
+            kernels::bytes,
+            new KernelRunner(settings.wasm().reduceMemoryBytes(), 1 << 20),
+            settings.reduceTimeout(),
+            settings.wasm().mergeWorkers(),
+            settings.wasm().mergeQueue());
     this.dispatcher =
         new Dispatcher(
             policy(settings),
@@ -231,7 +240,8 @@ public final class Server implements AutoCloseable {
             handBack.<DeadlineMissed>map(h -> h::deadlineMissed).orElse(job -> Optional.empty()),
             dispatchLimits(settings.volunteerLimits()),
             verificationPolicy,
-            standings);
+            standings,
+            validators);
     holder[0] = dispatcher;
     this.serverRuns =
         new ServerRuns(
@@ -473,6 +483,7 @@ public final class Server implements AutoCloseable {
     rescueSchedule.ifPresent(RescueSchedule::close);
     ticker.shutdownNow();
     serverRuns.close();
+    validators.close();
     standings.flush();
     journal.close();
     merger.close();

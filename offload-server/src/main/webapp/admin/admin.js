@@ -79,6 +79,26 @@ function drawKernels(policy, kernels) {
   $("kernels").replaceChildren(...rows);
 }
 
+function drawStandings(policy, standings) {
+  $("verification-policy").textContent = policy;
+  const rows = standings.map((v) => {
+    const tr = document.createElement("tr");
+    cell(tr, v.identity);
+    cell(tr, v.credibility.toFixed(6));
+    cell(tr, v.spotChecksPassed);
+    cell(tr, v.agreements);
+    cell(tr, v.disagreements);
+    const status = v.barred
+      ? `blacklisted: ${v.caughtFor ?? ""}`
+      : v.trusted
+        ? "trusted"
+        : "";
+    cell(tr, status).className = v.barred ? "failed" : "";
+    return tr;
+  });
+  $("standings").replaceChildren(...rows);
+}
+
 async function refresh() {
   try {
     const response = await fetch("api/summary", { cache: "no-store" });
@@ -94,6 +114,7 @@ async function refresh() {
     drawJobs(s.jobs);
     drawAudit(s.audit ?? []);
     drawKernels(s.kernelPolicy, s.approvedKernels);
+    drawStandings(s.verificationPolicy, s.volunteerStandings ?? []);
     drawChart(s.throughput);
     $("updated").textContent = `updated ${new Date(s.now).toLocaleTimeString()}`;
     $("updated").className = "";

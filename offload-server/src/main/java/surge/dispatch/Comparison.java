@@ -5,6 +5,11 @@ import java.util.Locale;
 
 /** How two volunteers' outputs for one task are judged the same answer. */
 public sealed interface Comparison {
+  /** Whether {@link #agree} answers; a validator kernel does not (it runs on a Validator). */
+  default boolean synchronous() {
+    return !(this instanceof Kernel);
+  }
+
   boolean agree(byte[] a, byte[] b);
 
   /** The form a job spec and a status show: {@code bytes}, {@code numeric:1e-9}. */
@@ -76,6 +81,32 @@ public sealed interface Comparison {
     }
   }
 
+  /**
+   * A validator kernel (WASI) the server runs on a task's candidate outputs; it says which agree
+   * (docs/verification.md, "Validator kernels"). It cannot be asked synchronously: the dispatcher
+   * hands it to a {@link Validator}.
+   */
+  record Kernel(String sha256) implements Comparison {
+    public Kernel {
+      if (!sha256.matches("[0-9a-f]{64}")) {
+        throw new IllegalArgumentException(
+            "kernel:SHA takes the sha256 of an uploaded kernel (64 lower-case hex digits), got '"
+                + sha256
+                + "'");
+      }
+    }
+
+    @Override
+    public boolean agree(byte[] a, byte[] b) {
+      throw new UnsupportedOperationException("a validator kernel runs through a Validator");
+    }
+
+    @Override
+    public String text() {
+      return "kernel:" + sha256;
+    }
+  }
+
   Comparison BYTES = new Bytes();
 
   /**
@@ -94,9 +125,12 @@ public sealed interface Comparison {
         // below
       }
     }
+    if (text.startsWith("kernel:")) {
+      return new Kernel(text.substring("kernel:".length()));
+    }
     throw new IllegalArgumentException(
-        "expected bytes or numeric:REL (a relative tolerance between 0 and 1, e.g. numeric:1e-9),"
-            + " got '"
+        "expected bytes, numeric:REL (a relative tolerance between 0 and 1, e.g. numeric:1e-9) or"
+            + " kernel:SHA (an uploaded validator kernel), got '"
             + text
             + "'");
   }

@@ -45,10 +45,7 @@ public final class Dispatcher {
   private final LongConsumer dispatchLatencyNanos;
   private final DeadlineMissed deadlineMissed;
   private final DispatchLimits limits;
-  private final VerificationPolicy verification;
-  private final Standings standings;
-  private final java.util.Random random =
-      new java.util.Random(new java.security.SecureRandom().nextLong());
+  private final Verifier verifier;
 
   private final Map<String, JobRun> jobs = new HashMap<>();
   private final RunQueue queue = new RunQueue();
@@ -94,12 +91,14 @@ public final class Dispatcher {
         deadlineMissed,
         limits,
         new CredibilityVerification(0.2, VerificationPolicy.Blacklist.EVERYWHERE),
-        Standings.NONE);
+        Standings.NONE,
+        Validator.NONE);
   }
 
   /**
    * @param verification how far volunteers are believed (docs/verification.md)
    * @param standings where volunteers' records are kept
+   * @param validator runs jobs' validator kernels ({@code compare: kernel:SHA})
    */
   public Dispatcher(
       DispatchPolicy policy,
@@ -111,9 +110,9 @@ public final class Dispatcher {
       DeadlineMissed deadlineMissed,
       DispatchLimits limits,
       VerificationPolicy verification,
-      Standings standings) {
-    this.verification = verification;
-    this.standings = standings;
+      Standings standings,
+      Validator validator) {
+    this.verifier = new Verifier(verification, standings, validator);
     this.deadlineMissed = deadlineMissed;
     this.limits = limits;
     this.policy = policy;
@@ -315,12 +314,12 @@ public final class Dispatcher {
         }
         v.allowance.earned();
         run.results++;
-        totals[0]++;
+        verifier.results++;
         if (l.spot || run.done.get(l.index)) {
           // A spot check, or a task the server computed while this volunteer held it.
           JobRun.Known known = run.known(l.index);
           if (known != null) {
-            judge(v.standing, run, known.output(), r.stdout(), out);
+            judge(v.standing, run, l.index, known.output(), r.stdout(), out);
           }
           return;
         }
@@ -453,7 +452,7 @@ public final class Dispatcher {
         return;
       }
       run.serverRuns++;
-      totals[1]++;
+      verifier.serverRuns++;
       run.know(index, stdout);
       if (!run.done.get(index)) {
         queue.remove(run, index);
@@ -464,7 +463,7 @@ public final class Dispatcher {
             if (known != null) {
               known.checked().add(v.standing().identity());
             }
-            judge(v.standing(), run, stdout, v.output(), out);
+            judge(v.standing(), run, index, stdout, v.output(), out);
           }
         }
         if (!run.ended) {
@@ -487,22 +486,12 @@ public final class Dispatcher {
 
   /** Verification counts since the server started, for /metrics. */
   public synchronized VerificationReport totals() {
-    return new VerificationReport(
-        "all",
-        java.util.OptionalDouble.empty(),
-        "",
-        (int) Math.min(Integer.MAX_VALUE, completedTotal),
-        totals[0],
-        totals[1],
-        totals[2],
-        totals[3],
-        totals[4],
-        totals[5]);
+    return verifier.totals(completedTotal);
   }
 
   /** The rules volunteers are believed by. */
   public VerificationPolicy verification() {
-    return verification;
+    return verifier.policy();
   }
 
   public synchronized DispatchStats stats() {
@@ -518,7 +507,7 @@ public final class Dispatcher {
         lastTick);
   }
 
-  // ---- verification, with the lock held (docs/verification.md) ----
+  // ---- verification, with the lock held: Verifier decides, this carries it out ----
 
   /**
    * A volunteer's answer for a task not yet accepted. It is accepted once enough agree (the mode's
@@ -526,112 +515,75 @@ public final class Dispatcher {
    * another identity, at the back of the queue.
    */
   private void vote(JobRun run, int index, Votes.Vote vote, Outbox out) {
-    Verify verify = run.verify;
-    if (verify.acceptsFirst()) {
-      acceptTask(run, index, vote.output(), vote.millis(), new String[0]);
+    if (run.verify.acceptsFirst() || verifier.credibleAlone(run, index, vote)) {
+      // The first answer counts, or (the common case once volunteers have a history, and always
+      // for trusted machines) one answer is credible enough alone.
+      acceptTask(run, index, vote.output(), vote.millis(), Verifier.untrusted(List.of(vote)));
       return;
     }
     Votes votes = run.votes(index);
     votes.add(vote);
-    List<Votes.Group> groups = votes.groups(verify.compare());
-    int best = 0;
-    double bestScore = -1;
-    for (int g = 0; g < groups.size(); g++) {
-      double score =
-          verify.mode() == Verify.Mode.REPLICATE
-              ? groups.get(g).identities()
-              : VerificationPolicy.groupCredibility(credibilities(groups), g);
-      if (score > bestScore) {
-        best = g;
-        bestScore = score;
-      }
+    if (!run.verify.compare().synchronous()) {
+      // The task waits, neither queued nor leased, until the validator has spoken.
+      String job = run.job.id();
+      int version = votes.all.size();
+      List<byte[]> outputs = votes.all.stream().map(Votes.Vote::output).toList();
+      verifier.ask(run, index, outputs, verdict -> judged(job, index, version, verdict));
+      return;
     }
-    Votes.Group winner = groups.get(best);
-    boolean enough =
-        verify.mode() == Verify.Mode.REPLICATE
-            ? winner.identities() >= verify.replicas()
-            : bestScore >= 1 - verify.targetError();
-    if (enough) {
+    carryOut(
+        run, index, verifier.decide(run, index, votes, votes.groups(run.verify.compare())), out);
+  }
+
+  /** The validator kernel's word on a task's candidates: decided as any comparison is. */
+  private void judged(String job, int index, int version, Validator.Verdict verdict) {
+    var out = new Outbox();
+    synchronized (this) {
+      JobRun run = jobs.get(job);
+      if (run == null
+          || run.ended
+          || run.phase == JobProgress.Phase.MERGING
+          || run.done.get(index)) {
+        return;
+      }
+      Votes votes = run.allVotes().get(index);
+      if (votes == null || votes.all.size() != version) {
+        return; // backtracking changed the candidates; their task is queued again
+      }
+      String wrong = Verifier.invalid(verdict, votes.all.size());
+      if (wrong != null) {
+        fail(
+            run,
+            out,
+            new JobFailure(
+                "task " + index + ": the validator kernel (compare) failed: " + wrong,
+                OptionalInt.of(index),
+                OptionalInt.empty(),
+                Optional.empty()));
+      } else {
+        var groups = Votes.groups(votes.all, verdict.labels());
+        carryOut(run, index, verifier.decide(run, index, votes, groups), out);
+      }
+      pump(out);
+    }
+    out.flush();
+  }
+
+  private void carryOut(JobRun run, int index, Verifier.Decision decision, Outbox out) {
+    if (decision instanceof Verifier.Decision.Accept accept) {
       run.dropVotes(index);
-      settle(run, winner, groups, out);
+      for (Standing s : accept.caught()) {
+        caught(s, run, "its answer differed from a trusted volunteer's", out);
+      }
       if (!run.ended && !run.done.get(index)) {
-        String[] from =
-            winner.members().stream()
-                .filter(m -> !m.standing().trusted())
-                .map(m -> m.standing().identity())
-                .toArray(String[]::new);
+        var winner = accept.winner();
+        String[] from = Verifier.untrusted(winner.members());
         acceptTask(run, index, winner.output(), winner.millis(), from);
       }
-      return;
-    }
-    if (votes.all.size() >= verify.maxResults()) {
-      fail(
-          run,
-          out,
-          new JobFailure(
-              String.format(
-                  java.util.Locale.ROOT,
-                  "task %d could not be verified (--verify=%s): %d results from %d volunteers"
-                      + " fall into %d different answers; the best is believed %s",
-                  index,
-                  verify.text(),
-                  votes.all.size(),
-                  votes.all.size(),
-                  groups.size(),
-                  verify.mode() == Verify.Mode.REPLICATE
-                      ? "by " + (long) bestScore + " of the " + verify.replicas() + " needed"
-                      : String.format(
-                          java.util.Locale.ROOT,
-                          "with %.6f, short of %.6f",
-                          bestScore,
-                          1 - verify.targetError())),
-              OptionalInt.of(index),
-              OptionalInt.empty(),
-              Optional.empty()));
-      return;
-    }
-    queue.requeueLast(run, index, System.nanoTime());
-  }
-
-  private List<double[]> credibilities(List<Votes.Group> groups) {
-    List<double[]> c = new ArrayList<>(groups.size());
-    for (Votes.Group g : groups) {
-      c.add(
-          g.members().stream()
-              .mapToDouble(m -> verification.credibility(m.standing().history()))
-              .toArray());
-    }
-    return c;
-  }
-
-  /**
-   * A task's answer is decided: the agreeing identities earn an agreement (when more than one
-   * agreed), the others a disagreement, or are caught if a trusted machine's answer beat theirs.
-   */
-  private void settle(JobRun run, Votes.Group winner, List<Votes.Group> groups, Outbox out) {
-    boolean groundTruth = winner.members().stream().anyMatch(m -> m.standing().trusted());
-    if (winner.identities() > 1) {
-      for (Votes.Vote m : winner.members()) {
-        if (!m.standing().trusted()) {
-          m.standing().agreed();
-          standings.changed(m.standing());
-        }
-      }
-    }
-    for (Votes.Group g : groups) {
-      if (g == winner) {
-        continue;
-      }
-      for (Votes.Vote m : g.members()) {
-        run.disagreements++;
-        totals[3]++;
-        if (groundTruth) {
-          caught(m.standing(), run, "its answer differed from a trusted volunteer's", out);
-        } else {
-          m.standing().disagreed();
-          standings.changed(m.standing());
-        }
-      }
+    } else if (decision instanceof Verifier.Decision.Fail f) {
+      fail(run, out, f.failure());
+    } else {
+      queue.requeueLast(run, index, System.nanoTime());
     }
   }
 
@@ -650,13 +602,35 @@ public final class Dispatcher {
   }
 
   /** A volunteer's answer for a task whose answer is known: it passes, or it is caught. */
-  private void judge(Standing s, JobRun run, byte[] known, byte[] answer, Outbox out) {
-    run.spotChecks++;
-    totals[2]++;
-    if (run.verify.compare().agree(known, answer)) {
-      s.spotPassed();
-      standings.changed(s);
-    } else {
+  private void judge(Standing s, JobRun run, int index, byte[] known, byte[] answer, Outbox out) {
+    if (!run.verify.compare().synchronous()) {
+      String job = run.job.id();
+      verifier.ask(run, index, List.of(known, answer), verdict -> spotJudged(job, s, verdict));
+      return;
+    }
+    spotChecked(s, run, run.verify.compare().agree(known, answer), out);
+  }
+
+  /** The validator kernel's word on a spot check. */
+  private void spotJudged(String job, Standing s, Validator.Verdict verdict) {
+    var out = new Outbox();
+    synchronized (this) {
+      JobRun run = jobs.get(job);
+      if (run == null || run.ended) {
+        return;
+      }
+      if (Verifier.invalid(verdict, 2) != null) {
+        LOG.warning(() -> "the validator of " + job + " could not judge a spot check: " + verdict);
+        return;
+      }
+      spotChecked(s, run, verdict.labels()[1] == verdict.labels()[0], out);
+      pump(out);
+    }
+    out.flush();
+  }
+
+  private void spotChecked(Standing s, JobRun run, boolean agrees, Outbox out) {
+    if (!verifier.spotChecked(s, run, agrees)) {
       caught(s, run, "its answer differed from a known right answer (spot check)", out);
     }
   }
@@ -667,13 +641,13 @@ public final class Dispatcher {
    * thrown away and the task done again.
    */
   private void caught(Standing s, JobRun where, String why, Outbox out) {
-    boolean everywhere = verification.blacklist() == VerificationPolicy.Blacklist.EVERYWHERE;
+    boolean everywhere = verifier.policy().blacklist() == VerificationPolicy.Blacklist.EVERYWHERE;
     String owner = where.job.owner();
     if (!s.caught(why, owner, everywhere)) {
       return;
     }
     where.blacklisted++;
-    totals[4]++;
+    verifier.blacklisted++;
     LOG.warning(
         () ->
             "volunteer "
@@ -682,7 +656,7 @@ public final class Dispatcher {
                 + where.job.id()
                 + ": "
                 + why);
-    standings.caught(s, where.job.id(), why);
+    verifier.standings().caught(s, where.job.id(), why);
     for (Volunteer v : List.copyOf(volunteers.values())) {
       if (v.standing == s) {
         volunteers.remove(v.id);
@@ -707,7 +681,7 @@ public final class Dispatcher {
         run.doneCount--;
         completedTotal--;
         run.recomputed++;
-        totals[5]++;
+        verifier.recomputed++;
         run.forgetKnown(index);
         events.taskUndone(run.job.id(), index);
         queue.requeue(run, index, System.nanoTime());
@@ -725,25 +699,19 @@ public final class Dispatcher {
         || run.ended
         || run.phase == JobProgress.Phase.MERGING
         || run.verify.mode() != Verify.Mode.ADAPTIVE
-        || v.trusted()
         || !run.eligible(v)
-        || random.nextDouble() >= verification.spotCheckRate(v.standing.history())) {
+        || !verifier.spotCheckNow(v)) {
       return -1;
     }
     return run.spotCheckFor(v.identity);
   }
 
-  /** What a missed deadline says of tasks that were waiting for agreement. */
-  private static String awaiting(JobRun run) {
-    int waiting = run.allVotes().size();
-    if (waiting == 0) {
-      return "";
+  private java.util.Set<String> connectedIdentities() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (Volunteer v : volunteers.values()) {
+      ids.add(v.identity);
     }
-    return "; "
-        + waiting
-        + " tasks were waiting for an agreeing result from another volunteer (--verify="
-        + run.verify.text()
-        + ")";
+    return ids;
   }
 
   // ---- internals, all called with the lock held ----
@@ -757,7 +725,8 @@ public final class Dispatcher {
   }
 
   private void enqueueWaiting(Volunteer v) {
-    if (v.demand > 0 && !v.waiting) {
+    // A volunteer blacklisted a moment ago is no longer connected as far as dispatch goes.
+    if (v.demand > 0 && !v.waiting && volunteers.get(v.id) == v) {
       v.waiting = true;
       waiting.addLast(v);
     }
@@ -883,9 +852,9 @@ public final class Dispatcher {
       return;
     }
     TaskFailures failures = run.failures(l.index);
-    failures.add(new TaskFailures.Report(v.id, what, exitCode, stderrTail));
+    failures.add(new TaskFailures.Report(v.id, v.identity, what, exitCode, stderrTail));
     LOG.fine(() -> "task " + l.index + " of " + run.job.id() + " failed on " + v.id + ": " + what);
-    if (failures.decisive(limits.maxFailures(), volunteers.keySet())) {
+    if (failures.decisive(limits.maxFailures(), connectedIdentities())) {
       fail(run, out, failures.failure(l.index, limits.maxFailures()));
       return;
     }
@@ -906,7 +875,7 @@ public final class Dispatcher {
             + " of "
             + run.job.taskCount()
             + " tasks done: the volunteers could not finish in time"
-            + awaiting(run);
+            + Verifier.awaiting(run);
     Optional<String> note;
     try {
       note = deadlineMissed.note(run.job);

@@ -117,7 +117,7 @@ final class JobRun {
       int index = queue.pollFirst();
       TaskFailures f = failures == null ? null : failures.get(index);
       Votes mine = votes == null ? null : votes.get(index);
-      if ((f == null || !f.failedOn(volunteer.id))
+      if ((f == null || !f.failedOn(volunteer.identity))
           && (mine == null || !mine.votedBy(volunteer.identity))) {
         found = index;
         break;

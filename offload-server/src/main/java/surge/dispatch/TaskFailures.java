@@ -12,8 +12,17 @@ import java.util.Set;
  * job fails only when enough distinct volunteers agree; the job's error then quotes each of them.
  */
 final class TaskFailures {
-  /** What one volunteer reported, its stderr already bounded and cleaned. */
-  record Report(String volunteer, String what, OptionalInt exitCode, String stderrTail) {}
+  /**
+   * What one volunteer reported, its stderr already bounded and cleaned. {@code identity} is who it
+   * is across sessions (its key or consent): the quorum counts identities, so one key's or one
+   * browser's several sessions are one voice; {@code volunteer} (the session) is what is quoted.
+   */
+  record Report(
+      String volunteer, String identity, String what, OptionalInt exitCode, String stderrTail) {
+    Report(String volunteer, String what, OptionalInt exitCode, String stderrTail) {
+      this(volunteer, volunteer, what, exitCode, stderrTail);
+    }
+  }
 
   /** The stderr kept of one report; the job's stderr tail shares it among the reports. */
   static final int STDERR_TAIL = 4096;
@@ -25,16 +34,17 @@ final class TaskFailures {
 
   /** False if this volunteer had failed the task already (its report is then not counted again). */
   boolean add(Report report) {
-    if (failedOn(report.volunteer())) {
+    if (failedOn(report.identity())) {
       return false;
     }
     reports.add(report);
     return true;
   }
 
-  boolean failedOn(String volunteer) {
+  /** Whether the identity {@code identity} has failed the task. */
+  boolean failedOn(String identity) {
     for (Report r : reports) {
-      if (r.volunteer().equals(volunteer)) {
+      if (r.identity().equals(identity)) {
         return true;
       }
     }
@@ -46,8 +56,8 @@ final class TaskFailures {
   }
 
   /**
-   * Whether the task has failed for good: on {@code maxFailures} distinct volunteers, or on every
-   * volunteer connected now (no one is left to try it; a lone volunteer is its own quorum).
+   * Whether the task has failed for good: on {@code maxFailures} distinct identities, or on every
+   * identity connected now (no one is left to try it; a lone volunteer is its own quorum).
    */
   boolean decisive(int maxFailures, Set<String> connected) {
     if (reports.size() >= maxFailures) {

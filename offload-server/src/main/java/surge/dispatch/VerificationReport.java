@@ -43,6 +43,9 @@ public record VerificationReport(
       return String.format(
           Locale.ROOT, "unverified (--verify=replicate=1): %d tasks, first results", accepted);
     }
+    if (accepted == 0) {
+      return "verifying (" + mode + "): no task accepted yet";
+    }
     return String.format(
         Locale.ROOT,
         "verified (%s): %d tasks, %.2f× work, %d spot checks, %s, %s%s",

@@ -51,6 +51,15 @@ final class Votes {
   /**
    * The answers grouped by agreement, each joining the first group whose first answer it matches.
    */
+  /** The answers grouped by a validator's labels (each the index of the first it agrees with). */
+  static List<Group> groups(List<Vote> all, int[] labels) {
+    java.util.Map<Integer, List<Vote>> byLabel = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < all.size(); i++) {
+      byLabel.computeIfAbsent(labels[i], k -> new ArrayList<>(2)).add(all.get(i));
+    }
+    return byLabel.values().stream().map(Group::new).toList();
+  }
+
   List<Group> groups(Comparison compare) {
     List<List<Vote>> groups = new ArrayList<>();
     for (Vote v : all) {

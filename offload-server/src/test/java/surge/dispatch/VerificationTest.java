@@ -27,6 +27,27 @@ class VerificationTest {
   final List<String> caught = new java.util.ArrayList<>();
   double spotRate = 0;
 
+  /** A validator that answers on another thread, as the server's does: "same first word". */
+  final List<List<String>> judged = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  final Validator validator =
+      (sha, job, index, candidates, done) -> {
+        List<String> words =
+            candidates.stream()
+                .map(c -> new String(c, StandardCharsets.UTF_8).split(" ")[0])
+                .toList();
+        judged.add(words);
+        new Thread(
+                () -> {
+                  int[] labels = new int[words.size()];
+                  for (int i = 0; i < labels.length; i++) {
+                    labels[i] = words.indexOf(words.get(i));
+                  }
+                  done.accept(new Validator.Verdict(labels, null));
+                })
+            .start();
+      };
+
   final VerificationPolicy policy =
       new VerificationPolicy() {
         final CredibilityVerification sarmenta =
@@ -72,7 +93,8 @@ class VerificationTest {
             public void caught(Standing s, String job, String why) {
               caught.add(s.identity() + " " + why);
             }
-          });
+          },
+          validator);
 
   static DispatchJob job(String id, int tasks, Verify verify) {
     return job(id, tasks, verify, 0);
@@ -223,6 +245,22 @@ class VerificationTest {
   }
 
   @Test
+  void aVolunteerCaughtWithDemandLeftIsGivenNothingMore() {
+    spotRate = 0.999_999;
+    dispatcher.submit(job("j-51", 6, adaptive(0.5)), new BitSet());
+    dispatcher.serverResult("j-51", 5, "known".getBytes(StandardCharsets.UTF_8), 1);
+    var s = volunteer("s", new Standing("key:sab", false));
+    work("s", s, "lie");
+    dispatcher.request("s", 5); // a spot check first, then ordinary tasks; demand left over
+    var spot = s.tasks().stream().filter(t -> t.index() == 5).findFirst().orElseThrow();
+    int before = s.tasks().size();
+    dispatcher.results("s", List.of(DispatcherTest.ok(spot, "lie")));
+    assertThat(s.closedWith).isEqualTo(4403);
+    assertThat(s.tasks()).hasSize(before);
+    assertThat(dispatcher.progress("j-51").orElseThrow().leased()).isZero();
+  }
+
+  @Test
   void noneSendsTasksToTrustedMachinesOnly() {
     dispatcher.submit(job("j-6", 1, Verify.parse("none", 0, Comparison.BYTES)), new BitSet());
     var u = volunteer("u", new Standing("consent:u", false));
@@ -247,6 +285,56 @@ class VerificationTest {
         .asString()
         .contains("task 0 could not be verified (--verify=replicate=2)")
         .contains("5 results");
+  }
+
+  @Test
+  void aValidatorKernelDecidesWhichAnswersAgreeOffTheLock() throws Exception {
+    var verify = Verify.parse("replicate=2", 0, Comparison.parse("kernel:" + "b".repeat(64)));
+    dispatcher.submit(job("j-8", 1, verify), new BitSet());
+    var a = volunteer("a", new Standing("key:a", false));
+    var b = volunteer("b", new Standing("key:b", false));
+    work("a", a, "42 computed in 3 ms");
+    // The validator has one candidate: one answer is no quorum of two; the task goes back.
+    awaitQueued("j-8", 1);
+    work("b", b, "42 computed in 5 ms");
+    for (int i = 0; i < 100 && !events.log.contains("completed j-8"); i++) {
+      Thread.sleep(20);
+    }
+    assertThat(judged).last().isEqualTo(List.of("42", "42"));
+    assertThat(done()).containsExactly("done j-8/0 42 computed in 3 ms");
+  }
+
+  void awaitQueued(String job, int n) throws InterruptedException {
+    for (int i = 0; i < 100 && dispatcher.progress(job).orElseThrow().queued() != n; i++) {
+      Thread.sleep(20);
+    }
+    assertThat(dispatcher.progress(job).orElseThrow().queued()).isEqualTo(n);
+  }
+
+  @Test
+  void twoSessionsOfOneIdentityFailingATaskAreOneVoiceInTheFailureQuorum() {
+    dispatcher.submit(job("j-9", 1, Verify.FIRST), new BitSet());
+    Standing mallory = new Standing("consent:mallory", false);
+    var m1 = volunteer("m1", mallory);
+    var m2 = volunteer("m2", mallory);
+    volunteer("h", new Standing("consent:honest", false));
+    dispatcher.request("m1", 1);
+    Task t = m1.tasks().get(0);
+    dispatcher.results(
+        "m1",
+        List.of(
+            new surge.volunteers.protocol.Message.Result(
+                t.job(),
+                t.index(),
+                t.lease(),
+                surge.volunteers.protocol.Message.ResultStatus.EXIT,
+                3,
+                new byte[0],
+                new byte[0],
+                1)));
+    dispatcher.request("m2", 1);
+    assertThat(m2.tasks()).as("its other session may not retry what it failed").isEmpty();
+    assertThat(events.failures).isEmpty();
   }
 
   @Test

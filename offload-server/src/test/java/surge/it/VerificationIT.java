@@ -59,7 +59,9 @@ class VerificationIT {
     /** Always, the same wrong answer as every other colluder for the same task. */
     COLLUDE,
     /** Right for its first 10 results, then always wrong. */
-    SLEEPER
+    SLEEPER,
+    /** Wrong one time in three, at random. */
+    SOMETIMES
   }
 
   /** A volunteer on its own thread: asks, computes natively, answers (or lies). */
@@ -95,6 +97,7 @@ class VerificationIT {
                 case NEVER -> false;
                 case ALWAYS, COLLUDE -> true;
                 case SLEEPER -> n > 10;
+                case SOMETIMES -> java.util.concurrent.ThreadLocalRandom.current().nextInt(3) == 0;
               };
           if (!lying) {
             answers.add(right);
@@ -142,6 +145,10 @@ class VerificationIT {
   }
 
   private String submit(String verify) {
+    return submit(verify, "");
+  }
+
+  private String submit(String verify, String extra) {
     return api.submit(
             "{\"kernel\":\""
                 + api.kernel(TestKernels.wasm("montecarlo"))
@@ -149,7 +156,9 @@ class VerificationIT {
                 + TASKS
                 + ",\"args\":[\"2000\"],\"verify\":\""
                 + verify
-                + "\"}")
+                + "\""
+                + extra
+                + "}")
         .getString("id");
   }
 
@@ -177,13 +186,14 @@ class VerificationIT {
     var colluderA = new Volunteer(key(false), Lie.COLLUDE);
     var colluderB = new Volunteer(key(false), Lie.COLLUDE);
     var sleeper = new Volunteer(key(false), Lie.SLEEPER);
+    var sometimes = new Volunteer(key(false), Lie.SOMETIMES);
     JsonObject done = api.awaitState(job, "SUCCEEDED", WAIT);
     assertThat(api.result(job)).isEqualTo(nativeResult());
     JsonObject v = done.getJsonObject("verification");
     assertThat(v.getString("mode")).isEqualTo("adaptive");
     assertThat(v.getString("summary")).startsWith("verified (adaptive): " + TASKS + " tasks");
     // Every saboteur that lied was caught: by a spot check or by the trusted machine's answer.
-    for (var s : List.of(liar, colluderA, colluderB, sleeper)) {
+    for (var s : List.of(liar, colluderA, colluderB, sleeper, sometimes)) {
       if (s.lies.get() > 0) {
         assertThat(s.closedForCheating()).as("%s lied %d times", s.lie, s.lies.get()).isTrue();
       }
@@ -207,6 +217,32 @@ class VerificationIT {
     assertThat(v.getInt("disagreements"))
         .isEqualTo(liar.lies.get() > 0 ? v.getInt("disagreements") : 0);
     assertThat(honestA.client.isOpen() && honestB.client.isOpen()).isTrue();
+  }
+
+  @Test
+  void aValidatorKernelOnTheServerDecidesWhichAnswersAgree() {
+    String validator = api.kernel(TestKernels.wasm("validate-trimmed"));
+    String job = submit("replicate=2", ",\"compare\":\"kernel:" + validator + "\"");
+    new Volunteer(key(false), Lie.NEVER);
+    new Volunteer(key(false), Lie.NEVER);
+    var liar = new Volunteer(key(false), Lie.ALWAYS);
+    JsonObject done = api.awaitState(job, "SUCCEEDED", WAIT);
+    assertThat(api.result(job)).isEqualTo(nativeResult());
+    assertThat(done.getJsonObject("verification").getString("compare"))
+        .isEqualTo("kernel:" + validator);
+    if (liar.lies.get() > 2) {
+      assertThat(done.getJsonObject("verification").getInt("disagreements")).isPositive();
+    }
+    var unknown =
+        api.postJson(
+            "/api/jobs",
+            "{\"kernel\":\""
+                + api.kernel(TestKernels.wasm("montecarlo"))
+                + "\",\"tasks\":1,\"compare\":\"kernel:"
+                + "0".repeat(64)
+                + "\"}");
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(new String(unknown.body(), StandardCharsets.UTF_8)).contains("no validator kernel");
   }
 
   @Test

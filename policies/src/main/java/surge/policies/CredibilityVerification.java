@@ -38,9 +38,10 @@ public final class CredibilityVerification implements VerificationPolicy {
   }
 
   private static double configuredShare() {
-    String text = System.getProperty("surge.verify.saboteur.share");
-    if (text == null) {
-      text = System.getenv("SURGE_VERIFY_SABOTEUR_SHARE");
+    // As the server's settings: the environment first, then the system property.
+    String text = System.getenv("SURGE_VERIFY_SABOTEUR_SHARE");
+    if (text == null || text.isBlank()) {
+      text = System.getProperty("surge.verify.saboteur.share");
     }
     if (text == null || text.isBlank()) {
       return 0.2;

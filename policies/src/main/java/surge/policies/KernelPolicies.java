@@ -1,7 +1,5 @@
 package surge.policies;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.ServiceLoader;
 
 /**
@@ -17,14 +15,12 @@ public final class KernelPolicies {
    * @throws IllegalArgumentException naming the policies there are, when none has {@code name}
    */
   public static KernelPolicy named(String name, ClassLoader loader) {
-    List<String> names = new ArrayList<>();
-    for (KernelPolicy p : ServiceLoader.load(KernelPolicy.class, loader)) {
-      if (p.name().equals(name)) {
-        return p;
-      }
-      names.add(p.name());
-    }
-    throw new IllegalArgumentException(
-        "SURGE_KERNEL_POLICY names no kernel policy '" + name + "'; there are " + names);
+    return ServicePolicies.named(
+        KernelPolicy.class,
+        KernelPolicy::name,
+        name,
+        loader,
+        "SURGE_KERNEL_POLICY",
+        "kernel policy");
   }
 }

@@ -22,7 +22,10 @@ public record KernelRequest(String user, Role role, String sha256, Use use) {
   public enum Use {
     /** On volunteers' machines, as a job's tasks. */
     TASKS,
-    /** On the server, as a job's reducer ({@code merge: reduce}). */
+    /**
+     * On the server, as a job's reducer ({@code merge: reduce}) or its validator ({@code compare:
+     * kernel:SHA}).
+     */
     REDUCER
   }
 

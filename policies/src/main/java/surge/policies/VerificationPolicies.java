@@ -1,7 +1,5 @@
 package surge.policies;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.ServiceLoader;
 
 /**
@@ -17,17 +15,12 @@ public final class VerificationPolicies {
    * @throws IllegalArgumentException naming the policies there are, when none has {@code name}
    */
   public static VerificationPolicy named(String name, ClassLoader loader) {
-    List<String> names = new ArrayList<>();
-    for (VerificationPolicy p : ServiceLoader.load(VerificationPolicy.class, loader)) {
-      if (p.name().equals(name)) {
-        return p;
-      }
-      names.add(p.name());
-    }
-    throw new IllegalArgumentException(
-        "SURGE_VERIFICATION_POLICY names no verification policy '"
-            + name
-            + "'; there are "
-            + names);
+    return ServicePolicies.named(
+        VerificationPolicy.class,
+        VerificationPolicy::name,
+        name,
+        loader,
+        "SURGE_VERIFICATION_POLICY",
+        "verification policy");
   }
 }

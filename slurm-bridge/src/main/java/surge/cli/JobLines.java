@@ -1,5 +1,6 @@
 package surge.cli;
 
+import java.util.Optional;
 import java.util.stream.Collectors;
 import surge.client.ControlCharacters;
 import surge.client.JobStatus;
@@ -25,6 +26,14 @@ final class JobLines {
     line.append(t.failed()).append(" failed)");
     status.failure().ifPresent(f -> line.append(": ").append(safe(f.message())));
     return line.toString();
+  }
+
+  /**
+   * {@code verification: verified: 720 tasks, 1.18× work, 3 disagreements, 1 volunteer
+   * blacklisted}: the server's summary as sent; empty when it sent none.
+   */
+  static Optional<String> verification(JobStatus status) {
+    return status.verificationSummary().map(summary -> "verification: " + safe(summary));
   }
 
   /**

@@ -90,7 +90,8 @@ final class OffloadCommand implements Callable<Integer> {
         return ExitCodes.OK;
       } catch (Exception e) {
         String message = ErrorReporter.report(e).message();
-        comment.last(JobComment.failed(message.lines().findFirst().orElse(message)));
+        comment.last(
+            JobComment.failed(message.lines().findFirst().orElse(message), comment.verification()));
         throw e;
       }
     }

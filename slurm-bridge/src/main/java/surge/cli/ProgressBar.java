@@ -12,7 +12,8 @@ import surge.options.Durations;
  * Shows a waiting job's progress on stderr: {@code [#####.....] 312/720 tasks 43% 12.3 s}. On a
  * terminal the line redraws itself with {@code \r}; in a log file a plain line appears at most
  * every {@link #LOG_INTERVAL} (or the interval given), so logs stay short, and once more when the
- * job ends.
+ * job ends. An ended job's verification summary follows on a line of its own, so that a log keeps
+ * how the result was verified beside the result.
  */
 final class ProgressBar implements JobProgress {
   static final int WIDTH = 20;
@@ -23,6 +24,7 @@ final class ProgressBar implements JobProgress {
   private final Duration logInterval;
   private int drawnLength = -1;
   private Duration lastLogged;
+  private String verification;
 
   ProgressBar(PrintStream err, boolean terminal) {
     this(err, terminal, LOG_INTERVAL);
@@ -37,6 +39,9 @@ final class ProgressBar implements JobProgress {
 
   @Override
   public void update(JobStatus status, Duration elapsed) {
+    if (status.state().isEnded()) {
+      verification = JobLines.verification(status).orElse(null);
+    }
     String line = render(status, elapsed, WIDTH);
     if (terminal) {
       String padding = " ".repeat(Math.max(0, drawnLength - line.length()));
@@ -51,12 +56,20 @@ final class ProgressBar implements JobProgress {
     }
   }
 
-  /** Ends the redrawn line so that the next message starts on its own line. */
+  /**
+   * Ends the redrawn line so that the next message starts on its own line, and says how an ended
+   * job was verified.
+   */
   @Override
   public void finish() {
     if (terminal && drawnLength >= 0) {
       err.println();
       drawnLength = -1;
+    }
+    if (verification != null) {
+      err.println("surge: " + verification);
+      err.flush();
+      verification = null;
     }
   }
 

@@ -13,7 +13,9 @@ import surge.client.SurgeClient;
 /** {@code surge status JOB}: one line about the job, or the server's JSON with --json. */
 @Command(
     name = "status",
-    description = "Shows a job's state and task counts; a failed job's reason and stderr tail.")
+    description =
+        "Shows a job's state and task counts, how its results were verified, and a failed job's"
+            + " reason and stderr tail.")
 final class StatusCommand implements Callable<Integer> {
   @ParentCommand private Surge surge;
   @Mixin private ServerOption server;
@@ -39,6 +41,7 @@ final class StatusCommand implements Callable<Integer> {
           .failure()
           .flatMap(JobStatus.Failure::stderr)
           .ifPresent(tail -> shell.out().println(JobLines.indent(tail)));
+      JobLines.verification(status).ifPresent(shell.out()::println);
     }
     shell.out().flush();
     return ExitCodes.OK;

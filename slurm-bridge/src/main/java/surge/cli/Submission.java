@@ -11,13 +11,15 @@ import surge.client.JobStatus;
 import surge.client.SurgeApiException;
 import surge.client.SurgeClient;
 import surge.client.SurgeUnreachableException;
+import surge.options.CompareOption;
 import surge.options.JobOptions;
 import surge.options.MergeOption;
+import surge.options.VerifyOption;
 
 /**
  * The one way a job goes to the server, for {@code surge submit} and {@code surge offload} alike:
- * upload the kernel (and reducer, and input), submit, wait with the job cancelled on a signal, and
- * write the result.
+ * upload the kernel (and reducer, validator and input), submit, wait with the job cancelled on a
+ * signal, and write the result.
  */
 final class Submission {
   private final SurgeClient client;
@@ -78,12 +80,23 @@ final class Submission {
             .priority(job.priority().orElse(null))
             .deadline(job.deadline().orElse(null))
             .taskTimeout(job.taskTimeout().orElse(null))
+            .verify(job.verify().map(VerifyOption::wire).orElse(null))
+            .verifyError(job.verifyError().orElse(null))
             .slurmJobId(slurmJobId.orElse(null));
     if (job.merge().isPresent()) {
       MergeOption merge = job.merge().get();
       Optional<Path> reducer = merge.reducer();
       spec.merge(
           reducer.isPresent() ? Merge.reduce(uploadKernel(reducer.get())) : Merge.of(merge.kind()));
+    }
+    if (job.compare().isPresent()) {
+      CompareOption compare = job.compare().get();
+      // A validator kernel goes up as a reducer does; the server checks its approval at submit.
+      Optional<String> validator =
+          compare.validator().isPresent()
+              ? Optional.of(uploadKernel(compare.validator().get()))
+              : Optional.empty();
+      spec.compare(compare.wire(validator));
     }
     if (job.input().isPresent()) {
       spec.input(uploadInput(job.input().get()), job.split());

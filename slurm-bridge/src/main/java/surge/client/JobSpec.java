@@ -23,7 +23,10 @@ public record JobSpec(
     Integer priority,
     Instant deadline,
     String slurmJobId,
-    Duration taskTimeout) {
+    Duration taskTimeout,
+    String verify,
+    Double verifyError,
+    String compare) {
 
   public JobSpec {
     Objects.requireNonNull(kernel, "kernel");
@@ -95,7 +98,7 @@ public record JobSpec(
     }
   }
 
-  /** Names the optional fields, which a ten-argument constructor would not. */
+  /** Names the optional fields, which a fourteen-argument constructor would not. */
   public static final class Builder {
     private final String kernel;
     private final int tasks;
@@ -108,6 +111,9 @@ public record JobSpec(
     private Instant deadline;
     private String slurmJobId;
     private Duration taskTimeout;
+    private String verify;
+    private Double verifyError;
+    private String compare;
 
     private Builder(String kernel, int tasks) {
       this.kernel = kernel;
@@ -160,6 +166,27 @@ public record JobSpec(
       return this;
     }
 
+    /** {@code adaptive}, {@code replicate=N} or {@code none}; null: the server's default. */
+    public Builder verify(String verify) {
+      this.verify = verify;
+      return this;
+    }
+
+    /** Adaptive verification's target error rate; null: the server's default. */
+    public Builder verifyError(Double verifyError) {
+      this.verifyError = verifyError;
+      return this;
+    }
+
+    /**
+     * {@code bytes}, {@code numeric:REL} or {@code kernel:SHA256} (an uploaded validator); null:
+     * the server's default.
+     */
+    public Builder compare(String compare) {
+      this.compare = compare;
+      return this;
+    }
+
     public JobSpec build() {
       return new JobSpec(
           name,
@@ -172,7 +199,10 @@ public record JobSpec(
           priority,
           deadline,
           slurmJobId,
-          taskTimeout);
+          taskTimeout,
+          verify,
+          verifyError,
+          compare);
     }
   }
 }

@@ -6,7 +6,9 @@ import java.util.Optional;
 
 /**
  * The answer of {@code GET /api/jobs/{id}}. Timestamps, {@code resultSize} and {@code error} are
- * null until they apply; the {@code Optional} accessors say so in the type.
+ * null until they apply; the {@code Optional} accessors say so in the type. {@code verification} is
+ * the server's one-line {@code verification.summary}, shown as sent (the server builds it; clients
+ * never parse it), null from a server that verifies nothing or predates verification.
  */
 public record JobStatus(
     String id,
@@ -18,7 +20,8 @@ public record JobStatus(
     Instant finishedAt,
     Long resultSize,
     Failure error,
-    String slurmJobId) {
+    String slurmJobId,
+    String verification) {
 
   public JobStatus {
     Objects.requireNonNull(id, "id");
@@ -28,6 +31,11 @@ public record JobStatus(
 
   public Optional<String> label() {
     return Optional.ofNullable(name).filter(n -> !n.isBlank());
+  }
+
+  /** {@code verified: 720 tasks, 1.18× work, 3 disagreements, 1 volunteer blacklisted} */
+  public Optional<String> verificationSummary() {
+    return Optional.ofNullable(verification).filter(v -> !v.isBlank());
   }
 
   public Optional<Failure> failure() {

@@ -71,6 +71,15 @@ public final class JsonCodec {
     if (spec.taskTimeout() != null) {
       o.add("taskTimeout", spec.taskTimeout().toSeconds());
     }
+    if (spec.verify() != null) {
+      o.add("verify", spec.verify());
+    }
+    if (spec.verifyError() != null) {
+      o.add("verifyError", spec.verifyError());
+    }
+    if (spec.compare() != null) {
+      o.add("compare", spec.compare());
+    }
     return o.build().toString();
   }
 
@@ -107,6 +116,11 @@ public final class JsonCodec {
     instant(o, "deadline").ifPresent(b::deadline);
     text(o, "slurmJobId").ifPresent(b::slurmJobId);
     integer(o, "taskTimeout").map(java.time.Duration::ofSeconds).ifPresent(b::taskTimeout);
+    text(o, "verify").ifPresent(b::verify);
+    if (present(o, "verifyError")) {
+      b.verifyError(o.getJsonNumber("verifyError").doubleValue());
+    }
+    text(o, "compare").ifPresent(b::compare);
     return b.build();
   }
 
@@ -151,7 +165,23 @@ public final class JsonCodec {
         instant(o, "finishedAt").orElse(null),
         present(o, "resultSize") ? o.getJsonNumber("resultSize").longValueExact() : null,
         present(o, "error") ? failure(o.getJsonObject("error")) : null,
-        text(o, "slurmJobId").orElse(null));
+        text(o, "slurmJobId").orElse(null),
+        verificationSummary(o).orElse(null));
+  }
+
+  /**
+   * {@code verification.summary}; empty when the server sent no {@code verification} (an older one)
+   * or one without a summary, which is shown as nothing rather than failing the client.
+   */
+  private static Optional<String> verificationSummary(JsonObject o) {
+    if (!present(o, "verification")
+        || o.get("verification").getValueType() != JsonValue.ValueType.OBJECT) {
+      return Optional.empty();
+    }
+    JsonObject v = o.getJsonObject("verification");
+    return present(v, "summary") && v.get("summary").getValueType() == JsonValue.ValueType.STRING
+        ? Optional.of(v.getString("summary"))
+        : Optional.empty();
   }
 
   /** The {@code error} object of a failed job. */

@@ -224,6 +224,16 @@ record SbatchRequest(List<String> options, String script) {
         throw new InvalidAttributeValueException(
             "nativeSpecification: " + option + " is set by the binding itself");
       }
+      if (SURGE_JOB_OPTIONS.contains(option)) {
+        throw new InvalidAttributeValueException(
+            "nativeSpecification: "
+                + option
+                + " is an option of the Surge job, not of sbatch: put it on an #OFFLOAD line of"
+                + " the remoteCommand's job script (to choose it per job, write it there as"
+                + " "
+                + option
+                + "=$VARIABLE and set the variable in jobEnvironment)");
+      }
       if (option.equals("--array") || option.startsWith("-a")) {
         throw new InvalidAttributeValueException(
             "nativeSpecification: "
@@ -242,6 +252,13 @@ record SbatchRequest(List<String> options, String script) {
     }
     return word.length() == 2 && !"hHOsvVQW".contains(word.substring(1));
   }
+
+  /**
+   * Options of {@code surge submit} that sbatch lacks, so that a Surge job option given in the
+   * wrong place is refused with directions rather than as sbatch's unrecognized option.
+   */
+  private static final Set<String> SURGE_JOB_OPTIONS =
+      Set.of("--kernel", "--merge", "--verify", "--verify-error", "--compare");
 
   // sbatch's long options that take no value
   private static final Set<String> FLAGS =

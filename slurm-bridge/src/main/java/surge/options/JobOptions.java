@@ -72,6 +72,36 @@ public final class JobOptions {
               + " outputs on stdin).")
   private MergeOption merge;
 
+  @Option(
+      names = "--verify",
+      paramLabel = "adaptive|replicate=N|none",
+      converter = VerifyOption.Converter.class,
+      description =
+          "How volunteers' results are checked: adaptive (by their credibility, replicating and"
+              + " spot-checking as needed), replicate=N (N agreeing results from N distinct"
+              + " volunteers, 1..16) or none (trusted volunteers only). Default: the server's,"
+              + " SURGE_VERIFY (adaptive).")
+  private VerifyOption verify;
+
+  @Option(
+      names = "--verify-error",
+      paramLabel = "E",
+      converter = VerifyErrorOption.Converter.class,
+      description =
+          "With adaptive verification: the error rate a task's accepted result stays below,"
+              + " 1e-12..0.5 (default: the server's, SURGE_VERIFY_ERROR, 1e-4).")
+  private Double verifyError;
+
+  @Option(
+      names = "--compare",
+      paramLabel = "bytes|numeric:REL|kernel:FILE",
+      converter = CompareOption.Converter.class,
+      description =
+          "When two results of a task agree: bytes (default: byte for byte), numeric:REL (numbers"
+              + " within a relative tolerance REL, 0..1, other words exactly) or kernel:FILE (a"
+              + " validator kernel decides).")
+  private CompareOption compare;
+
   @Option(names = "--priority", paramLabel = "P", description = "Higher runs first (default 0).")
   private Integer priority;
 
@@ -103,8 +133,8 @@ public final class JobOptions {
   private Instant deadlineAt;
 
   /**
-   * Makes the relative paths (kernel, input, reducer, output) relative to {@code dir} instead of
-   * the current directory.
+   * Makes the relative paths (kernel, input, reducer, validator, output) relative to {@code dir}
+   * instead of the current directory.
    */
   public void resolveAgainst(Path dir) {
     kernel = kernel == null ? null : dir.resolve(kernel);
@@ -113,6 +143,7 @@ public final class JobOptions {
     if (merge != null && merge.reducer().isPresent()) {
       merge = new MergeOption(merge.kind(), Optional.of(dir.resolve(merge.reducer().get())));
     }
+    compare = compare == null ? null : compare.resolveAgainst(dir);
   }
 
   /**
@@ -155,6 +186,16 @@ public final class JobOptions {
     }
     if (merge != null && merge.reducer().isPresent()) {
       requireReadable("--merge", "reducer kernel file", merge.reducer().get());
+    }
+    if (verifyError != null && verify != null && verify.mode() != VerifyOption.Mode.ADAPTIVE) {
+      throw new InvalidJobOption(
+          "--verify-error",
+          "--verify-error: only with --verify=adaptive (it is adaptive verification's target"
+              + " error rate), not with --verify="
+              + verify.wire());
+    }
+    if (compare != null && compare.validator().isPresent()) {
+      requireReadable("--compare", "validator kernel file", compare.validator().get());
     }
     if (output != null) {
       Optional<String> problem = FileChecks.unwritable(output);
@@ -217,6 +258,21 @@ public final class JobOptions {
 
   public Optional<MergeOption> merge() {
     return Optional.ofNullable(merge);
+  }
+
+  /** How results are verified; empty: the server's default. */
+  public Optional<VerifyOption> verify() {
+    return Optional.ofNullable(verify);
+  }
+
+  /** Adaptive verification's target error rate; empty: the server's default. */
+  public Optional<Double> verifyError() {
+    return Optional.ofNullable(verifyError);
+  }
+
+  /** How two results of a task are compared; empty: the server's default (bytes). */
+  public Optional<CompareOption> compare() {
+    return Optional.ofNullable(compare);
   }
 
   public Optional<Integer> priority() {

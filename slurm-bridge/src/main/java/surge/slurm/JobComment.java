@@ -17,10 +17,11 @@ import surge.client.JobStatus;
 /**
  * Keeps the Slurm job's Comment saying how its offloaded job does, so that {@code squeue -o %k} and
  * {@code scontrol show job} show {@code surge 312/720}, then {@code surge done 720/720} or {@code
- * surge failed: ...}. Progress updates go at most every {@code minInterval}, on a thread of their
- * own so that a slow slurmctld never holds the wait, and are skipped while one is still running.
- * The Comment is a courtesy: a failed update is a warning, printed once, and never fails the job.
- * Outside a Slurm job nothing is updated.
+ * surge failed: ...}, each followed by the server's verification summary when it sends one ({@code
+ * surge done 720/720; verified: 720 tasks, 1.18× work, ...}). Progress updates go at most every
+ * {@code minInterval}, on a thread of their own so that a slow slurmctld never holds the wait, and
+ * are skipped while one is still running. The Comment is a courtesy: a failed update is a warning,
+ * printed once, and never fails the job. Outside a Slurm job nothing is updated.
  */
 public final class JobComment implements AutoCloseable {
   static final int MAX_LENGTH = 200;
@@ -34,6 +35,7 @@ public final class JobComment implements AutoCloseable {
   private String lastText;
   private long lastSent;
   private volatile boolean warned;
+  private volatile String verification;
 
   public JobComment(SlurmJob job, SlurmClient slurm, PrintStream err, Duration minInterval) {
     this.jobId = job.id();
@@ -53,21 +55,40 @@ public final class JobComment implements AutoCloseable {
   public static String progress(JobStatus status) {
     JobStatus.TaskCounts tasks = status.tasks();
     String counts = tasks.done() + "/" + tasks.total();
-    return status.state() == JobState.RUNNING
-        ? "surge " + counts
-        : "surge " + status.state().name().toLowerCase(Locale.ROOT) + " " + counts;
+    return withVerification(
+        status.state() == JobState.RUNNING
+            ? "surge " + counts
+            : "surge " + status.state().name().toLowerCase(Locale.ROOT) + " " + counts,
+        status.verificationSummary());
   }
 
   public static String done(JobStatus status) {
-    return "surge done " + status.tasks().done() + "/" + status.tasks().total();
+    return withVerification(
+        "surge done " + status.tasks().done() + "/" + status.tasks().total(),
+        status.verificationSummary());
   }
 
   public static String failed(String reason) {
     return "surge failed: " + reason;
   }
 
+  /** {@code surge failed: REASON; SUMMARY}: why first, since a long Comment is cut at the end. */
+  public static String failed(String reason, Optional<String> verification) {
+    return withVerification(failed(reason), verification);
+  }
+
+  private static String withVerification(String text, Optional<String> verification) {
+    return verification.map(v -> text + "; " + v).orElse(text);
+  }
+
+  /** The verification summary of the last status {@link #update} saw, if it had one. */
+  public Optional<String> verification() {
+    return Optional.ofNullable(verification);
+  }
+
   /** Shows the status unless an update went out less than the interval ago or is still running. */
   public synchronized void update(JobStatus status) {
+    status.verificationSummary().ifPresent(v -> verification = v);
     String text = progress(status);
     long now = System.nanoTime();
     if (jobId.isEmpty()

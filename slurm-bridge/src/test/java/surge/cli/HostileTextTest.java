@@ -147,6 +147,7 @@ class HostileTextTest {
             null,
             null,
             null,
+            null,
             null);
 
     String line = ProgressBar.render(status, Duration.ofSeconds(3), 10);

@@ -75,6 +75,54 @@ class JobCommandsTest {
   }
 
   @Test
+  void statusSaysHowTheResultWasVerified() throws Exception {
+    String id =
+        job(
+            "pi",
+            new byte[0],
+            Frame.of(JobState.SUCCEEDED, 8)
+                .verified(
+                    "verified: 8 tasks, 1.18× work, 3 disagreements, 1 volunteer blacklisted"));
+
+    CliRun run = surge("status", id);
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.stdout())
+        .isEqualTo(
+            id
+                + " pi: SUCCEEDED, 8/8 tasks done (0 queued, 0 leased, 0 failed)\n"
+                + "verification: verified: 8 tasks, 1.18× work, 3 disagreements, 1 volunteer"
+                + " blacklisted\n");
+  }
+
+  @Test
+  void aFailedJobsVerificationFollowsItsStderrTail() throws Exception {
+    String id =
+        job(
+            null,
+            new byte[0],
+            Frame.failed(2, 5, 1, "panic: x\n")
+                .verified("not verified: 2 of 8 tasks reached 1e-4, 1.00× work"));
+
+    CliRun run = surge("status", id);
+
+    assertThat(run.stdout())
+        .endsWith(
+            " task 5 exited with code 1\n  panic: x\n"
+                + "verification: not verified: 2 of 8 tasks reached 1e-4, 1.00× work\n");
+  }
+
+  @Test
+  void aVerificationSummaryCannotActOnTheTerminal() throws Exception {
+    String id =
+        job("pi", new byte[0], Frame.of(JobState.RUNNING, 3).verified("ok\u001b[2J\u202Edone"));
+
+    CliRun run = surge("status", id);
+
+    assertThat(run.stdout()).endsWith("verification: ok\\u001b[2J\\u202edone\n");
+  }
+
+  @Test
   void statusJsonIsWhatTheServerSent() throws Exception {
     String id = job("pi", new byte[0], Frame.of(JobState.RUNNING, 3));
 

@@ -100,6 +100,56 @@ class OffloadCommandTest {
   }
 
   @Test
+  void verificationFromTheLinesGoesToTheServerAndItsSummaryToTheComment() throws Exception {
+    Files.write(submitDir.resolve("agree.wasm"), new byte[] {0, 'a', 's', 'm', 2});
+    String summary = "verified: 4 tasks, 1.25× work, 1 disagreement, 1 volunteer blacklisted";
+    server.scriptNextJob(
+        "3141 4000\n".getBytes(),
+        Frame.of(JobState.RUNNING, 2).verified("verified: 2 tasks so far"),
+        Frame.of(JobState.SUCCEEDED, 4).verified(summary));
+    Path script =
+        script(
+            "--kernel=montecarlo.wasm --tasks=4 --arg=1000 --merge=sum",
+            "--verify=adaptive --verify-error=1e-6 --compare=kernel:agree.wasm");
+
+    CliRun run = offload(script.toString());
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    JsonNode spec = server.requests("POST", "/api/jobs").get(0).json();
+    assertThat(spec.get("verify").asText()).isEqualTo("adaptive");
+    assertThat(spec.get("verifyError").asDouble()).isEqualTo(1e-6);
+    assertThat(spec.get("compare").asText())
+        .isEqualTo("kernel:" + Sha256.of(new byte[] {0, 'a', 's', 'm', 2}));
+    assertThat(scontrol.argumentLines())
+        .contains("update|JobId=42|Comment=surge 2/4; verified: 2 tasks so far")
+        .last()
+        .isEqualTo("update|JobId=42|Comment=surge done 4/4; " + summary);
+    assertThat(run.stderr()).contains("surge: verification: " + summary + "\n");
+  }
+
+  @Test
+  void aJobThatCannotBeVerifiedSaysWhyAndHowFarItGotInTheComment() throws Exception {
+    Map<String, Object> error = new java.util.LinkedHashMap<>();
+    error.put("message", "2 tasks cannot reach the target error 1e-4: too few distinct volunteers");
+    server.scriptNextJob(
+        new byte[0],
+        new Frame(JobState.FAILED, 2, 0, error).verified("verified: 2 of 4 tasks, 1.50× work"));
+    Path script = script("--kernel=montecarlo.wasm --tasks=4 --arg=1000 --verify=replicate=2");
+
+    CliRun run = offload(script.toString());
+
+    assertThat(run.exitCode()).isEqualTo(ExitCodes.JOB_FAILED);
+    assertThat(server.requests("POST", "/api/jobs").get(0).json().get("verify").asText())
+        .isEqualTo("replicate=2");
+    assertThat(scontrol.argumentLines())
+        .last()
+        .isEqualTo(
+            "update|JobId=42|Comment=surge failed: job j-000001 failed: 2 tasks cannot reach the"
+                + " target error 1e-4: too few distinct volunteers; verified: 2 of 4 tasks, 1.50×"
+                + " work");
+  }
+
+  @Test
   void aBinaryResultGoesToTheOutputFileInTheSubmitDirectory() throws Exception {
     byte[] pgm = {'P', '5', '\n', '2', ' ', '1', '\n', '2', '5', '5', '\n', 0, (byte) 0xFF};
     server.scriptNextJob(pgm, Frame.of(JobState.RUNNING, 0), Frame.of(JobState.SUCCEEDED, 2));

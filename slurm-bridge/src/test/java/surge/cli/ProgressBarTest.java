@@ -16,6 +16,11 @@ class ProgressBarTest {
   private final PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
   private static JobStatus status(JobState state, int total, int done, int failed) {
+    return verified(state, total, done, failed, null);
+  }
+
+  private static JobStatus verified(
+      JobState state, int total, int done, int failed, String verification) {
     return new JobStatus(
         "j-1",
         null,
@@ -26,7 +31,8 @@ class ProgressBarTest {
         null,
         null,
         null,
-        null);
+        null,
+        verification);
   }
 
   private static JobStatus running(int total, int done) {
@@ -118,6 +124,36 @@ class ProgressBarTest {
         .asString()
         .contains("16/16")
         .endsWith("succeeded");
+  }
+
+  @Test
+  void theEndedJobsVerificationFollowsTheLastLine() {
+    ProgressBar bar = new ProgressBar(err, true);
+
+    bar.update(verified(JobState.RUNNING, 4, 2, 0, "verified: 2 tasks so far"), Duration.ZERO);
+    bar.update(
+        verified(JobState.SUCCEEDED, 4, 4, 0, "verified: 4 tasks, 1.25× work, 1 disagreement"),
+        Duration.ofSeconds(1));
+    bar.finish();
+
+    assertThat(written())
+        .doesNotContain("so far")
+        .endsWith(
+            "succeeded"
+                + System.lineSeparator()
+                + "surge: verification: verified: 4 tasks, 1.25× work, 1 disagreement"
+                + System.lineSeparator());
+  }
+
+  @Test
+  void withoutASummaryNothingIsSaidAboutVerification() {
+    ProgressBar bar = new ProgressBar(err, false);
+
+    bar.update(status(JobState.SUCCEEDED, 4, 4, 0), Duration.ZERO);
+    bar.finish();
+
+    assertThat(written()).doesNotContain("verification");
+    assertThat(written().lines()).hasSize(1);
   }
 
   @Test

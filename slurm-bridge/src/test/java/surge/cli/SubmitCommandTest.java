@@ -323,4 +323,108 @@ class SubmitCommandTest {
     assertThat(run.stderr())
         .contains("surge: cannot reach the Surge server at " + server.uri() + ": ");
   }
+
+  @Test
+  void verificationOptionsAreSentAsTheContractsFlatFields() {
+    CliRun run =
+        submit(
+            "--kernel",
+            kernel,
+            "--tasks",
+            "2",
+            "--verify",
+            "adaptive",
+            "--verify-error",
+            "1e-6",
+            "--compare",
+            "numeric:1e-9");
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    JsonNode spec = server.requests("POST", "/api/jobs").get(0).json();
+    assertThat(spec.get("verify").asText()).isEqualTo("adaptive");
+    assertThat(spec.get("verifyError").isNumber()).isTrue();
+    assertThat(spec.get("verifyError").asDouble()).isEqualTo(1e-6);
+    assertThat(spec.get("compare").asText()).isEqualTo("numeric:1e-9");
+  }
+
+  @Test
+  void withoutVerificationOptionsNoFieldIsSent() {
+    CliRun run = submit("--kernel", kernel, "--tasks", "2", "--verify=replicate=3");
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    JsonNode spec = server.requests("POST", "/api/jobs").get(0).json();
+    assertThat(spec.get("verify").asText()).isEqualTo("replicate=3");
+    assertThat(spec.has("verifyError")).isFalse();
+    assertThat(spec.has("compare")).isFalse();
+    CliRun plain = submit("--kernel", kernel, "--tasks", "2");
+    assertThat(plain.exitCode()).as(plain.stderr()).isZero();
+    JsonNode bare = server.requests("POST", "/api/jobs").get(1).json();
+    assertThat(bare.has("verify")).isFalse();
+    assertThat(bare.has("verifyError")).isFalse();
+    assertThat(bare.has("compare")).isFalse();
+  }
+
+  @Test
+  void aValidatorKernelIsUploadedAsAReducerIsAndNamedByItsHash() throws Exception {
+    String validator = Files.write(dir.resolve("agree.wasm"), REDUCER).toString();
+
+    CliRun run = submit("--kernel", kernel, "--tasks", "2", "--compare", "kernel:" + validator);
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(server.requests("POST", "/api/kernels"))
+        .extracting(FakeSurgeServer.Request::body)
+        .containsExactlyInAnyOrder(WASM, REDUCER);
+    assertThat(server.requests("POST", "/api/jobs").get(0).json().get("compare").asText())
+        .isEqualTo("kernel:" + Sha256.of(REDUCER));
+  }
+
+  @Test
+  void aRefusedValidatorKernelIsNamedAndNoJobIsSent() throws Exception {
+    server.storeKernel(WASM);
+    server.refuseKernels("kernel exports no _start");
+    String validator = Files.write(dir.resolve("agree.wasm"), REDUCER).toString();
+
+    CliRun run = submit("--kernel", kernel, "--tasks", "2", "--compare", "kernel:" + validator);
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stderr())
+        .isEqualTo(
+            "surge: the server refused kernel " + validator + ": kernel exports no _start\n");
+    assertThat(server.requests("POST", "/api/jobs")).isEmpty();
+  }
+
+  @Test
+  void waitEndsWithHowTheResultWasVerified() {
+    server.scriptNextJob(
+        "1 2\n".getBytes(StandardCharsets.UTF_8),
+        Frame.of(JobState.RUNNING, 1),
+        Frame.of(JobState.SUCCEEDED, 2)
+            .verified("verified: 2 tasks, 1.50× work, 0 disagreements, 0 volunteers blacklisted"));
+
+    CliRun run = submit("--kernel", kernel, "--tasks", "2", "--verify=adaptive", "--wait");
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(run.stdout()).isEqualTo("1 2\n");
+    assertThat(run.stderr().lines())
+        .last()
+        .isEqualTo(
+            "surge: verification: verified: 2 tasks, 1.50× work, 0 disagreements, 0 volunteers"
+                + " blacklisted");
+  }
+
+  @Test
+  void anUnapprovedValidatorIsTheServersRefusalOfTheJob() throws Exception {
+    String validator = Files.write(dir.resolve("agree.wasm"), REDUCER).toString();
+    server.refuseJobs(
+        "kernel " + Sha256.of(REDUCER) + " is not approved; ask an operator", "compare");
+
+    CliRun run = submit("--kernel", kernel, "--tasks", "2", "--compare", "kernel:" + validator);
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stderr())
+        .isEqualTo(
+            "surge: the server refused the job: kernel "
+                + Sha256.of(REDUCER)
+                + " is not approved; ask an operator (field: compare)\n");
+  }
 }

@@ -195,4 +195,48 @@ class SubmitUsageTest {
         .contains("--server=URL")
         .contains("SURGE_SERVER");
   }
+
+  @Test
+  void aBadVerifyIsRefusedNamingWhatIsAccepted() {
+    CliRun run =
+        CliRun.run(
+            "submit", SERVER, "--kernel", kernel, "--tasks", "4", "--verify", "replicate=17");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stderr())
+        .contains(
+            "Invalid value for option '--verify': expected adaptive, replicate=N (1..16) or none,"
+                + " got 'replicate=17'");
+  }
+
+  @Test
+  void aVerifyErrorGoesWithAdaptiveOnly() {
+    CliRun run =
+        CliRun.run(
+            "submit",
+            SERVER,
+            "--kernel",
+            kernel,
+            "--tasks",
+            "4",
+            "--verify=none",
+            "--verify-error=1e-4");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stderr())
+        .contains(
+            "--verify-error: only with --verify=adaptive (it is adaptive verification's target"
+                + " error rate), not with --verify=none");
+  }
+
+  @Test
+  void aMissingValidatorKernelIsNamed() {
+    CliRun run =
+        CliRun.run(
+            "submit", SERVER, "--kernel", kernel, "--tasks", "4", "--compare=kernel:nope.wasm");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.stderr())
+        .contains("--compare: cannot read validator kernel file 'nope.wasm': no such file");
+  }
 }

@@ -44,6 +44,9 @@ class ApiDocExamplesTest {
     assertThat(spec.deadline()).isEqualTo(Instant.parse("2026-11-23T18:00:00Z"));
     assertThat(spec.slurmJobId()).isEqualTo("1234");
     assertThat(spec.taskTimeout()).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(spec.verify()).isEqualTo("adaptive");
+    assertThat(spec.verifyError()).isEqualTo(1e-4);
+    assertThat(spec.compare()).isEqualTo("bytes");
   }
 
   @Test
@@ -60,6 +63,9 @@ class ApiDocExamplesTest {
             .deadline(Instant.parse("2026-11-23T18:00:00Z"))
             .slurmJobId("1234")
             .taskTimeout(java.time.Duration.ofMinutes(10))
+            .verify("adaptive")
+            .verifyError(1e-4)
+            .compare("bytes")
             .build();
 
     JsonNode written = Json.mapper().readTree(JsonCodec.toJson(spec));

@@ -56,10 +56,39 @@ public final class FakeSurgeServer implements AutoCloseable {
     }
   }
 
-  /** A status the job shows at one poll; {@code error} is null unless the job failed. */
-  public record Frame(JobState state, int done, int failed, Map<String, Object> error) {
+  /**
+   * A status the job shows at one poll; {@code error} is null unless the job failed, {@code
+   * verification} null as from a server that predates verification.
+   */
+  public record Frame(
+      JobState state,
+      int done,
+      int failed,
+      Map<String, Object> error,
+      Map<String, Object> verification) {
+    public Frame(JobState state, int done, int failed, Map<String, Object> error) {
+      this(state, done, failed, error, null);
+    }
+
     public static Frame of(JobState state, int done) {
       return new Frame(state, done, 0, null);
+    }
+
+    /** This frame with the contract's {@code verification} object, ending in {@code summary}. */
+    public Frame verified(String summary) {
+      Map<String, Object> v = new LinkedHashMap<>();
+      v.put("mode", "adaptive");
+      v.put("targetError", 1e-4);
+      v.put("compare", "bytes");
+      v.put("tasksAccepted", done);
+      v.put("results", done + 1);
+      v.put("serverRuns", 0);
+      v.put("work", (done + 1.0) / Math.max(1, done));
+      v.put("spotChecks", 1);
+      v.put("disagreements", 0);
+      v.put("blacklisted", 0);
+      v.put("summary", summary);
+      return new Frame(state, done, failed, error, v);
     }
 
     public static Frame failed(int done, int task, int exitCode, String stderrTail) {
@@ -348,6 +377,9 @@ public final class FakeSurgeServer implements AutoCloseable {
       node.putNull("resultSize");
     }
     node.set("error", frame.error() == null ? null : JSON.valueToTree(frame.error()));
+    if (frame.verification() != null) {
+      node.set("verification", JSON.valueToTree(frame.verification()));
+    }
     return node;
   }
 

@@ -55,8 +55,62 @@ class JsonCodecTest {
             .priority(-3)
             .deadline(Instant.parse("2026-11-23T18:00:00Z"))
             .slurmJobId("7_3")
+            .verify("replicate=3")
+            .verifyError(1e-6)
+            .compare("kernel:ab12")
             .build();
     assertThat(JsonCodec.jobSpec(JsonCodec.toJson(spec))).isEqualTo(spec);
+  }
+
+  @Test
+  void verificationFieldsAreFlatAndLeftOutWhenUnset() {
+    String json =
+        JsonCodec.toJson(
+            JobSpec.builder("k", 2)
+                .verify("adaptive")
+                .verifyError(1e-4)
+                .compare("numeric:1e-9")
+                .build());
+    var o = JsonCodec.value(json).asJsonObject();
+    assertThat(o.getString("verify")).isEqualTo("adaptive");
+    assertThat(o.getJsonNumber("verifyError").doubleValue()).isEqualTo(1e-4);
+    assertThat(o.getString("compare")).isEqualTo("numeric:1e-9");
+    assertThat(JsonCodec.toJson(JobSpec.builder("k", 2).build()))
+        .doesNotContain("verify")
+        .doesNotContain("compare");
+  }
+
+  @Test
+  void theVerificationSummaryIsReadAsSent() {
+    JobStatus s =
+        JsonCodec.jobStatus(
+            "{\"id\":\"j-1\",\"state\":\"SUCCEEDED\",\"verification\":{\"mode\":\"adaptive\","
+                + "\"targetError\":1e-4,\"compare\":\"bytes\",\"tasksAccepted\":720,"
+                + "\"results\":850,\"serverRuns\":4,\"work\":1.18,\"spotChecks\":40,"
+                + "\"disagreements\":3,\"blacklisted\":1,\"summary\":\"verified: 720 tasks,"
+                + " 1.18\u00d7 work, 3 disagreements, 1 volunteer blacklisted\"}}");
+    assertThat(s.verificationSummary())
+        .contains("verified: 720 tasks, 1.18× work, 3 disagreements, 1 volunteer blacklisted");
+  }
+
+  @Test
+  void aServerWithoutVerificationOrSummaryIsTolerated() {
+    assertThat(JsonCodec.jobStatus("{\"id\":\"j-1\",\"state\":\"RUNNING\"}").verificationSummary())
+        .isEmpty();
+    assertThat(
+            JsonCodec.jobStatus("{\"id\":\"j-1\",\"state\":\"RUNNING\",\"verification\":null}")
+                .verificationSummary())
+        .isEmpty();
+    assertThat(
+            JsonCodec.jobStatus(
+                    "{\"id\":\"j-1\",\"state\":\"RUNNING\",\"verification\":{\"mode\":\"none\"}}")
+                .verificationSummary())
+        .isEmpty();
+    assertThat(
+            JsonCodec.jobStatus(
+                    "{\"id\":\"j-1\",\"state\":\"RUNNING\",\"verification\":\"adaptive\"}")
+                .verificationSummary())
+        .isEmpty();
   }
 
   @Test

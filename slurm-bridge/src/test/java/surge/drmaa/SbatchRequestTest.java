@@ -205,6 +205,24 @@ class SbatchRequestTest {
   }
 
   @Test
+  void aSurgeJobOptionInNativeSpecificationSaysWhereItGoes() throws Exception {
+    for (String option :
+        List.of("--verify", "--verify-error", "--compare", "--kernel", "--merge")) {
+      template.setNativeSpecification("-p volunteer " + option + "=x");
+      assertThatThrownBy(this::single)
+          .as(option)
+          .isInstanceOf(InvalidAttributeValueException.class)
+          .hasMessage(
+              "nativeSpecification: "
+                  + option
+                  + " is an option of the Surge job, not of sbatch: put it on an #OFFLOAD line of"
+                  + " the remoteCommand's job script (to choose it per job, write it there as "
+                  + option
+                  + "=$VARIABLE and set the variable in jobEnvironment)");
+    }
+  }
+
+  @Test
   void attributesSlurmCannotHonourAreRefused() throws Exception {
     assertThatThrownBy(() -> template.setTransferFiles(new FileTransferMode(true, true, true)))
         .isInstanceOf(UnsupportedAttributeException.class);

@@ -82,13 +82,45 @@ class SlurmOffloadIT {
     assertThat(done.get("JobState")).as(read("pi-" + id + ".err")).isEqualTo("COMPLETED");
     assertThat(done.get("ExitCode")).isEqualTo("0:0");
     assertThat(done.get("Partition")).isEqualTo("volunteer");
-    assertThat(done.get("Comment")).isEqualTo("surge done 24/24");
+    // The server's verification summary may follow: "surge done 24/24; verified: ...".
+    assertThat(done.get("Comment")).startsWith("surge done 24/24");
     byte[] expected = Cluster.nativeRun(Map.of(), new byte[0], "montecarlo-whole", "24", "300000");
     assertThat(read("pi-" + id + ".out")).isEqualTo(new String(expected, StandardCharsets.UTF_8));
     // Progress lines go to the job's stderr, and the server job names its Slurm job.
     assertThat(read("pi-" + id + ".err")).contains("24/24");
     assertThat(serverJobOf(id))
         .hasValueSatisfying(j -> assertThat(j.get("name").asText()).isEqualTo("pi"));
+  }
+
+  @Test
+  void aVerifiedJobSaysHowInItsCommentOutputAndStatus() throws Exception {
+    // pi.sh with one more line: the job asks for adaptive verification itself.
+    String pi = Files.readString(jobs.resolve("pi.sh"));
+    Files.writeString(
+        jobs.resolve("pi-verified.sh"),
+        pi.replace(
+            "#OFFLOAD --deadline=25m\n", "#OFFLOAD --deadline=25m\n#OFFLOAD --verify=adaptive\n"));
+    String id =
+        slurm.sbatch(
+            env("PI_TASKS", "12", "PI_SAMPLES", "100000"),
+            jobs,
+            "-p",
+            "volunteer",
+            "--error=pi-%j.err",
+            "pi-verified.sh");
+    var done = slurm.awaitState(id, Duration.ofSeconds(180), "COMPLETED", "FAILED", "CANCELLED");
+    String err = read("pi-" + id + ".err");
+    assertThat(done.get("JobState")).as(err).isEqualTo("COMPLETED");
+    byte[] expected = Cluster.nativeRun(Map.of(), new byte[0], "montecarlo-whole", "12", "100000");
+    assertThat(read("pi-" + id + ".out")).isEqualTo(new String(expected, StandardCharsets.UTF_8));
+    String serverId = serverJobOf(id).orElseThrow().get("id").asText();
+    JsonNode job = Json.mapper().readTree(surge.getJson("/api/jobs/" + serverId));
+    assertThat(job.path("verification").path("mode").asText()).isEqualTo("adaptive");
+    String summary = job.path("verification").path("summary").asText();
+    assertThat(summary).startsWith("verified (adaptive): 12 tasks");
+    // The summary as the server wrote it, in squeue's Comment and at the end of the job's log.
+    assertThat(done.get("Comment")).isEqualTo("surge done 12/12; " + summary);
+    assertThat(err).contains("surge: verification: " + summary + "\n");
   }
 
   @Test

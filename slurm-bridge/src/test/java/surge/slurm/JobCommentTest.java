@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +36,10 @@ class JobCommentTest {
   }
 
   private static JobStatus status(JobState state, int done, int total) {
+    return status(state, done, total, null);
+  }
+
+  private static JobStatus status(JobState state, int done, int total, String verification) {
     return new JobStatus(
         "j-1",
         null,
@@ -45,7 +50,8 @@ class JobCommentTest {
         null,
         null,
         null,
-        null);
+        null,
+        verification);
   }
 
   @Test
@@ -57,6 +63,35 @@ class JobCommentTest {
         .isEqualTo("surge done 720/720");
     assertThat(JobComment.failed("task 3 exited with code 2"))
         .isEqualTo("surge failed: task 3 exited with code 2");
+  }
+
+  @Test
+  void theVerificationSummaryFollowsTheCountsWhenTheServerSendsOne() {
+    String summary = "verified: 720 tasks, 1.18× work, 3 disagreements, 1 volunteer blacklisted";
+    assertThat(JobComment.progress(status(JobState.RUNNING, 312, 720, summary)))
+        .isEqualTo("surge 312/720; " + summary);
+    assertThat(JobComment.done(status(JobState.SUCCEEDED, 720, 720, summary)))
+        .isEqualTo("surge done 720/720; " + summary);
+    assertThat(JobComment.failed("too few distinct volunteers", Optional.of(summary)))
+        .isEqualTo("surge failed: too few distinct volunteers; " + summary);
+    assertThat(JobComment.failed("task 3 exited with code 2", Optional.empty()))
+        .isEqualTo("surge failed: task 3 exited with code 2");
+  }
+
+  @Test
+  void theLastSummarySeenIsKeptForTheFailure() throws Exception {
+    try (JobComment comment = comment(scontrol.env("42"), Duration.ZERO)) {
+      assertThat(comment.verification()).isEmpty();
+      comment.update(status(JobState.RUNNING, 1, 4, "verified: 1 task, 1.00× work"));
+      comment.update(status(JobState.FAILED, 1, 4));
+      comment.last(JobComment.failed("deadline passed", comment.verification()));
+      assertThat(comment.verification()).contains("verified: 1 task, 1.00× work");
+    }
+
+    assertThat(scontrol.argumentLines())
+        .endsWith(
+            "update|JobId=42|Comment=surge failed: deadline passed; verified: 1 task, 1.00×"
+                + " work");
   }
 
   @Test

@@ -388,4 +388,65 @@ class OffloadScriptTest {
     assertThatThrownBy(() -> OffloadScript.read(file, env, submitDir, CLOCK))
         .hasMessageStartingWith(file + ":1: unknown option --taks");
   }
+
+  @Test
+  void verificationOptionsAreReadFromTheLines() throws Exception {
+    Files.write(submitDir.resolve("agree.wasm"), new byte[] {0, 'a', 's', 'm', 1});
+    JobOptions job =
+        job(
+            script(
+                "#OFFLOAD --kernel=montecarlo.wasm --tasks=720 --merge=sum",
+                "#OFFLOAD --verify=adaptive --verify-error=1e-6",
+                "#OFFLOAD --compare=kernel:agree.wasm"));
+
+    assertThat(job.verify().orElseThrow().wire()).isEqualTo("adaptive");
+    assertThat(job.verifyError()).contains(1e-6);
+    assertThat(job.compare().orElseThrow().validator()).contains(submitDir.resolve("agree.wasm"));
+  }
+
+  @Test
+  void withoutVerificationOptionsTheServersDefaultsApply() throws Exception {
+    JobOptions job = job(script("#OFFLOAD --kernel=montecarlo.wasm --tasks=2"));
+
+    assertThat(job.verify()).isEmpty();
+    assertThat(job.verifyError()).isEmpty();
+    assertThat(job.compare()).isEmpty();
+  }
+
+  @Test
+  void badVerificationValuesNameTheirLine() {
+    assertFails(
+        script("#OFFLOAD --kernel=montecarlo.wasm --tasks=2", "#OFFLOAD --verify=replicate=0"),
+        "job.sh:2: Invalid value for option '--verify': expected adaptive, replicate=N (1..16) or"
+            + " none, got 'replicate=0'");
+    assertFails(
+        script("#OFFLOAD --kernel=montecarlo.wasm --tasks=2", "#OFFLOAD --verify-error=0.9"),
+        "job.sh:2: Invalid value for option '--verify-error': expected a number from 1e-12 to 0.5"
+            + " (the error rate adaptive verification aims below, e.g. 1e-4), got '0.9'");
+    assertFails(
+        script("#OFFLOAD --kernel=montecarlo.wasm --tasks=2", "#OFFLOAD --compare=numeric:5"),
+        "job.sh:2: Invalid value for option '--compare': expected bytes, numeric:REL (a relative"
+            + " tolerance from 0 to 1, e.g. numeric:1e-9) or kernel:FILE (a validator kernel),"
+            + " got 'numeric:5'");
+  }
+
+  @Test
+  void aVerifyErrorWithoutAdaptiveVerificationNamesItsLine() {
+    assertFails(
+        script(
+            "#OFFLOAD --kernel=montecarlo.wasm --tasks=2",
+            "#OFFLOAD --verify-error=1e-3",
+            "#OFFLOAD --verify=replicate=2"),
+        "job.sh:2: --verify-error: only with --verify=adaptive (it is adaptive verification's"
+            + " target error rate), not with --verify=replicate=2");
+  }
+
+  @Test
+  void aMissingValidatorKernelIsNamed() {
+    assertFails(
+        script("#OFFLOAD --kernel=montecarlo.wasm --tasks=2", "#OFFLOAD --compare=kernel:v.wasm"),
+        "job.sh:2: --compare: cannot read validator kernel file '"
+            + submitDir.resolve("v.wasm")
+            + "': no such file");
+  }
 }

@@ -25,6 +25,9 @@ public class SummaryServlet extends HttpServlet {
   private static final int JOBS = 50;
   private static final int EVENTS = 20;
 
+  /** Volunteer identities shown, most recently changed first. */
+  private static final int STANDINGS = 20;
+
   @Inject Surge surge;
 
   @Override
@@ -68,6 +71,25 @@ public class SummaryServlet extends HttpServlet {
                 .add("approvedAt", a.approvedAt().toString()));
       }
     }
+    JsonArrayBuilder standings = Json.createArrayBuilder();
+    for (var v : server.standings.all(STANDINGS)) {
+      var history =
+          new surge.policies.VolunteerHistory(
+              v.trusted(), v.spotPassed(), v.spotFailed(), v.agreements(), v.disagreements());
+      var o =
+          Json.createObjectBuilder()
+              .add("identity", v.identity())
+              .add("trusted", v.trusted())
+              .add("credibility", server.verificationPolicy.credibility(history))
+              .add("spotChecksPassed", v.spotPassed())
+              .add("agreements", v.agreements())
+              .add("disagreements", v.disagreements())
+              .add("barred", v.barredEverywhere() || !v.barredOwners().isEmpty());
+      if (v.caughtFor() != null) {
+        o.add("caughtFor", v.caughtFor());
+      }
+      standings.add(o);
+    }
     var consents = server.consents.counts();
     var body =
         Json.createObjectBuilder()
@@ -85,6 +107,8 @@ public class SummaryServlet extends HttpServlet {
             .add("audit", audit)
             .add("kernelPolicy", server.kernelGate.policy().name())
             .add("approvedKernels", approvals)
+            .add("verificationPolicy", server.verificationPolicy.name())
+            .add("volunteerStandings", standings)
             .add(
                 "consents",
                 Json.createObjectBuilder()

@@ -113,6 +113,16 @@ public final class Jobs {
                   "no reducer kernel " + r + " has been uploaded (POST /api/kernels first)");
             });
     kernelGate.check(caller, spec.kernel(), spec.reducer());
+    if (spec.compare().orElse(null) instanceof Comparison.Kernel validator) {
+      if (!kernels.exists(validator.sha256())) {
+        throw Problem.badField(
+            "compare",
+            "no validator kernel "
+                + validator.sha256()
+                + " has been uploaded (POST /api/kernels first)");
+      }
+      kernelGate.checkServerKernel(caller, validator.sha256(), "compare");
+    }
     byte[] input =
         spec.input()
             .map(

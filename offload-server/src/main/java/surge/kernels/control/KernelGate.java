@@ -28,6 +28,11 @@ public final class KernelGate {
     reducer.ifPresent(r -> check(caller, r, KernelRequest.Use.REDUCER, "merge.kernel"));
   }
 
+  /** A kernel the server runs for a job besides its reducer: its validator ({@code compare}). */
+  public void checkServerKernel(Caller caller, String sha256, String field) {
+    check(caller, sha256, KernelRequest.Use.REDUCER, field);
+  }
+
   private void check(Caller caller, String sha256, KernelRequest.Use use, String field) {
     var role = caller.operator() ? KernelRequest.Role.OPERATOR : KernelRequest.Role.USER;
     var decision = policy.decide(new KernelRequest(caller.name(), role, sha256, use), approvals);

@@ -1,0 +1,237 @@
+package surge.dispatch;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Consumer;
+import surge.policies.VerificationPolicy;
+
+/**
+ * The rules of verification (docs/verification.md) as the dispatcher applies them: when a task's
+ * answers are enough, who earned an agreement or a disagreement, who is caught, when to spot-check.
+ * It decides and keeps counts; the dispatcher owns the queues, leases and connections and carries
+ * the decisions out. Called with the dispatcher's lock held, except {@link #ask}'s callback.
+ */
+final class Verifier {
+  /** What becomes of a task after its latest answer. */
+  sealed interface Decision {
+    /** {@code winner} is the task's answer; {@code caught} lost to a trusted machine's. */
+    record Accept(Votes.Group winner, List<Standing> caught) implements Decision {}
+
+    /** Not enough yet: one more answer, from another identity. */
+    record Wait() implements Decision {}
+
+    /** The answers will never be enough. */
+    record Fail(JobFailure failure) implements Decision {}
+  }
+
+  /** Counts since the server started. */
+  long results;
+
+  long serverRuns;
+  long spotChecks;
+  long disagreements;
+  long blacklisted;
+  long recomputed;
+
+  private final VerificationPolicy policy;
+  private final Standings standings;
+  private final Validator validator;
+  private final java.util.Random random =
+      new java.util.Random(new java.security.SecureRandom().nextLong());
+
+  Verifier(VerificationPolicy policy, Standings standings, Validator validator) {
+    this.policy = policy;
+    this.standings = standings;
+    this.validator = validator;
+  }
+
+  VerificationPolicy policy() {
+    return policy;
+  }
+
+  Standings standings() {
+    return standings;
+  }
+
+  double credibility(Standing s) {
+    return policy.credibility(s.history());
+  }
+
+  /** An adaptive job's first answer that is credible enough alone (always a trusted machine's). */
+  boolean credibleAlone(JobRun run, int index, Votes.Vote vote) {
+    return run.verify.mode() == Verify.Mode.ADAPTIVE
+        && !run.allVotes().containsKey(index)
+        && credibility(vote.standing()) >= 1 - run.verify.targetError();
+  }
+
+  /** Whether to give {@code v} a spot check now, as often as the policy says for its record. */
+  boolean spotCheckNow(Volunteer v) {
+    return !v.trusted() && random.nextDouble() < policy.spotCheckRate(v.standing.history());
+  }
+
+  /** Asks the job's validator kernel about {@code candidates}; answers on another thread. */
+  void ask(JobRun run, int index, List<byte[]> candidates, Consumer<Validator.Verdict> done) {
+    validator.judge(
+        ((Comparison.Kernel) run.verify.compare()).sha256(), run.job.id(), index, candidates, done);
+  }
+
+  /** What is wrong with a validator's verdict on {@code n} candidates, or null. */
+  static String invalid(Validator.Verdict verdict, int n) {
+    if (!verdict.ok()) {
+      return verdict.failure();
+    }
+    if (verdict.labels().length != n) {
+      return "it gave " + verdict.labels().length + " labels for " + n + " outputs";
+    }
+    for (int label : verdict.labels()) {
+      if (label < 0 || label >= n) {
+        return "a label is not the index of a candidate (0 to " + (n - 1) + ")";
+      }
+    }
+    return null;
+  }
+
+  /**
+   * With a task's answers grouped: the best group if it is enough (the mode's quorum of identities,
+   * or credibility {@code 1 - target error}), its members credited and the others debited; else
+   * wait for another answer, or fail once the task has had as many as its mode allows.
+   */
+  Decision decide(JobRun run, int index, Votes votes, List<Votes.Group> groups) {
+    Verify verify = run.verify;
+    int best = 0;
+    double bestScore = -1;
+    List<double[]> credibilities =
+        verify.mode() == Verify.Mode.REPLICATE ? null : credibilities(groups);
+    for (int g = 0; g < groups.size(); g++) {
+      double score =
+          credibilities == null
+              ? groups.get(g).identities()
+              : VerificationPolicy.groupCredibility(credibilities, g);
+      if (score > bestScore) {
+        best = g;
+        bestScore = score;
+      }
+    }
+    Votes.Group winner = groups.get(best);
+    boolean enough =
+        verify.mode() == Verify.Mode.REPLICATE
+            ? winner.identities() >= verify.replicas()
+            : bestScore >= 1 - verify.targetError();
+    if (enough) {
+      return new Decision.Accept(winner, settle(run, winner, groups));
+    }
+    if (votes.all.size() < verify.maxResults()) {
+      return new Decision.Wait();
+    }
+    String believed =
+        verify.mode() == Verify.Mode.REPLICATE
+            ? "by " + (long) bestScore + " of the " + verify.replicas() + " needed"
+            : String.format(
+                Locale.ROOT, "with %.6f, short of %.6f", bestScore, 1 - verify.targetError());
+    return new Decision.Fail(
+        new JobFailure(
+            String.format(
+                Locale.ROOT,
+                "task %d could not be verified (--verify=%s): %d results from %d volunteers fall"
+                    + " into %d different answers; the best is believed %s",
+                index,
+                verify.text(),
+                votes.all.size(),
+                votes.all.size(),
+                groups.size(),
+                believed),
+            OptionalInt.of(index),
+            OptionalInt.empty(),
+            Optional.empty()));
+  }
+
+  private List<double[]> credibilities(List<Votes.Group> groups) {
+    List<double[]> c = new ArrayList<>(groups.size());
+    for (Votes.Group g : groups) {
+      c.add(g.members().stream().mapToDouble(m -> credibility(m.standing())).toArray());
+    }
+    return c;
+  }
+
+  /**
+   * A task's answer is decided: the agreeing identities earn an agreement (when more than one
+   * agreed), the others a disagreement; those that lost to a trusted machine are returned, caught.
+   */
+  private List<Standing> settle(JobRun run, Votes.Group winner, List<Votes.Group> groups) {
+    boolean groundTruth = winner.members().stream().anyMatch(m -> m.standing().trusted());
+    if (winner.identities() > 1) {
+      for (Votes.Vote m : winner.members()) {
+        if (!m.standing().trusted()) {
+          m.standing().agreed();
+          standings.changed(m.standing());
+        }
+      }
+    }
+    List<Standing> caught = new ArrayList<>();
+    for (Votes.Group g : groups) {
+      if (g == winner) {
+        continue;
+      }
+      for (Votes.Vote m : g.members()) {
+        run.disagreements++;
+        disagreements++;
+        if (groundTruth) {
+          caught.add(m.standing());
+        } else {
+          m.standing().disagreed();
+          standings.changed(m.standing());
+        }
+      }
+    }
+    return caught;
+  }
+
+  /** A spot check's outcome; false: the volunteer is caught (the dispatcher bars it). */
+  boolean spotChecked(Standing s, JobRun run, boolean agrees) {
+    run.spotChecks++;
+    spotChecks++;
+    if (agrees) {
+      s.spotPassed();
+      standings.changed(s);
+    }
+    return agrees;
+  }
+
+  /** The untrusted identities among {@code members}: whose results to backtrack if caught. */
+  static String[] untrusted(List<Votes.Vote> members) {
+    return members.stream()
+        .filter(m -> !m.standing().trusted())
+        .map(m -> m.standing().identity())
+        .toArray(String[]::new);
+  }
+
+  /** What a missed deadline says of tasks that were waiting for agreement. */
+  static String awaiting(JobRun run) {
+    int waiting = run.allVotes().size();
+    if (waiting == 0) {
+      return "";
+    }
+    return "; "
+        + waiting
+        + " tasks were waiting for an agreeing result from another volunteer (--verify="
+        + run.verify.text()
+        + ")";
+  }
+
+  VerificationReport totals(long accepted) {
+    return new VerificationReport(
+        "all",
+        java.util.OptionalDouble.empty(),
+        "",
+        (int) Math.min(Integer.MAX_VALUE, accepted),
+        results,
+        serverRuns,
+        spotChecks,
+        disagreements,
+        blacklisted,
+        recomputed);
+  }
+}
