@@ -515,7 +515,8 @@ public final class Dispatcher {
    * another identity, at the back of the queue.
    */
   private void vote(JobRun run, int index, Votes.Vote vote, Outbox out) {
-    if (run.verify.acceptsFirst() || verifier.credibleAlone(run, index, vote)) {
+    boolean credible = verifier.credibleAlone(run, index, vote);
+    if (run.verify.acceptsFirst() || (credible && !verifier.auditNow(vote.standing()))) {
       // The first answer counts, or (the common case once volunteers have a history, and always
       // for trusted machines) one answer is credible enough alone.
       acceptTask(run, index, vote.output(), vote.millis(), Verifier.untrusted(List.of(vote)));
@@ -523,6 +524,7 @@ public final class Dispatcher {
     }
     Votes votes = run.votes(index);
     votes.add(vote);
+    votes.audited |= credible;
     if (!run.verify.compare().synchronous()) {
       // The task waits, neither queued nor leased, until the validator has spoken.
       String job = run.job.id();
@@ -547,11 +549,11 @@ public final class Dispatcher {
         return;
       }
       Votes votes = run.allVotes().get(index);
+      String wrong = votes == null ? null : Verifier.invalid(verdict, votes.all.size());
       if (votes == null || votes.all.size() != version) {
-        return; // backtracking changed the candidates; their task is queued again
-      }
-      String wrong = Verifier.invalid(verdict, votes.all.size());
-      if (wrong != null) {
+        // Backtracking dropped a candidate meanwhile: the task is wanted again.
+        queue.requeueLast(run, index, System.nanoTime());
+      } else if (wrong != null) {
         fail(
             run,
             out,
@@ -574,6 +576,9 @@ public final class Dispatcher {
       run.dropVotes(index);
       for (Standing s : accept.caught()) {
         caught(s, run, "its answer differed from a trusted volunteer's", out);
+      }
+      for (Standing s : accept.doubted()) {
+        backtrack(s, null);
       }
       if (!run.ended && !run.done.get(index)) {
         var winner = accept.winner();
@@ -667,10 +672,20 @@ public final class Dispatcher {
         out.close(v, "results failed verification");
       }
     }
+    backtrack(s, everywhere ? null : owner);
+  }
+
+  /**
+   * Throws away every result of {@code s} not merged yet (in the jobs of {@code owner}, or all when
+   * null): pending votes are dropped, accepted results deleted and their tasks queued again. For a
+   * caught volunteer, and for one whose answer lost to a credible one (a liar that has earned trust
+   * may have had other lies accepted alone; an honest one only costs the recomputation).
+   */
+  private void backtrack(Standing s, String owner) {
     for (JobRun run : List.copyOf(jobs.values())) {
       if (run.ended
           || run.phase == JobProgress.Phase.MERGING
-          || (!everywhere && !run.job.owner().equals(owner))) {
+          || (owner != null && !run.job.owner().equals(owner))) {
         continue;
       }
       for (Votes votes : run.allVotes().values()) {

@@ -17,8 +17,12 @@ import surge.policies.VerificationPolicy;
 final class Verifier {
   /** What becomes of a task after its latest answer. */
   sealed interface Decision {
-    /** {@code winner} is the task's answer; {@code caught} lost to a trusted machine's. */
-    record Accept(Votes.Group winner, List<Standing> caught) implements Decision {}
+    /**
+     * {@code winner} is the task's answer; {@code caught} lost to a trusted machine's; {@code
+     * doubted} lost to an answer credible enough without one (their results are re-verified).
+     */
+    record Accept(Votes.Group winner, List<Standing> caught, List<Standing> doubted)
+        implements Decision {}
 
     /** Not enough yet: one more answer, from another identity. */
     record Wait() implements Decision {}
@@ -60,11 +64,22 @@ final class Verifier {
     return policy.credibility(s.history());
   }
 
-  /** An adaptive job's first answer that is credible enough alone (always a trusted machine's). */
+  /**
+   * An adaptive job's first answer that is credible enough alone (always a trusted machine's),
+   * unless it is audited: at the policy's spot-check rate an untrusted volunteer's answer is
+   * replicated to another identity all the same, so that a volunteer with a long record keeps being
+   * checked in jobs where no known answer is ready (the server's own runs take longer than a short
+   * job lasts). A disagreement then sends the task on to more answers and divides the record.
+   */
   boolean credibleAlone(JobRun run, int index, Votes.Vote vote) {
     return run.verify.mode() == Verify.Mode.ADAPTIVE
         && !run.allVotes().containsKey(index)
         && credibility(vote.standing()) >= 1 - run.verify.targetError();
+  }
+
+  /** Whether to audit an answer that is credible alone (see {@link #credibleAlone}). */
+  boolean auditNow(Standing s) {
+    return !s.trusted() && random.nextDouble() < policy.spotCheckRate(s.history());
   }
 
   /** Whether to give {@code v} a spot check now, as often as the policy says for its record. */
@@ -119,9 +134,12 @@ final class Verifier {
     boolean enough =
         verify.mode() == Verify.Mode.REPLICATE
             ? winner.identities() >= verify.replicas()
-            : bestScore >= 1 - verify.targetError();
+            : bestScore >= 1 - verify.targetError() && (!votes.audited || winner.identities() > 1);
     if (enough) {
-      return new Decision.Accept(winner, settle(run, winner, groups));
+      List<Standing> caught = new ArrayList<>();
+      List<Standing> doubted = new ArrayList<>();
+      settle(run, winner, groups, caught, doubted);
+      return new Decision.Accept(winner, caught, doubted);
     }
     if (votes.all.size() < verify.maxResults()) {
       return new Decision.Wait();
@@ -158,9 +176,15 @@ final class Verifier {
 
   /**
    * A task's answer is decided: the agreeing identities earn an agreement (when more than one
-   * agreed), the others a disagreement; those that lost to a trusted machine are returned, caught.
+   * agreed), the others a disagreement; those that lost to a trusted machine are caught, the others
+   * doubted.
    */
-  private List<Standing> settle(JobRun run, Votes.Group winner, List<Votes.Group> groups) {
+  private void settle(
+      JobRun run,
+      Votes.Group winner,
+      List<Votes.Group> groups,
+      List<Standing> caught,
+      List<Standing> doubted) {
     boolean groundTruth = winner.members().stream().anyMatch(m -> m.standing().trusted());
     if (winner.identities() > 1) {
       for (Votes.Vote m : winner.members()) {
@@ -170,7 +194,6 @@ final class Verifier {
         }
       }
     }
-    List<Standing> caught = new ArrayList<>();
     for (Votes.Group g : groups) {
       if (g == winner) {
         continue;
@@ -183,10 +206,10 @@ final class Verifier {
         } else {
           m.standing().disagreed();
           standings.changed(m.standing());
+          doubted.add(m.standing());
         }
       }
     }
-    return caught;
   }
 
   /** A spot check's outcome; false: the volunteer is caught (the dispatcher bars it). */

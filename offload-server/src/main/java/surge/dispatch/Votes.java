@@ -30,6 +30,9 @@ final class Votes {
 
   final List<Vote> all = new ArrayList<>(2);
 
+  /** Audited: its first answer was credible alone, but another identity must agree. */
+  boolean audited;
+
   void add(Vote v) {
     all.add(v);
   }

@@ -216,12 +216,12 @@ class VerificationTest {
 
   @Test
   void aSpotCheckCatchesAVolunteerThatLiesOnAKnownAnswer() {
-    spotRate = 0.999_999;
     dispatcher.submit(job("j-5", 4, adaptive(0.5)), new BitSet());
     dispatcher.serverResult("j-5", 3, "known3".getBytes(StandardCharsets.UTF_8), 1);
     Standing sab = new Standing("key:sab", false);
     var s = volunteer("s", sab);
     Task first = work("s", s, "lie");
+    spotRate = 0.999_999;
     assertThat(first.index()).isNotEqualTo(3);
     // Its next task is the spot check of task 3: it lies and is caught; its accepted answer for
     // the first task is thrown away and the task queued again.
@@ -246,11 +246,11 @@ class VerificationTest {
 
   @Test
   void aVolunteerCaughtWithDemandLeftIsGivenNothingMore() {
-    spotRate = 0.999_999;
     dispatcher.submit(job("j-51", 6, adaptive(0.5)), new BitSet());
     dispatcher.serverResult("j-51", 5, "known".getBytes(StandardCharsets.UTF_8), 1);
     var s = volunteer("s", new Standing("key:sab", false));
     work("s", s, "lie");
+    spotRate = 0.999_999;
     dispatcher.request("s", 5); // a spot check first, then ordinary tasks; demand left over
     var spot = s.tasks().stream().filter(t -> t.index() == 5).findFirst().orElseThrow();
     int before = s.tasks().size();
@@ -258,6 +258,38 @@ class VerificationTest {
     assertThat(s.closedWith).isEqualTo(4403);
     assertThat(s.tasks()).hasSize(before);
     assertThat(dispatcher.progress("j-51").orElseThrow().leased()).isZero();
+  }
+
+  @Test
+  void anAnswerCredibleAloneIsStillAuditedAtTheSpotCheckRateByAnotherIdentity() {
+    spotRate = 0.999_999; // every answer audited
+    dispatcher.submit(job("j-52", 1, adaptive(0.5)), new BitSet());
+    var a = volunteer("a", new Standing("key:a", false));
+    var b = volunteer("b", new Standing("key:b", false));
+    var c = volunteer("c", new Standing("key:c", false));
+    work("a", a, "lie");
+    assertThat(done()).as("credible alone, but audited").isEmpty();
+    work("b", b, "truth");
+    assertThat(done()).as("two answers that disagree: neither is enough").isEmpty();
+    work("c", c, "truth");
+    assertThat(done()).containsExactly("done j-52/0 truth");
+    assertThat(dispatcher.progress("j-52").orElseThrow().verification().disagreements())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aVolunteerOutvotedByCredibleAgreementHasItsUnmergedResultsVerifiedAgain() {
+    dispatcher.submit(job("j-61", 3, adaptive(0.5)), new BitSet());
+    var liar = volunteer("l", new Standing("key:liar", false));
+    Task alone = work("l", liar, "lie");
+    assertThat(done()).containsExactly("done j-61/" + alone.index() + " lie");
+    dispatcher.submit(
+        job("j-62", 1, Verify.parse("replicate=2", 0, Comparison.BYTES), 1), new BitSet());
+    assertThat(work("l", liar, "lie").job()).isEqualTo("j-62");
+    work("a", volunteer("a", new Standing("key:a", false)), "truth");
+    work("b", volunteer("b", new Standing("key:b", false)), "truth");
+    assertThat(events.log).contains("done j-62/0 truth", "undone j-61/" + alone.index());
+    assertThat(liar.closedWith).as("doubted, not caught: no known answer").isNull();
   }
 
   @Test
