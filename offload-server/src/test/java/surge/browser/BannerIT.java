@@ -80,7 +80,11 @@ class BannerIT {
                 "SURGE_ADMIN_PASSWORD",
                 PASSWORD,
                 "SURGE_LEASE",
-                "60s"));
+                "60s",
+                // The banner is under test here (one browser, one identity); verification has its
+                // own tests.
+                "SURGE_VERIFY",
+                "replicate=1"));
     site = new DemoSite(sitePort, server.url(), data);
   }
 

@@ -38,6 +38,8 @@ class BrowserRuntimeIT {
             Map.of(
                 "SURGE_LEASE", "60s",
                 "SURGE_HEARTBEAT", "2s",
+                // The browser's behaviour is under test here; verification has its own tests.
+                "SURGE_VERIFY", "replicate=1",
                 "SURGE_ALLOWED_ORIGINS", RuntimeHost.origins(hostPort)));
     host = new RuntimeHost(server, hostPort);
   }
