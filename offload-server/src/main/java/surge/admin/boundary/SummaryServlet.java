@@ -73,14 +73,11 @@ public class SummaryServlet extends HttpServlet {
     }
     JsonArrayBuilder standings = Json.createArrayBuilder();
     for (var v : server.standings.all(STANDINGS)) {
-      var history =
-          new surge.policies.VolunteerHistory(
-              v.trusted(), v.spotPassed(), v.spotFailed(), v.agreements(), v.disagreements());
       var o =
           Json.createObjectBuilder()
               .add("identity", v.identity())
               .add("trusted", v.trusted())
-              .add("credibility", server.verificationPolicy.credibility(history))
+              .add("credibility", server.verificationPolicy.credibility(v.history()))
               .add("spotChecksPassed", v.spotPassed())
               .add("agreements", v.agreements())
               .add("disagreements", v.disagreements())

@@ -11,7 +11,6 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import surge.Surge;
 import surge.api.Problem;
-import surge.policies.VolunteerHistory;
 
 /**
  * Volunteers' verification records (docs/verification.md), for operators (the AuthFilter lets
@@ -31,14 +30,11 @@ public class VolunteerStandingsResource {
     var server = surge.server();
     var out = Json.createArrayBuilder();
     for (var s : server.standings.all(limit)) {
-      var history =
-          new VolunteerHistory(
-              s.trusted(), s.spotPassed(), s.spotFailed(), s.agreements(), s.disagreements());
       var o =
           Json.createObjectBuilder()
               .add("identity", s.identity())
               .add("trusted", s.trusted())
-              .add("credibility", server.verificationPolicy.credibility(history))
+              .add("credibility", server.verificationPolicy.credibility(s.history()))
               .add("spotChecksPassed", s.spotPassed())
               .add("spotChecksFailed", s.spotFailed())
               .add("agreements", s.agreements())

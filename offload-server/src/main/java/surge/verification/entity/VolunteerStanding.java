@@ -81,6 +81,12 @@ public class VolunteerStanding {
     this.updatedAt = at;
   }
 
+  /** The record as a verification policy reads it. */
+  public surge.policies.VolunteerHistory history() {
+    return new surge.policies.VolunteerHistory(
+        trusted, spotPassed, spotFailed, agreements, disagreements);
+  }
+
   public String identity() {
     return identity;
   }
