@@ -520,6 +520,9 @@ public final class Dispatcher {
       // The first answer counts, or (the common case once volunteers have a history, and always
       // for trusted machines) one answer is credible enough alone.
       acceptTask(run, index, vote.output(), vote.millis(), Verifier.untrusted(List.of(vote)));
+      if (vote.standing().trusted()) {
+        run.know(index, vote.output()); // a trusted machine's answer: a spot check for others
+      }
       return;
     }
     Votes votes = run.votes(index);
@@ -584,6 +587,9 @@ public final class Dispatcher {
         var winner = accept.winner();
         String[] from = Verifier.untrusted(winner.members());
         acceptTask(run, index, winner.output(), winner.millis(), from);
+        if (winner.members().stream().anyMatch(m -> m.standing().trusted())) {
+          run.know(index, winner.output());
+        }
       }
     } else if (decision instanceof Verifier.Decision.Fail f) {
       fail(run, out, f.failure());

@@ -293,6 +293,19 @@ class VerificationTest {
   }
 
   @Test
+  void aTrustedMachinesAnswerBecomesASpotCheckForOthers() {
+    dispatcher.submit(job("j-71", 4, adaptive(1e-4)), new BitSet());
+    Task known = work("t", volunteer("t", new Standing("key:centre", true)), "right");
+    var s = volunteer("s", new Standing("key:sab", false));
+    work("s", s, "lie");
+    spotRate = 0.999_999;
+    Task spot = work("s", s, "lie");
+    assertThat(spot.index()).isEqualTo(known.index());
+    assertThat(s.closedWith).isEqualTo(4403);
+    assertThat(caught).singleElement().asString().contains("spot check");
+  }
+
+  @Test
   void noneSendsTasksToTrustedMachinesOnly() {
     dispatcher.submit(job("j-6", 1, Verify.parse("none", 0, Comparison.BYTES)), new BitSet());
     var u = volunteer("u", new Standing("consent:u", false));
