@@ -229,12 +229,9 @@ public record Settings(
         e,
         source.get("SURGE_VERIFY_COMPARE").orElse("bytes"),
         source.get("SURGE_VERIFICATION_POLICY").orElse("credibility"),
-        source.integer("SURGE_SPOT_CHECK_POOL", 8, 0, JOB_KNOWN_ANSWERS),
+        source.integer("SURGE_SPOT_CHECK_POOL", 8, 0, surge.dispatch.Verify.MAX_KNOWN_ANSWERS),
         source.duration("SURGE_SERVER_RUN_TIMEOUT", Duration.ofSeconds(30)));
   }
-
-  /** The most known answers the dispatcher keeps per job. */
-  private static final int JOB_KNOWN_ANSWERS = 64;
 
   private static Wasm wasm(Source source) {
     long fourGiB = 1L << 32; // what wasm32 can address at all

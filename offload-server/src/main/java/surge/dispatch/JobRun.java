@@ -20,9 +20,6 @@ final class JobRun {
    */
   private static final int SEARCH = 64;
 
-  /** At most this many known answers per job are kept for spot checks. */
-  static final int KNOWN = 64;
-
   final DispatchJob job;
   final long timeoutMillis;
   final IntDeque queue;
@@ -182,7 +179,7 @@ final class JobRun {
     if (known == null) {
       known = new java.util.LinkedHashMap<>();
     }
-    if (known.size() < KNOWN) {
+    if (known.size() < Verify.MAX_KNOWN_ANSWERS) {
       known.putIfAbsent(index, new Known(output, new java.util.HashSet<>()));
     }
   }

@@ -21,6 +21,9 @@ public record Verify(Mode mode, int replicas, double targetError, Comparison com
 
   public static final int MAX_REPLICAS = 16;
 
+  /** At most this many known answers per job are kept for spot checks. */
+  public static final int MAX_KNOWN_ANSWERS = 64;
+
   /** The first result is accepted: what jobs had before verification existed, and tests. */
   public static final Verify FIRST = new Verify(Mode.REPLICATE, 1, 0, Comparison.BYTES);
 
