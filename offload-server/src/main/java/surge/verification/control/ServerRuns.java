@@ -2,7 +2,6 @@ package surge.verification.control;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -65,12 +64,13 @@ public final class ServerRuns implements AutoCloseable {
     if (pool == 0 || job.verify().mode() != Verify.Mode.ADAPTIVE) {
       return;
     }
-    List<Integer> all = new ArrayList<>(job.taskCount());
-    for (int i = 0; i < job.taskCount(); i++) {
-      all.add(i);
+    // A uniform sample of at most 64 distinct indices, without listing a million-task job's all.
+    var sample = new java.util.LinkedHashSet<Integer>();
+    int wanted = Math.min(pool, job.taskCount());
+    while (sample.size() < wanted) {
+      sample.add(random.nextInt(job.taskCount()));
     }
-    Collections.shuffle(all, random);
-    for (int index : all.subList(0, Math.min(pool, all.size()))) {
+    for (int index : sample) {
       try {
         executor.execute(() -> run(job, index));
       } catch (RejectedExecutionException e) {
