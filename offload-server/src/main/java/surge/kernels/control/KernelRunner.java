@@ -1,8 +1,11 @@
 package surge.kernels.control;
 
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
@@ -11,31 +14,49 @@ import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * Runs a kernel on the server with Chicory (reducer kernels): arguments, environment and stdin in;
  * stdout, stderr and exit code out; under a time limit, a memory cap and an output cap.
  *
  * <p>The kernel runs on the calling thread, so the caller's pool bounds how many run at once. At
- * the time limit a watchdog interrupts the thread, again every 100 ms until the run has ended, and
- * an execution listener checks the interrupt flag before every instruction, so a kernel that loops
- * stops and gives its CPU back. (Chicory's interpreter checks the flag itself on {@code br} and
- * calls only, not on {@code br_if}, the back edge of clang's loops: {@code cancel(true)} left such
- * a loop spinning for ever. Chicory's compiler checks every back edge, but needs ASM 9.9, and
- * Payara's own older ASM wins inside the server: {@code NoSuchMethodError Remapper.<init>(int)},
- * measured.)
+ * the time limit a watchdog interrupts the thread, again every 100 ms until the run has ended.
+ * Kernels run compiled to JVM bytecode by Chicory's compiler (module {@code wasm-compiler}, with
+ * its ASM relocated: Payara's own older ASM would otherwise win, {@code NoSuchMethodError
+ * Remapper.<init>(int)}, measured), which checks the interrupt flag on every back edge, so a kernel
+ * that loops stops and gives its CPU back. A function too large for one JVM method falls back to
+ * the interpreter, where an execution listener checks the flag before every instruction (Chicory's
+ * interpreter itself checks it only on {@code br} and calls, not on {@code br_if}, the back edge of
+ * clang's loops). Compiled modules are kept by sha256, the last {@value #COMPILED_KEPT}.
  */
 public final class KernelRunner implements AutoCloseable {
   private static final long PAGE = 65_536;
   private static final int STDERR_KEPT = 64 * 1024;
   private static final Duration NAG = Duration.ofMillis(100);
+  private static final int COMPILED_KEPT = 16;
+
+  /** A parsed module and its compiled machine, shared by every run of the same bytes. */
+  private record Compiled(WasmModule module, Function<Instance, Machine> machine) {}
+
+  private final Map<String, Compiled> compiled =
+      new LinkedHashMap<>(COMPILED_KEPT, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Compiled> eldest) {
+          return size() > COMPILED_KEPT;
+        }
+      };
 
   private final long memoryBytes;
   private final long outputBytes;
@@ -133,7 +154,9 @@ public final class KernelRunner implements AutoCloseable {
     env.forEach(options::withEnvironment);
     Instance instance = null;
     try (var wasi = WasiPreview1.builder().withOptions(options.build()).build()) {
-      WasmModule module = Parser.parse(wasm);
+      String key = sha256(wasm);
+      Compiled known = cached(key);
+      WasmModule module = known != null ? known.module() : Parser.parse(wasm);
       if (module.startSection().isPresent()) {
         return limit(out, err, "the kernel has a start section, which Surge does not run");
       }
@@ -167,6 +190,7 @@ public final class KernelRunner implements AutoCloseable {
                       throw new ChicoryInterruptedException("Thread interrupted");
                     }
                   })
+              .withMachineFactory(known != null ? known.machine() : compile(key, module))
               .withStart(false)
               .build();
       instance.export("_start").apply();
@@ -188,6 +212,35 @@ public final class KernelRunner implements AutoCloseable {
             " (its memory had reached the limit of " + memoryBytes + " bytes, SURGE_REDUCE_MEMORY)";
       }
       return limit(out, err, why);
+    }
+  }
+
+  private Compiled cached(String sha256) {
+    synchronized (compiled) {
+      return compiled.get(sha256);
+    }
+  }
+
+  /**
+   * Compiles a module that passed the checks above. Compilation runs on the caller's thread within
+   * its time limit; its cost is bounded by the module's size, which the kernel store limits.
+   */
+  private Function<Instance, Machine> compile(String sha256, WasmModule module) {
+    var machine =
+        MachineFactoryCompiler.builder(module)
+            .withInterpreterFallback(InterpreterFallback.SILENT)
+            .compile();
+    synchronized (compiled) {
+      compiled.putIfAbsent(sha256, new Compiled(module, machine));
+    }
+    return machine;
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
     }
   }
 
