@@ -46,7 +46,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-[ -f "$repo/offload-server/target/surge.war" ] || die "no server build: mvn -q -f offload-server/pom.xml package -DskipTests"
+[ -f "$repo/offload-server/target/surge.war" ] || die "no server build: mvn -q -pl offload-server -am package -DskipTests"
 [ -f "$repo/slurm-bridge/target/surge.jar" ] || die "no surge.jar: mvn -q -f slurm-bridge/pom.xml package -DskipTests"
 [ -f "$repo/examples/kernels/build/wasm/montecarlo.wasm" ] || make -s -C "$repo/examples/kernels" >&2
 

@@ -71,7 +71,7 @@ baseline_runs="${baseline_runs:-$runs}"
 kernel="$repo/examples/kernels/build/wasm/noop.wasm"
 [ -f "$kernel" ] || make -s -C "$repo/examples/kernels" >&2
 [ -f "$home/offload-server/target/surge.war" ] || die "no server build in $home; build it:
-  mvn -q -f policies/pom.xml install -DskipTests && mvn -q -f offload-server/pom.xml package -DskipTests"
+  mvn -q -pl offload-server -am package -DskipTests"
 [ -d "$home/worker-runtime/node_modules/ws" ] || die "worker-runtime dependencies missing: npm ci --prefix $home/worker-runtime"
 
 say() { echo "bench: $*" >&2; }
