@@ -135,6 +135,35 @@ class HostileVolunteerIT {
   }
 
   @Test
+  void aSilentVolunteerIsClosedWith4408AndItsTaskGoesToAnother() {
+    // Dead-peer detection: the dispatcher's heartbeat check, whatever re-arms the container's
+    // idle timer (volunteer sessions use Surge's own, IdleTimers).
+    var dead = volunteer(1);
+    var honest = volunteer(1);
+    dead.request(1);
+    String id = job("noop", 1, "");
+    JsonObject task = dead.awaitTasks(1, WAIT).get(0);
+    long heartbeatMs = 5_000; // SURGE_HEARTBEAT's default; three missed close the connection
+    long silentFrom = System.nanoTime();
+    dead.goSilent();
+
+    var close = dead.awaitClose(Duration.ofMillis(3 * heartbeatMs + 10_000));
+    Duration silent = Duration.ofNanos(System.nanoTime() - silentFrom);
+    assertThat(close.code()).isEqualTo(4408);
+    // Its last heartbeat went out up to half an interval before the silence began.
+    assertThat(silent)
+        .isBetween(
+            Duration.ofMillis(3 * heartbeatMs - heartbeatMs / 2 - 500),
+            Duration.ofMillis(3 * heartbeatMs + 5_000));
+
+    honest.request(1);
+    List<JsonObject> again = honest.awaitTasks(1, WAIT);
+    assertThat(again.get(0).getInt("index")).isEqualTo(task.getInt("index"));
+    honest.results(again.stream().map(t -> NativeRun.result("noop", t)).toList());
+    api.awaitState(id, "SUCCEEDED", WAIT);
+  }
+
+  @Test
   void aVolunteerThatNeverAnswersLosesTheTaskAtItsLimitDespiteHeartbeats() {
     var silent = volunteer(1); // heartbeats every half interval, never a result
     var honest = volunteer(1);
