@@ -40,6 +40,14 @@ public final class Journal implements JobEvents, AutoCloseable {
    */
   static final long MIN_COMMIT_INTERVAL_NANOS = 10_000_000;
 
+  /**
+   * After a batch of at least {@link #BUSY_BATCH} events the server is busy: the next transaction
+   * waits until this long after the previous one started.
+   */
+  static final long BUSY_COMMIT_INTERVAL_NANOS = 50_000_000;
+
+  static final int BUSY_BATCH = 64;
+
   private sealed interface Event {
     long job();
   }
@@ -136,7 +144,8 @@ public final class Journal implements JobEvents, AutoCloseable {
 
   private void writeLoop() {
     List<Event> batch = new ArrayList<>(MAX_BATCH);
-    long lastCommit = System.nanoTime() - MIN_COMMIT_INTERVAL_NANOS;
+    long lastCommit = System.nanoTime() - BUSY_COMMIT_INTERVAL_NANOS;
+    int lastBatch = 0;
     while (running || !queue.isEmpty()) {
       try {
         Event first = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -144,12 +153,15 @@ public final class Journal implements JobEvents, AutoCloseable {
           continue;
         }
         batch.add(first);
-        long wait = lastCommit + MIN_COMMIT_INTERVAL_NANOS - System.nanoTime();
+        long interval =
+            lastBatch >= BUSY_BATCH ? BUSY_COMMIT_INTERVAL_NANOS : MIN_COMMIT_INTERVAL_NANOS;
+        long wait = lastCommit + interval - System.nanoTime();
         if (wait > 0 && running && queue.size() < MAX_BATCH - 1) {
           TimeUnit.NANOSECONDS.sleep(wait);
         }
         lastCommit = System.nanoTime();
         queue.drainTo(batch, MAX_BATCH - 1);
+        lastBatch = batch.size();
         commit(batch);
         batch.clear();
       } catch (InterruptedException e) {
@@ -199,14 +211,15 @@ public final class Journal implements JobEvents, AutoCloseable {
   private static void apply(Session s, List<Event> batch) {
     Map<Long, Job> jobs = new HashMap<>();
     Map<Long, Integer> done = new HashMap<>();
+    List<Done> outputs = new ArrayList<>();
     for (Event e : batch) {
       if (e instanceof Done d) {
-        s.persist(new TaskOutput(d.job(), d.index(), d.stdout(), d.millis()));
+        outputs.add(d);
         done.merge(d.job(), 1, Integer::sum);
         continue;
       }
       if (e instanceof Undone u) {
-        s.flush(); // the output may have been persisted in this very batch
+        insertOutputs(s, outputs); // the output may have been written in this very batch
         s.createMutationQuery("delete from TaskOutput t where t.jobId = :job and t.taskIndex = :i")
             .setParameter("job", u.job())
             .setParameter("i", u.index())
@@ -232,13 +245,49 @@ public final class Journal implements JobEvents, AutoCloseable {
         job.cancel(c.reason(), c.at());
       }
     }
+    insertOutputs(s, outputs);
     done.forEach(
         (id, n) -> {
-          Job job = jobs.computeIfAbsent(id, k -> s.find(Job.class, k));
+          Job job = jobs.get(id);
           if (job != null) {
             job.countDone(n);
+            return;
+          }
+          // Most batches carry only outputs: count them without loading the job (Job.countDone).
+          s.createMutationQuery(
+                  "update Job j set j.tasksDone = least(j.taskCount, greatest(0, j.tasksDone + :n))"
+                      + " where j.id = :id")
+              .setParameter("n", n)
+              .setParameter("id", id)
+              .executeUpdate();
+        });
+  }
+
+  /**
+   * Writes the collected task outputs as one JDBC batch and empties the list: the one write per
+   * task on the hot path, so it skips the entity machinery ({@link TaskOutput} as an entity per
+   * task was about a quarter of the server's Java CPU samples, docs/benchmarks/coldstart.md). The
+   * columns are {@link TaskOutput}'s; reads still go through the entity.
+   */
+  private static void insertOutputs(Session s, List<Done> outputs) {
+    if (outputs.isEmpty()) {
+      return;
+    }
+    s.flush();
+    s.doWork(
+        connection -> {
+          try (var insert = connection.prepareStatement(TaskOutput.INSERT)) {
+            for (Done d : outputs) {
+              insert.setLong(1, d.job());
+              insert.setInt(2, d.index());
+              insert.setBytes(3, d.stdout());
+              insert.setDouble(4, d.millis());
+              insert.addBatch();
+            }
+            insert.executeBatch();
           }
         });
+    outputs.clear();
   }
 
   private void afterCommit(List<Event> batch) {
