@@ -32,22 +32,6 @@ public final class Journal implements JobEvents, AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Journal.class.getName());
   private static final int MAX_BATCH = 2048;
 
-  /**
-   * Under load, transactions start at most this often: the events that arrive meanwhile join the
-   * next one. Each commit rewrites the database pages it touched (H2 writes whole B-tree pages per
-   * commit), so a few large transactions cost far less per task than many small ones. An event
-   * after a quiet spell is written at once: this adds no latency to an idle server.
-   */
-  static final long MIN_COMMIT_INTERVAL_NANOS = 10_000_000;
-
-  /**
-   * After a batch of at least {@link #BUSY_BATCH} events the server is busy: the next transaction
-   * waits until this long after the previous one started.
-   */
-  static final long BUSY_COMMIT_INTERVAL_NANOS = 50_000_000;
-
-  static final int BUSY_BATCH = 64;
-
   private sealed interface Event {
     long job();
   }
@@ -144,8 +128,6 @@ public final class Journal implements JobEvents, AutoCloseable {
 
   private void writeLoop() {
     List<Event> batch = new ArrayList<>(MAX_BATCH);
-    long lastCommit = System.nanoTime() - BUSY_COMMIT_INTERVAL_NANOS;
-    int lastBatch = 0;
     while (running || !queue.isEmpty()) {
       try {
         Event first = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -153,15 +135,7 @@ public final class Journal implements JobEvents, AutoCloseable {
           continue;
         }
         batch.add(first);
-        long interval =
-            lastBatch >= BUSY_BATCH ? BUSY_COMMIT_INTERVAL_NANOS : MIN_COMMIT_INTERVAL_NANOS;
-        long wait = lastCommit + interval - System.nanoTime();
-        if (wait > 0 && running && queue.size() < MAX_BATCH - 1) {
-          TimeUnit.NANOSECONDS.sleep(wait);
-        }
-        lastCommit = System.nanoTime();
         queue.drainTo(batch, MAX_BATCH - 1);
-        lastBatch = batch.size();
         commit(batch);
         batch.clear();
       } catch (InterruptedException e) {
@@ -248,18 +222,10 @@ public final class Journal implements JobEvents, AutoCloseable {
     insertOutputs(s, outputs);
     done.forEach(
         (id, n) -> {
-          Job job = jobs.get(id);
+          Job job = jobs.computeIfAbsent(id, k -> s.find(Job.class, k));
           if (job != null) {
             job.countDone(n);
-            return;
           }
-          // Most batches carry only outputs: count them without loading the job (Job.countDone).
-          s.createMutationQuery(
-                  "update Job j set j.tasksDone = least(j.taskCount, greatest(0, j.tasksDone + :n))"
-                      + " where j.id = :id")
-              .setParameter("n", n)
-              .setParameter("id", id)
-              .executeUpdate();
         });
   }
 
