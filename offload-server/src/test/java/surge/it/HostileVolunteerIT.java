@@ -135,6 +135,29 @@ class HostileVolunteerIT {
   }
 
   @Test
+  void aConnectionThatNeverSaysHelloIsClosedAtItsIdleTimeout() {
+    // Unknown to the dispatcher, so only the container's idle timeout (six heartbeats,
+    // VolunteerEndpoint) closes it: Tyrus re-arms it, now on Surge's own timer (IdleTimers).
+    var mute = VolunteerClient.connect(api.volunteerSocket());
+    clients.add(mute);
+    long idleMs = 6 * 5_000; // 6 x SURGE_HEARTBEAT's default
+    long t0 = System.nanoTime();
+    boolean closed;
+    try {
+      mute.awaitClose(Duration.ofMillis(idleMs + 15_000));
+      closed = true;
+    } catch (AssertionError e) {
+      // Tyrus closes with 1006, which a close frame cannot carry: the client may see it fail.
+      closed = e.getMessage().startsWith("the connection failed");
+    }
+    Duration open = Duration.ofNanos(System.nanoTime() - t0);
+    assertThat(closed).as("closed by the server").isTrue();
+    assertThat(open)
+        .isBetween(Duration.ofMillis(idleMs - 1_000), Duration.ofMillis(idleMs + 15_000));
+    assertThat(mute.isOpen()).isFalse();
+  }
+
+  @Test
   void aSilentVolunteerIsClosedWith4408AndItsTaskGoesToAnother() {
     // Dead-peer detection: the dispatcher's heartbeat check, whatever re-arms the container's
     // idle timer (volunteer sessions use Surge's own, IdleTimers).
