@@ -4,7 +4,7 @@
 //   node bench/throughput.mjs baseline --runtime DIR --kernel F --tasks N --runs R --workers W --out F
 //   node bench/throughput.mjs measure  --server URL --server-pid P --volunteer-pids P,P --kernel F
 //        [--tasks N] [--runs R] [--warmup-tasks N] [--latency-jobs N] [--latency-tasks N]
-//        [--baseline F] [--config F] --out F
+//        [--baseline F] [--config F] [--cold] --out F
 //
 // `measure` expects a running server with its volunteers connecting; it prints a table and writes
 // every figure, with the per-run samples, as JSON to --out.
@@ -49,6 +49,8 @@ const { positionals, values: o } = parseArgs({
     "latency-tasks": { type: "string", default: "1" },
     "poll-ms": { type: "string", default: "2" },
     baseline: { type: "string" },
+    cold: { type: "boolean", default: false },
+    "boot-ms": { type: "string" },
     jfr: { type: "string" },
     config: { type: "string" },
     out: { type: "string" },
@@ -290,7 +292,8 @@ async function measureCommand() {
   const kernel = (await api.uploadKernel(readFileSync(o.kernel))).sha256;
   const spec = (n, name) => ({ name, kernel, tasks: n, merge: { kind: "concat" } });
 
-  const warmupHistory = await warmUp(api, spec, pids, cores, kernel);
+  // --cold: the measured jobs are the first work the server does after boot.
+  const warmupHistory = o.cold ? [] : await warmUp(api, spec, pids, cores, kernel);
 
   // A flight recording of the measured runs only (not boot, not warm-up), for where the time goes.
   const jcmd = (...args) =>
@@ -360,6 +363,8 @@ async function measureCommand() {
     figures,
     ratios,
     wasimoffTasksPerSec: WASIMOFF_TASKS_PER_SEC,
+    // Server start to the first 200 from /health (polled every 0.2 s), as seen by throughput.sh.
+    bootMs: o["boot-ms"] ? Number(o["boot-ms"]) : null,
     baseline,
     warmup: warmupHistory,
     latency,

@@ -10,6 +10,10 @@
 #     --warmup-tasks N      tasks per warm-up job (default 20000)
 #     --warmup-max-jobs N   warm-up jobs run until the JIT threads take <10% of the server's CPU,
 #                           at least 2, at most N (default 12); 0 --warmup-tasks skips the warm-up
+#     --cold                cold start: no warm-up at all (not even the small jobs), the measured
+#                           jobs start as soon as the volunteers are connected after /health
+#                           answered; defaults then to --runs 1 --latency-jobs 0 --baseline-runs 0
+#                           (the first 20,000 tasks after boot). bench/coldstart.sh repeats it.
 #     --latency-jobs N      small jobs submitted one after another for the latency figures (200; 0 skips)
 #     --latency-tasks N     tasks per latency job (default 1)
 #     --baseline-runs N     runs of each local baseline (default: --runs); 0 skips the baseline
@@ -35,7 +39,7 @@ repo="$(cd "$bench/.." && pwd)"
 bench_operator_token
 home="$repo"
 volunteers=2 workers=1 tasks=20000 runs=3 warmup=20000 warmup_max=12 latency_jobs=200 latency_tasks=1
-baseline_runs="" db=h2 tasks_per_worker="" dispatch_mode="" java_opts="" jfr=0 label="" keep=0
+baseline_runs="" cold=0 db=h2 tasks_per_worker="" dispatch_mode="" java_opts="" jfr=0 label="" keep=0
 
 cmdline="bench/throughput.sh"
 [ $# -gt 0 ] && cmdline+="$(printf ' %q' "$@")"
@@ -46,10 +50,11 @@ while [ $# -gt 0 ]; do
     --volunteers) need_int "$1" "${2-}"; volunteers=$2; shift 2 ;;
     --workers) need_int "$1" "${2-}"; workers=$2; shift 2 ;;
     --tasks) need_int "$1" "${2-}"; tasks=$2; shift 2 ;;
-    --runs) need_int "$1" "${2-}"; runs=$2; shift 2 ;;
+    --runs) need_int "$1" "${2-}"; runs=$2; runs_given=1; shift 2 ;;
+    --cold) cold=1; shift ;;
     --warmup-tasks) need_int "$1" "${2-}"; warmup=$2; shift 2 ;;
     --warmup-max-jobs) need_int "$1" "${2-}"; warmup_max=$2; shift 2 ;;
-    --latency-jobs) need_int "$1" "${2-}"; latency_jobs=$2; shift 2 ;;
+    --latency-jobs) need_int "$1" "${2-}"; latency_jobs=$2; latency_given=1; shift 2 ;;
     --latency-tasks) need_int "$1" "${2-}"; latency_tasks=$2; shift 2 ;;
     --baseline-runs) need_int "$1" "${2-}"; baseline_runs=$2; shift 2 ;;
     --db) db="${2-}"; [[ "$db" = h2 || "$db" = postgres ]] || die "--db must be h2 or postgres"; shift 2 ;;
@@ -66,6 +71,12 @@ while [ $# -gt 0 ]; do
 done
 [ "$runs" -ge 1 ] || die "--runs must be at least 1"
 [ "$volunteers" -ge 1 ] && [ "$workers" -ge 1 ] || die "--volunteers and --workers must be at least 1"
+if [ "$cold" = 1 ]; then
+  warmup=0
+  [ -n "${runs_given:-}" ] || runs=1
+  [ -n "${latency_given:-}" ] || latency_jobs=0
+  baseline_runs="${baseline_runs:-0}"
+fi
 baseline_runs="${baseline_runs:-$runs}"
 
 kernel="$repo/examples/kernels/build/wasm/noop.wasm"
@@ -154,7 +165,7 @@ start_postgres() {
 # ---- what ran where: for the JSON ----
 write_config() {
   BENCH_VOLUNTEERS=$volunteers BENCH_WORKERS=$workers BENCH_DB=$db BENCH_TPW="$tasks_per_worker" \
-  BENCH_MODE="$dispatch_mode" BENCH_JAVA_OPTS="$java_opts" BENCH_LABEL="$label" BENCH_HOME="$home" \
+  BENCH_MODE="$dispatch_mode" BENCH_COLD="$cold" BENCH_JAVA_OPTS="$java_opts" BENCH_LABEL="$label" BENCH_HOME="$home" \
   BENCH_COMMIT="$(git -C "$home" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   BENCH_DIRTY="$(git -C "$home" status --porcelain --untracked-files=no -- offload-server worker-runtime policies 2>/dev/null | wc -l)" \
   BENCH_JAVA="$(java -version 2>&1 | head -1)" BENCH_PG="${pg_version:-}" BENCH_CMD="$cmdline" \
@@ -169,7 +180,7 @@ write_config() {
       war: e.BENCH_WAR,
       volunteers: Number(e.BENCH_VOLUNTEERS), workers: Number(e.BENCH_WORKERS), db: e.BENCH_DB,
       postgres: e.BENCH_PG || null, tasksPerWorker: e.BENCH_TPW ? Number(e.BENCH_TPW) : null,
-      dispatchMode: e.BENCH_MODE || null, javaOpts: e.BENCH_JAVA_OPTS || null,
+      dispatchMode: e.BENCH_MODE || null, cold: e.BENCH_COLD === "1", javaOpts: e.BENCH_JAVA_OPTS || null,
       machine: { cores: os.cpus().length, cpu, memGiB: Math.round(os.totalmem() / 2 ** 30),
         kernel: os.release(), loadAtStart: os.loadavg(), java: e.BENCH_JAVA, node: process.version },
     }, null, 2));' "$tmp/config.json"
@@ -201,12 +212,14 @@ mkdir -p "$tmp/data"
 server_pid=$!
 say "server pid $server_pid on $url (db $db), waiting for /health"
 started=$SECONDS
+boot_t0=$(date +%s%3N)
 until [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/health" || true)" = 200 ]; do
   kill -0 "$server_pid" 2>/dev/null || { tail -20 "$tmp/server.log" >&2; die "the server exited"; }
   [ $((SECONDS - started)) -lt 240 ] || { tail -20 "$tmp/server.log" >&2; die "no healthy server after 240 s"; }
-  sleep 0.5
+  sleep 0.2
 done
-say "server healthy after $((SECONDS - started)) s"
+boot_ms=$(( $(date +%s%3N) - boot_t0 ))
+say "server healthy after $boot_ms ms"
 
 bench_volunteer_key "$url"
 # 3. The volunteers.
@@ -221,6 +234,8 @@ extra=()
 [ "$jfr" = 1 ] && extra+=(--jfr "$bench/results/${stamp}${label:+-$label}.jfr")
 [ "$baseline_runs" -gt 0 ] && extra+=(--baseline "$tmp/baseline.json")
 [ -n "$pg_pid" ] && extra+=(--db-pid "$pg_pid")
+[ "$cold" = 1 ] && extra+=(--cold)
+extra+=(--boot-ms "$boot_ms")
 node "$bench/throughput.mjs" measure --server "$url" --server-pid "$server_pid" \
   --volunteer-pids "$(IFS=,; echo "${volunteer_pids[*]}")" --kernel "$kernel" \
   --tasks "$tasks" --runs "$runs" --warmup-tasks "$warmup" --warmup-max-jobs "$warmup_max" \

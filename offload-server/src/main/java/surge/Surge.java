@@ -15,13 +15,19 @@ import surge.config.Settings;
 @ApplicationScoped
 public class Surge {
   private static final Logger LOG = Logger.getLogger(Surge.class.getName());
-  private Server server;
+  private volatile Server server;
 
   void boot(@Observes @Initialized(ApplicationScoped.class) Object event) {
     server();
   }
 
-  public synchronized Server server() {
+  /** The server; read on every volunteer message, so no lock once it has started. */
+  public Server server() {
+    Server s = server;
+    return s != null ? s : start();
+  }
+
+  private synchronized Server start() {
     if (server == null) {
       try {
         server = Server.start(Settings.fromEnvironment());

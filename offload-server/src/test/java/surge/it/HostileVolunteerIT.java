@@ -135,6 +135,58 @@ class HostileVolunteerIT {
   }
 
   @Test
+  void aConnectionThatNeverSaysHelloIsClosedAtItsIdleTimeout() {
+    // Unknown to the dispatcher, so only the container's idle timeout (six heartbeats,
+    // VolunteerEndpoint) closes it: Tyrus re-arms it, now on Surge's own timer (IdleTimers).
+    var mute = VolunteerClient.connect(api.volunteerSocket());
+    clients.add(mute);
+    long idleMs = 6 * 5_000; // 6 x SURGE_HEARTBEAT's default
+    long t0 = System.nanoTime();
+    boolean closed;
+    try {
+      mute.awaitClose(Duration.ofMillis(idleMs + 15_000));
+      closed = true;
+    } catch (AssertionError e) {
+      // Tyrus closes with 1006, which a close frame cannot carry: the client may see it fail.
+      closed = e.getMessage().startsWith("the connection failed");
+    }
+    Duration open = Duration.ofNanos(System.nanoTime() - t0);
+    assertThat(closed).as("closed by the server").isTrue();
+    assertThat(open)
+        .isBetween(Duration.ofMillis(idleMs - 1_000), Duration.ofMillis(idleMs + 15_000));
+    assertThat(mute.isOpen()).isFalse();
+  }
+
+  @Test
+  void aSilentVolunteerIsClosedWith4408AndItsTaskGoesToAnother() {
+    // Dead-peer detection: the dispatcher's heartbeat check, whatever re-arms the container's
+    // idle timer (volunteer sessions use Surge's own, IdleTimers).
+    var dead = volunteer(1);
+    var honest = volunteer(1);
+    dead.request(1);
+    String id = job("noop", 1, "");
+    JsonObject task = dead.awaitTasks(1, WAIT).get(0);
+    long heartbeatMs = 5_000; // SURGE_HEARTBEAT's default; three missed close the connection
+    long silentFrom = System.nanoTime();
+    dead.goSilent();
+
+    var close = dead.awaitClose(Duration.ofMillis(3 * heartbeatMs + 10_000));
+    Duration silent = Duration.ofNanos(System.nanoTime() - silentFrom);
+    assertThat(close.code()).isEqualTo(4408);
+    // Its last heartbeat went out up to half an interval before the silence began.
+    assertThat(silent)
+        .isBetween(
+            Duration.ofMillis(3 * heartbeatMs - heartbeatMs / 2 - 500),
+            Duration.ofMillis(3 * heartbeatMs + 5_000));
+
+    honest.request(1);
+    List<JsonObject> again = honest.awaitTasks(1, WAIT);
+    assertThat(again.get(0).getInt("index")).isEqualTo(task.getInt("index"));
+    honest.results(again.stream().map(t -> NativeRun.result("noop", t)).toList());
+    api.awaitState(id, "SUCCEEDED", WAIT);
+  }
+
+  @Test
   void aVolunteerThatNeverAnswersLosesTheTaskAtItsLimitDespiteHeartbeats() {
     var silent = volunteer(1); // heartbeats every half interval, never a result
     var honest = volunteer(1);

@@ -139,6 +139,13 @@ final class VolunteerClient implements AutoCloseable {
     }
   }
 
+  /** Stops the heartbeats (a peer that died without closing): the connection stays open. */
+  void goSilent() {
+    if (heartbeats != null) {
+      heartbeats.cancel(false);
+    }
+  }
+
   void request(int count) {
     send(Json.createObjectBuilder().add("type", "request").add("count", count).build());
   }

@@ -1,26 +1,30 @@
 package surge.jobs.boundary;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.json.spi.JsonProvider;
 import java.time.Instant;
 import java.util.Optional;
 import surge.jobs.control.JobView;
 
 /** The JSON form of a job's status (docs/api.md). */
 final class JobJson {
+  // Looked up once: every Json.createObjectBuilder() looks the provider up again with a
+  // ServiceLoader scan of the web application's class path, and clients poll job status often.
+  private static final JsonProvider JSON = JsonProvider.provider();
+
   private JobJson() {}
 
   static JsonObject of(JobView v) {
     var tasks =
-        Json.createObjectBuilder()
+        JSON.createObjectBuilder()
             .add("total", v.total())
             .add("queued", v.queued())
             .add("leased", v.leased())
             .add("done", v.done())
             .add("failed", v.failed());
     var o =
-        Json.createObjectBuilder()
+        JSON.createObjectBuilder()
             .add("id", v.id())
             .add("state", v.state().name())
             .add("tasks", tasks)
@@ -40,7 +44,7 @@ final class JobJson {
     if (v.verification().isPresent()) {
       var r = v.verification().get();
       var ver =
-          Json.createObjectBuilder()
+          JSON.createObjectBuilder()
               .add("mode", r.mode())
               .add("compare", r.compare())
               .add("tasksAccepted", r.accepted())
@@ -57,7 +61,7 @@ final class JobJson {
     }
     if (v.error().isPresent()) {
       var e = v.error().get();
-      var err = Json.createObjectBuilder().add("message", e.message());
+      var err = JSON.createObjectBuilder().add("message", e.message());
       e.task().ifPresent(t -> err.add("task", t));
       e.exitCode().ifPresent(c -> err.add("exitCode", c));
       e.stderrTail().ifPresent(s -> err.add("stderrTail", s));

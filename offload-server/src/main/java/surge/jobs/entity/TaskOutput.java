@@ -13,6 +13,12 @@ import java.util.Objects;
 @Table(name = "task_outputs")
 @IdClass(TaskOutput.Key.class)
 public class TaskOutput {
+  /**
+   * The journal's insert without the entity machinery (surge.jobs.control.Journal): its columns.
+   */
+  public static final String INSERT =
+      "insert into task_outputs (job_id, task_index, stdout, millis) values (?, ?, ?, ?)";
+
   @Id
   @Column(name = "job_id")
   private long jobId;

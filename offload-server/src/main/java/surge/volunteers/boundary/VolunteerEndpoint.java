@@ -43,13 +43,16 @@ public class VolunteerEndpoint {
   public static final String KEY_ID = "surge.volunteer.key";
 
   @Inject Surge surge;
+  @Inject IdleTimers idleTimers;
 
   @OnOpen
   public void open(Session session) {
     var settings = surge.server().settings;
     session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
     session.setMaxBinaryMessageBufferSize(1024);
-    // The dispatcher closes silent sessions after three heartbeats (4408); this is a backstop.
+    // The dispatcher closes silent sessions after three heartbeats (4408); this is a backstop,
+    // re-armed at every frame: on Surge's timer, not Payara's context-capturing one (IdleTimers).
+    idleTimers.adopt(session);
     session.setMaxIdleTimeout(settings.heartbeat().toMillis() * 6);
     session.getUserProperties().put(CHANNEL, new SessionChannel(session));
   }
