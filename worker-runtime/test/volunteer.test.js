@@ -65,20 +65,36 @@ test("batch mode (prefetchBelow 0) asks for a batch only when it holds nothing",
   assert.equal(server.sent("request")[1].count, 4);
 });
 
-test("asynchronous mode asks again when queued plus running drops below prefetchBelow", async (t) => {
+test("asynchronous mode asks again when fewer than prefetchBelow tasks wait to start", async (t) => {
   const { server, volunteer } = await setup(t, {
-    server: { welcome: { batch: 4, prefetchBelow: 3 } },
+    server: { welcome: { batch: 4, prefetchBelow: 2 } },
   });
   await until(() => server.sent("request").length === 1, "first request");
   server.send({ type: "tasks", tasks: [0, 1, 2, 3].map((i) => makeTask(K.loop, i)) });
   await until(() => volunteer.stats.running === 2 && volunteer.stats.queued === 2, "4 held");
-  server.send({ type: "cancel", tasks: [{ job: "j-1", index: 3 }], reason: "test" });
-  await until(() => volunteer.stats.queued === 1, "one cancelled");
   await sleep(30);
-  assert.equal(server.sent("request").length, 1, "3 held is not below 3");
-  server.send({ type: "cancel", tasks: [{ job: "j-1", index: 2 }], reason: "test" });
-  await until(() => server.sent("request").length === 2, "request at 2 held");
+  assert.equal(server.sent("request").length, 1, "2 waiting to start is not below 2");
+  server.send({ type: "cancel", tasks: [{ job: "j-1", index: 3 }], reason: "test" });
+  await until(() => server.sent("request").length === 2, "request at 1 waiting");
   assert.equal(server.sent("request")[1].count, 4);
+  assert.equal(volunteer.stats.running, 2, "asked while both workers still run");
+});
+
+test("a worker's next batch is asked for while it runs its last task, not after", async (t) => {
+  const { server, volunteer } = await setup(t, {
+    workers: 1,
+    server: { welcome: { batch: 2, prefetchBelow: 1 } },
+  });
+  await until(() => server.sent("request").length === 1, "first request");
+  server.send({ type: "tasks", tasks: [0, 1].map((i) => makeTask(K.loop, i)) });
+  await until(() => volunteer.stats.running === 1 && volunteer.stats.queued === 1, "2 held");
+  await sleep(30);
+  assert.equal(server.sent("request").length, 1, "one task still waits to start");
+  // The running task ends (cancelled here); the last one starts, and the next batch is asked for.
+  server.send({ type: "cancel", tasks: [{ job: "j-1", index: 0 }], reason: "test" });
+  await until(() => server.sent("request").length === 2, "request while the last task runs");
+  assert.equal(volunteer.stats.running, 1);
+  assert.equal(volunteer.stats.queued, 0);
 });
 
 test("results arrive batched, with the lease and the kernel's output", async (t) => {
