@@ -17,6 +17,9 @@
 #                        machines; "adaptive" shows what the server's own checking costs)
 #     --no-warmup        measure the first job of each kernel too (default: one small warm-up job each)
 #     --home DIR         the Surge checkout to run (server build and worker-runtime); default: this one
+#     --baseline DIR     a worker-runtime directory to measure in the same run, block by block
+#                        before the candidate (--home's), for before/after ratios; e.g. from
+#                        git archive <commit> worker-runtime | tar -x -C /tmp/base (link node_modules)
 #     --label TEXT       added to the results file name
 #     --keep             keep the temporary directory (server log, data)
 #
@@ -29,7 +32,7 @@ repo="$(cd "$bench/.." && pwd)"
 . "$repo/bench/lib/credentials.sh"
 bench_operator_token
 home="$repo" volunteers=2 workers=1 runs=3 jobs="pi720,pi72,mandel" first_jobs="pi72,mandel"
-browser=0 verify=none warmup=1 label="" keep=0
+browser=0 verify=none warmup=1 label="" keep=0 baseline=""
 cmdline="bench/efficiency.sh"
 [ $# -gt 0 ] && cmdline+="$(printf ' %q' "$@")"
 die() { echo "efficiency.sh: $*" >&2; exit 2; }
@@ -44,6 +47,7 @@ while [ $# -gt 0 ]; do
     --browser) browser=1; shift ;;
     --verify) verify="${2-}"; [ -n "$verify" ] || die "--verify needs a value"; shift 2 ;;
     --no-warmup) warmup=0; shift ;;
+    --baseline) baseline="$(cd "${2:?--baseline needs a directory}" && pwd)"; shift 2 ;;
     --home) home="$(cd "${2:?--home needs a directory}" && pwd)"; shift 2 ;;
     --label) label="${2-}"; [[ "$label" =~ ^[A-Za-z0-9._-]+$ ]] || die "--label: letters, digits, . _ - only"; shift 2 ;;
     --keep) keep=1; shift ;;
@@ -115,5 +119,5 @@ node -e '
 node "$bench/efficiency.mjs" --server "$url" --server-pid "$server_pid" --runtime "$home/worker-runtime" --kernels "$kernels" \
   --volunteers "$volunteers" --workers "$workers" --runs "$runs" --jobs "$jobs" \
   --first-jobs "$first_jobs" --verify "$verify" --warmup "$warmup" \
-  $([ "$browser" = 1 ] && echo --browser) --config "$tmp/config.json" --out "$out"
+  ${baseline:+--baseline-runtime "$baseline"} $([ "$browser" = 1 ] && echo --browser) --config "$tmp/config.json" --out "$out"
 say "results: ${out#"$repo"/}"

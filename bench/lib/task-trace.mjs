@@ -69,8 +69,7 @@ export function firstTask(events, run, warm = new Map()) {
   const ratios = [];
   for (const list of byVolunteer(events, run.id).values()) {
     if (list.length < 3) continue;
-    const w =
-      warm.get(list[0].index) ?? median(list.slice(1).map((e) => e.millis));
+    const w = warm.get(list[0].index) ?? median(list.slice(1).map((e) => e.millis));
     firsts.push(list[0].millis);
     warms.push(w);
     ratios.push(list[0].millis / w);

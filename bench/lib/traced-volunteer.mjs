@@ -49,8 +49,7 @@ const volunteer = createNodeVolunteer({
       millis,
       doneAt: performance.timeOrigin + performance.now(),
     }),
-  onWarning: ({ message }) =>
-    process.stderr.write(`traced-volunteer: ${message}\n`),
+  onWarning: ({ message }) => process.stderr.write(`traced-volunteer: ${message}\n`),
 });
 const timer = setInterval(send, 100);
 const stop = async () => {
