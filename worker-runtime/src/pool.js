@@ -113,6 +113,21 @@ export class Pool {
   }
 
   /**
+   * Starts the workers not running yet, so that the first tasks do not wait for a worker to
+   * start (a Node worker thread or a Web Worker takes tens of ms, about what a task fetch takes).
+   * A worker that cannot be started now is started, or its error reported, by run().
+   */
+  prestart() {
+    while (this.#slots.length < this.size) {
+      try {
+        this.#spawn();
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /**
    * Queues a task; it runs as soon as a worker is free.
    * @param {{job: string, index: number, kernel: string}} task a task object of the protocol
    * @param {WebAssembly.Module} module its compiled kernel

@@ -248,6 +248,8 @@ export class Volunteer extends EventTarget {
     this.#setState("connected", { session: welcome.session });
     this.#flush(); // results finished while disconnected
     this.#maybeRequest();
+    // The workers start while the first tasks and their kernel are on their way.
+    this.#pool.prestart();
   }
 
   // One result must fit in one message: base64 grows output by 4/3.

@@ -38,6 +38,28 @@ test("runs tasks on worker threads and returns base64 output", async (t) => {
   assert.equal(pool.running + pool.queued, 0);
 });
 
+test("prestart starts every worker once, and tasks run on those workers", async (t) => {
+  const made = [];
+  const createWorker = (handlers) => {
+    const worker = createNodeWorker(handlers);
+    made.push(worker);
+    return worker;
+  };
+  const pool = new Pool({ createWorker, workers: 2 });
+  t.after(() => pool.stopAll());
+  pool.prestart();
+  assert.equal(made.length, 2);
+  pool.prestart();
+  assert.equal(made.length, 2, "no worker beyond the pool's size");
+  const module = await wasmModule("echo");
+  const outcomes = await Promise.all([0, 1, 2].map((i) => pool.run(task(i), module)));
+  assert.deepEqual(
+    outcomes.map((o) => o.outcome),
+    ["done", "done", "done"],
+  );
+  assert.equal(made.length, 2, "the prestarted workers ran the tasks");
+});
+
 test("runs at most `workers` tasks at once and queues the rest", async (t) => {
   const pool = new Pool({ createWorker: createNodeWorker, workers: 2 });
   t.after(() => pool.stopAll());

@@ -271,6 +271,20 @@ test("a task running past taskTimeoutMs is stopped and released as timeout", asy
   assert.equal(volunteer.stats.running, 0);
 });
 
+test("its workers start on welcome, before any task arrives", async (t) => {
+  const { createNodeWorker } = await import("../src/node/worker-factory.js");
+  let made = 0;
+  const createWorker = (handlers) => {
+    made++;
+    return createNodeWorker(handlers);
+  };
+  const { server } = await setup(t, { workers: 2, createWorker });
+  assert.equal(made, 2, "both workers started with the welcome");
+  server.send({ type: "tasks", tasks: [0, 1, 2].map((i) => makeTask(K.echo, i, { stdin: "x" })) });
+  await until(() => allResults(server).length === 3, "3 results");
+  assert.equal(made, 2, "the tasks ran on them");
+});
+
 test("a task past its timeoutMs has its worker terminated and is reported as a trap", async (t) => {
   let terminated = 0;
   const { createNodeWorker } = await import("../src/node/worker-factory.js");
