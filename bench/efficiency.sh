@@ -9,7 +9,8 @@
 #     --volunteers N     volunteer processes or browser pages (default 2)
 #     --workers N        workers per volunteer (default 1)
 #     --runs R           measured runs of each job and native runs (default 3); medians reported
-#     --jobs LIST        of pi720,pi72,mandel (default all three)
+#     --jobs LIST        of pi720,pi72,mandel,pi72chunked (default the first three; pi72chunked is
+#                        pi72 with bench/kernels/chunked-montecarlo.c, the loop in chunks)
 #     --first-jobs LIST  jobs run on fresh volunteers for the first-task figure (default pi72,mandel;
 #                        "" skips)
 #     --browser          volunteers are headless Chromium pages (CHROMIUM, default /usr/bin/chromium)
@@ -17,6 +18,7 @@
 #                        machines; "adaptive" shows what the server's own checking costs)
 #     --no-warmup        measure the first job of each kernel too (default: one small warm-up job each)
 #     --home DIR         the Surge checkout to run (server build and worker-runtime); default: this one
+#     --runtime DIR      the worker-runtime directory to measure (default: --home's)
 #     --baseline DIR     a worker-runtime directory to measure in the same run, block by block
 #                        before the candidate (--home's), for before/after ratios; e.g. from
 #                        git archive <commit> worker-runtime | tar -x -C /tmp/base (link node_modules)
@@ -32,7 +34,7 @@ repo="$(cd "$bench/.." && pwd)"
 . "$repo/bench/lib/credentials.sh"
 bench_operator_token
 home="$repo" volunteers=2 workers=1 runs=3 jobs="pi720,pi72,mandel" first_jobs="pi72,mandel"
-browser=0 verify=none warmup=1 label="" keep=0 baseline=""
+browser=0 verify=none warmup=1 label="" keep=0 baseline="" runtime=""
 cmdline="bench/efficiency.sh"
 [ $# -gt 0 ] && cmdline+="$(printf ' %q' "$@")"
 die() { echo "efficiency.sh: $*" >&2; exit 2; }
@@ -47,6 +49,7 @@ while [ $# -gt 0 ]; do
     --browser) browser=1; shift ;;
     --verify) verify="${2-}"; [ -n "$verify" ] || die "--verify needs a value"; shift 2 ;;
     --no-warmup) warmup=0; shift ;;
+    --runtime) runtime="$(cd "${2:?--runtime needs a directory}" && pwd)"; shift 2 ;;
     --baseline) baseline="$(cd "${2:?--baseline needs a directory}" && pwd)"; shift 2 ;;
     --home) home="$(cd "${2:?--home needs a directory}" && pwd)"; shift 2 ;;
     --label) label="${2-}"; [[ "$label" =~ ^[A-Za-z0-9._-]+$ ]] || die "--label: letters, digits, . _ - only"; shift 2 ;;
@@ -65,6 +68,10 @@ done
 [ -d "$home/worker-runtime/node_modules/ws" ] || die "worker-runtime dependencies missing: npm ci --prefix $home/worker-runtime"
 
 say() { echo "bench: $*" >&2; }
+extra="$(mktemp -d /tmp/surge-efficiency-kernels.XXXXXX)"
+# The same flags as examples/kernels/Makefile's wasm build.
+clang --target=wasm32-wasi -O2 -ffp-contract=off -std=c11 -Wall -Wextra -s \
+  -o "$extra/chunked-montecarlo.wasm" "$bench/kernels/chunked-montecarlo.c"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$bench/results"
 out="$bench/results/efficiency-${stamp}${label:+-$label}.json"
@@ -79,6 +86,7 @@ stop_pid() { # pid seconds
 cleanup() {
   local rc=$?
   [ -n "$server_pid" ] && stop_pid "$server_pid" 30
+  rm -rf "$extra"
   if [ "$keep" = 1 ] || [ "$rc" != 0 ]; then say "logs and data kept in $tmp"; else rm -rf "$tmp"; fi
   exit "$rc"
 }
@@ -116,7 +124,8 @@ node -e '
     machine: { cores: os.cpus().length, cpu: os.cpus()[0].model, loadAtStart: os.loadavg(),
       node: process.version } }));' "$tmp/config.json"
 
-node "$bench/efficiency.mjs" --server "$url" --server-pid "$server_pid" --runtime "$home/worker-runtime" --kernels "$kernels" \
+node "$bench/efficiency.mjs" --server "$url" --server-pid "$server_pid" --runtime "${runtime:-$home/worker-runtime}" --kernels "$kernels" \
+  --extra-kernels "$extra" \
   --volunteers "$volunteers" --workers "$workers" --runs "$runs" --jobs "$jobs" \
   --first-jobs "$first_jobs" --verify "$verify" --warmup "$warmup" \
   ${baseline:+--baseline-runtime "$baseline"} $([ "$browser" = 1 ] && echo --browser) --config "$tmp/config.json" --out "$out"
