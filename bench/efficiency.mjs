@@ -45,6 +45,7 @@ const { values: o } = parseArgs({
     browser: { type: "boolean", default: false },
     verify: { type: "string", default: "none" },
     warmup: { type: "string", default: "1" },
+    "server-warmup": { type: "string", default: "20000" },
     config: { type: "string" },
     out: { type: "string" },
   },
@@ -91,6 +92,8 @@ const JOBS = {
     uniform: true,
     warmup: { tasks: 4, args: ["2000000"] },
   },
+  // Not measured: warms the server's JIT up with many short tasks before the measured jobs.
+  noop: { kernel: "noop", tasks: 1, args: [], merge: { kind: "concat" } },
   mandel: {
     kernel: "mandelbrot",
     tasks: 60,
@@ -390,6 +393,8 @@ async function main() {
       for (let i = 0; i < volunteers; i++)
         spawnVolunteer(rt, `${kind}-${rt.label}-${r}-${i}`, port);
       await waitForVolunteers(api, volunteers);
+      if (int("server-warmup") > 0 && r === 0 && rt === runtimes[0])
+        await runJob(api, "noop", { tasks: int("server-warmup") });
       if (int("warmup") > 0) for (const job of jobs) await runJob(api, job, JOBS[job].warmup);
       for (const job of jobs) {
         const load = loadAverage();

@@ -17,6 +17,8 @@
 #     --verify MODE      the jobs' verification (default none: the bench's volunteers are trusted
 #                        machines; "adaptive" shows what the server's own checking costs)
 #     --no-warmup        measure the first job of each kernel too (default: one small warm-up job each)
+#     --server-warmup N  noop tasks run once before the first block, so that the server's JIT has
+#                        compiled its hot path (default 20000; 0 skips)
 #     --home DIR         the Surge checkout to run (server build and worker-runtime); default: this one
 #     --runtime DIR      the worker-runtime directory to measure (default: --home's)
 #     --baseline DIR     a worker-runtime directory to measure in the same run, block by block
@@ -34,7 +36,7 @@ repo="$(cd "$bench/.." && pwd)"
 . "$repo/bench/lib/credentials.sh"
 bench_operator_token
 home="$repo" volunteers=2 workers=1 runs=3 jobs="pi720,pi72,mandel" first_jobs="pi72,mandel"
-browser=0 verify=none warmup=1 label="" keep=0 baseline="" runtime=""
+server_warmup=20000 browser=0 verify=none warmup=1 label="" keep=0 baseline="" runtime=""
 cmdline="bench/efficiency.sh"
 [ $# -gt 0 ] && cmdline+="$(printf ' %q' "$@")"
 die() { echo "efficiency.sh: $*" >&2; exit 2; }
@@ -49,6 +51,7 @@ while [ $# -gt 0 ]; do
     --browser) browser=1; shift ;;
     --verify) verify="${2-}"; [ -n "$verify" ] || die "--verify needs a value"; shift 2 ;;
     --no-warmup) warmup=0; shift ;;
+    --server-warmup) [[ "${2-}" =~ ^[0-9]+$ ]] || die "--server-warmup must be a whole number"; server_warmup=$2; shift 2 ;;
     --runtime) runtime="$(cd "${2:?--runtime needs a directory}" && pwd)"; shift 2 ;;
     --baseline) baseline="$(cd "${2:?--baseline needs a directory}" && pwd)"; shift 2 ;;
     --home) home="$(cd "${2:?--home needs a directory}" && pwd)"; shift 2 ;;
@@ -60,7 +63,7 @@ while [ $# -gt 0 ]; do
 done
 
 kernels="$repo/examples/kernels/build"
-for f in wasm/montecarlo.wasm wasm/mandelbrot.wasm native/montecarlo-whole native/mandelbrot-whole; do
+for f in wasm/montecarlo.wasm wasm/mandelbrot.wasm wasm/noop.wasm native/montecarlo-whole native/mandelbrot-whole; do
   [ -f "$kernels/$f" ] || { make -s -C "$repo/examples/kernels" >&2; break; }
 done
 [ -f "$home/offload-server/target/surge.war" ] || die "no server build in $home; build it:
@@ -127,6 +130,6 @@ node -e '
 node "$bench/efficiency.mjs" --server "$url" --server-pid "$server_pid" --runtime "${runtime:-$home/worker-runtime}" --kernels "$kernels" \
   --extra-kernels "$extra" \
   --volunteers "$volunteers" --workers "$workers" --runs "$runs" --jobs "$jobs" \
-  --first-jobs "$first_jobs" --verify "$verify" --warmup "$warmup" \
+  --first-jobs "$first_jobs" --verify "$verify" --warmup "$warmup" --server-warmup "$server_warmup" \
   ${baseline:+--baseline-runtime "$baseline"} $([ "$browser" = 1 ] && echo --browser) --config "$tmp/config.json" --out "$out"
 say "results: ${out#"$repo"/}"
