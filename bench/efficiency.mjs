@@ -249,6 +249,8 @@ function spawnVolunteer(runtime, name, collectorPort) {
   const child = spawn(
     process.execPath,
     [
+      // e.g. BENCH_VOLUNTEER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them
+      ...(process.env.BENCH_VOLUNTEER_NODE_ARGS ?? "").split(" ").filter(Boolean),
       join(BENCH, "lib/traced-volunteer.mjs"),
       "--runtime",
       runtime.dir,
