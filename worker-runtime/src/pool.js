@@ -40,7 +40,12 @@ export class Pool {
   #clearTimer;
   #restTimer = null;
   #busyMillis = 0;
-  /** @type {{worker: WorkerHandle, entry: object|null, kernels: Set<string>, ledger: object, startedAt: number}[]} */
+  // Each slot's `entries` are the tasks its worker holds, in the order it runs them: the first
+  // runs, the next (at CPU level 100 only) waits inside the worker, so that the worker starts it
+  // the moment the first one ends instead of waiting for this thread to send it. On 2 busy
+  // cores that wait (a result posted, this thread scheduled, the next task posted) was the larger
+  // part of the time between tasks.
+  /** @type {{worker: WorkerHandle, entries: object[], kernels: Set<string>, ledger: object, startedAt: number}[]} */
   #slots = [];
   #queue = [];
   #byKey = new Map();
@@ -80,19 +85,19 @@ export class Pool {
 
   /** Tasks executing now. */
   get running() {
-    return this.#slots.reduce((n, s) => n + (s.entry ? 1 : 0), 0);
+    return this.#slots.reduce((n, s) => n + (s.entries.length > 0 ? 1 : 0), 0);
   }
 
-  /** Tasks waiting for a worker. */
+  /** Tasks waiting to start: for a worker, or inside one behind its running task. */
   get queued() {
-    return this.#queue.length;
+    return this.#slots.reduce((n, s) => n + Math.max(0, s.entries.length - 1), this.#queue.length);
   }
 
   /** Milliseconds workers have spent on tasks, from dispatch to reply. */
   get busyMillis() {
     let ms = this.#busyMillis;
     const now = this.#now();
-    for (const s of this.#slots) if (s.entry) ms += now - s.startedAt;
+    for (const s of this.#slots) if (s.entries.length > 0) ms += now - s.startedAt;
     return ms;
   }
 
@@ -110,6 +115,21 @@ export class Pool {
   /** Changes the limits for tasks dispatched from now on. */
   setLimits(limits) {
     this.#limits = { ...this.#limits, ...limits };
+  }
+
+  /**
+   * Starts the workers not running yet, so that the first tasks do not wait for a worker to
+   * start (a Node worker thread or a Web Worker takes tens of ms, about what a task fetch takes).
+   * A worker that cannot be started now is started, or its error reported, by run().
+   */
+  prestart() {
+    while (this.#slots.length < this.size) {
+      try {
+        this.#spawn();
+      } catch {
+        return;
+      }
+    }
   }
 
   /**
@@ -134,8 +154,17 @@ export class Pool {
   cancel(job, index) {
     const entry = this.#byKey.get(keyOf(job, index));
     if (!entry) return false;
-    if (entry.slot) this.#retire(entry.slot);
-    else this.#queue.splice(this.#queue.indexOf(entry), 1);
+    const slot = entry.slot;
+    if (slot && slot.entries[0] === entry) {
+      this.#retire(slot); // the only way to stop a running kernel
+    } else if (slot) {
+      // Waiting inside the worker: it drops it, or, if it already started it, its result is
+      // ignored, as the pool no longer knows its id.
+      slot.entries.splice(slot.entries.indexOf(entry), 1);
+      this.#post(slot, { drop: entry.id });
+    } else {
+      this.#queue.splice(this.#queue.indexOf(entry), 1);
+    }
     this.#settle(entry, { outcome: "cancelled" });
     this.#pump();
     return true;
@@ -148,6 +177,12 @@ export class Pool {
   dropQueued() {
     const dropped = this.#queue;
     this.#queue = [];
+    for (const slot of this.#slots) {
+      for (const entry of slot.entries.splice(1)) {
+        this.#post(slot, { drop: entry.id });
+        dropped.push(entry);
+      }
+    }
     for (const entry of dropped) this.#settle(entry, { outcome: "stopped" });
     return dropped.map((e) => e.task);
   }
@@ -157,8 +192,10 @@ export class Pool {
    * @returns {object[]} the queued and running tasks, so they can be released
    */
   stopAll() {
-    const running = this.#slots.filter((s) => s.entry).map((s) => s.entry);
-    for (const slot of [...this.#slots]) this.#retire(slot);
+    const running = this.#slots.flatMap((s) => s.entries.slice(0, 1));
+    const waiting = this.#slots.flatMap((s) => s.entries.slice(1));
+    this.#queue.unshift(...waiting);
+    for (const slot of [...this.#slots]) this.#retire(slot, { requeue: false });
     for (const entry of running) this.#settle(entry, { outcome: "stopped" });
     this.#clearTimer(this.#restTimer);
     this.#restTimer = null;
@@ -170,7 +207,7 @@ export class Pool {
     this.#restTimer = null;
     while (this.#queue.length > 0) {
       const now = this.#now();
-      const free = this.#slots.filter((s) => !s.entry);
+      const free = this.#slots.filter((s) => s.entries.length === 0);
       let slot = free.find((s) => this.#duty.waitMs(s.ledger, now) === 0);
       if (!slot && free.length > 0 && this.#slots.length >= this.size) {
         // Every free worker is resting: come back when the first one has rested enough.
@@ -189,14 +226,33 @@ export class Pool {
           continue;
         }
       }
+      // Every worker is busy: at CPU level 100, give one the next task to hold behind its own.
+      if (!slot && this.#duty.cpu === 100) slot = this.#slots.find((s) => s.entries.length === 1);
       if (!slot) return;
       this.#dispatch(slot, this.#queue.shift());
+    }
+    this.#steal();
+  }
+
+  // A worker that is free while another holds a task behind its running one takes that task:
+  // tasks differ in length, and one must not wait behind a long task while a worker idles. Should
+  // the other worker have started it meanwhile, it runs twice and its first result is ignored.
+  #steal() {
+    const now = this.#now();
+    for (const free of this.#slots) {
+      if (free.entries.length > 0 || this.#duty.waitMs(free.ledger, now) > 0) continue;
+      const from = this.#slots.find((s) => s.entries.length > 1);
+      if (!from) return;
+      const entry = from.entries.pop();
+      this.#post(from, { drop: entry.id });
+      entry.slot = null;
+      this.#dispatch(free, entry);
     }
   }
 
   #spawn() {
     const now = this.#now();
-    const slot = { worker: null, entry: null, kernels: new Set(), ledger: null, startedAt: 0 };
+    const slot = { worker: null, entries: [], kernels: new Set(), ledger: null, startedAt: 0 };
     slot.ledger = this.#duty.ledger(now);
     slot.worker = this.#createWorker({
       onMessage: (data) => this.#onMessage(slot, data),
@@ -207,15 +263,21 @@ export class Pool {
   }
 
   #dispatch(slot, entry) {
-    slot.entry = entry;
+    slot.entries.push(entry);
     entry.slot = slot;
-    slot.startedAt = this.#now();
-    this.#duty.started(slot.ledger, slot.startedAt);
+    if (slot.entries.length === 1) {
+      slot.startedAt = this.#now();
+      this.#duty.started(slot.ledger, slot.startedAt);
+    }
     const message = { id: entry.id, task: entry.task, limits: this.#limits };
     if (!slot.kernels.has(entry.task.kernel)) {
       message.module = entry.module;
       slot.kernels.add(entry.task.kernel);
     }
+    this.#post(slot, message);
+  }
+
+  #post(slot, message) {
     try {
       slot.worker.postMessage(message);
     } catch (e) {
@@ -224,9 +286,10 @@ export class Pool {
   }
 
   #onMessage(slot, data) {
-    const entry = slot.entry;
-    if (!entry || data?.id !== entry.id) return;
-    slot.entry = null;
+    const at = slot.entries.findIndex((e) => e.id === data?.id);
+    if (at < 0) return; // a task cancelled while it waited in the worker, run all the same
+    // The worker runs its tasks in order, so anything before this one was dropped there.
+    const [entry] = slot.entries.splice(0, at + 1).slice(-1);
     const now = this.#now();
     this.#busyMillis += now - slot.startedAt;
     this.#duty.finished(slot.ledger, now - slot.startedAt, now);
@@ -235,6 +298,11 @@ export class Pool {
       this.#retire(slot);
       this.#settle(entry, { outcome: "crashed", error: new Error(data.error) });
     } else {
+      if (slot.entries.length > 0) {
+        // The next one started in the worker as this one ended.
+        slot.startedAt = now;
+        this.#duty.started(slot.ledger, now);
+      }
       this.#settle(entry, { outcome: "done", result: data.result });
     }
     this.#pump();
@@ -242,17 +310,22 @@ export class Pool {
 
   #onError(slot, error) {
     if (!this.#slots.includes(slot)) return;
-    const entry = slot.entry;
+    const entry = slot.entries[0];
     this.#retire(slot);
     if (entry) this.#settle(entry, { outcome: "crashed", error });
     this.#pump();
   }
 
-  #retire(slot) {
-    if (slot.entry) this.#busyMillis += this.#now() - slot.startedAt;
+  // Terminates a slot's worker; the tasks waiting behind its running one go back to the front of
+  // the queue (they never started), unless `requeue` is false.
+  #retire(slot, { requeue = true } = {}) {
+    if (slot.entries.length > 0) this.#busyMillis += this.#now() - slot.startedAt;
     const at = this.#slots.indexOf(slot);
     if (at >= 0) this.#slots.splice(at, 1);
-    slot.entry = null;
+    const waiting = slot.entries.splice(1);
+    for (const entry of waiting) entry.slot = null;
+    if (requeue) this.#queue.unshift(...waiting);
+    slot.entries = [];
     try {
       slot.worker.terminate();
     } catch {

@@ -248,6 +248,8 @@ export class Volunteer extends EventTarget {
     this.#setState("connected", { session: welcome.session });
     this.#flush(); // results finished while disconnected
     this.#maybeRequest();
+    // The workers start while the first tasks and their kernel are on their way.
+    this.#pool.prestart();
   }
 
   // One result must fit in one message: base64 grows output by 4/3.
@@ -400,9 +402,12 @@ export class Volunteer extends EventTarget {
   #maybeRequest() {
     if (this.#state !== "connected") return;
     const { batch, prefetchBelow } = this.#welcome;
-    // Asynchronous mode asks again below prefetchBelow; prefetchBelow 0 (batch mode) when empty.
-    const held = this.#pool.running + this.#pool.queued + this.#waitingCount();
-    if (held + this.#outstanding < Math.max(1, prefetchBelow)) {
+    // Asynchronous mode asks again when fewer than prefetchBelow tasks wait to start, so the next
+    // batch arrives while the last ones run: counting running tasks too left every worker idle
+    // for a round trip to the server per batch. Batch mode (prefetchBelow 0) asks when empty.
+    const waiting = this.#pool.queued + this.#waitingCount() + this.#outstanding;
+    const low = prefetchBelow > 0 ? waiting < prefetchBelow : waiting + this.#pool.running === 0;
+    if (low) {
       if (this.#transport.send(protocol.request(batch))) this.#outstanding += batch;
     }
   }

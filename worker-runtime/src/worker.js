@@ -9,17 +9,42 @@ import { fromBase64, toBase64 } from "./base64.js";
 // worker runs the kernel, so later tasks do not pay for structured-cloning it.
 const modules = new Map();
 
+// Tasks received and not started: the pool may send the next task while one runs, so that it
+// starts the moment the running one ends. `{drop: id}` takes one out again.
+const queue = [];
+let busy = false;
+
 /**
- * Handles one message from the pool: `{id, task, module?, limits?}`; posts back
+ * Handles one message from the pool: a task `{id, task, module?, limits?}`, run after the ones
+ * before it, or `{drop: id}` for a task not started yet. For each task it posts back
  * `{id, result}` (stdout and stderr already base64, so the main thread does not encode them) or
  * `{id, error}` when the worker cannot run the task at all.
- * @param {{id: number, task: object, module?: WebAssembly.Module, limits?: object}} message
+ * @param {{id: number, task: object, module?: WebAssembly.Module, limits?: object}
+ *   | {drop: number}} message
  * @param {(reply: object) => void} post
+ * @returns {Promise<void>} when every task received so far has been run
  */
 export async function handleMessage(message, post) {
-  const { id, task, module, limits } = message;
+  if (message.drop !== undefined) {
+    const at = queue.findIndex((m) => m.id === message.drop);
+    if (at >= 0) queue.splice(at, 1);
+    return;
+  }
+  // Kept at once: the message that carries a kernel's module may be dropped, later ones rely on it.
+  if (message.module) modules.set(message.task.kernel, message.module);
+  queue.push(message);
+  if (busy) return;
+  busy = true;
   try {
-    if (module) modules.set(task.kernel, module);
+    while (queue.length > 0) await runOne(queue.shift(), post);
+  } finally {
+    busy = false;
+  }
+}
+
+async function runOne(message, post) {
+  const { id, task, limits } = message;
+  try {
     const compiled = modules.get(task.kernel);
     if (!compiled) throw new Error(`kernel ${task.kernel} was never sent to this worker`);
     const run = await runKernel(

@@ -38,6 +38,28 @@ test("runs tasks on worker threads and returns base64 output", async (t) => {
   assert.equal(pool.running + pool.queued, 0);
 });
 
+test("prestart starts every worker once, and tasks run on those workers", async (t) => {
+  const made = [];
+  const createWorker = (handlers) => {
+    const worker = createNodeWorker(handlers);
+    made.push(worker);
+    return worker;
+  };
+  const pool = new Pool({ createWorker, workers: 2 });
+  t.after(() => pool.stopAll());
+  pool.prestart();
+  assert.equal(made.length, 2);
+  pool.prestart();
+  assert.equal(made.length, 2, "no worker beyond the pool's size");
+  const module = await wasmModule("echo");
+  const outcomes = await Promise.all([0, 1, 2].map((i) => pool.run(task(i), module)));
+  assert.deepEqual(
+    outcomes.map((o) => o.outcome),
+    ["done", "done", "done"],
+  );
+  assert.equal(made.length, 2, "the prestarted workers ran the tasks");
+});
+
 test("runs at most `workers` tasks at once and queues the rest", async (t) => {
   const pool = new Pool({ createWorker: createNodeWorker, workers: 2 });
   t.after(() => pool.stopAll());
@@ -70,10 +92,66 @@ test("cancel drops a queued task without running it", async (t) => {
   assert.equal(pool.cancel("j-1", 1), true);
   assert.deepEqual(await queued, { outcome: "cancelled" });
   assert.equal(pool.queued, 0);
+  // Task 1 waited inside the worker (CPU level 100); the worker is told to drop it.
+  assert.deepEqual(
+    messages.map((m) => (m.drop !== undefined ? `drop ${m.drop}` : `run ${m.task.index}`)),
+    ["run 0", "run 1", `drop ${messages[1].id}`],
+  );
+});
+
+test("at CPU level 100 a busy worker is sent the next task to start as soon as its own ends", async (t) => {
+  const messages = [];
+  const handles = [];
+  const pool = new Pool({ createWorker: fakeFactory(messages, () => {}, [], handles), workers: 1 });
+  t.after(() => pool.stopAll());
+  const first = pool.run(task(0), {});
+  const second = pool.run(task(1), {});
+  pool.run(task(2), {});
+  assert.deepEqual(
+    messages.map((m) => m.task.index),
+    [0, 1],
+    "one task runs, one waits in the worker, the third waits in the pool",
+  );
+  assert.equal(pool.running, 1);
+  assert.equal(pool.queued, 2);
+  handles[0].replyTo(messages[0].id, { status: "ok" });
+  assert.equal((await first).outcome, "done");
+  assert.deepEqual(
+    messages.map((m) => m.task.index),
+    [0, 1, 2],
+    "task 1 runs in the worker now; task 2 goes behind it",
+  );
+  handles[0].replyTo(messages[1].id, { status: "ok" });
+  assert.equal((await second).outcome, "done");
+});
+
+test("below CPU level 100 a worker gets its next task only after resting", async (t) => {
+  const messages = [];
+  const pool = new Pool({ createWorker: fakeFactory(messages, () => {}), workers: 1, cpu: 50 });
+  t.after(() => pool.stopAll());
+  pool.run(task(0), {});
+  pool.run(task(1), {});
   assert.deepEqual(
     messages.map((m) => m.task.index),
     [0],
   );
+});
+
+test("a free worker takes a task that waits behind another worker's running task", async (t) => {
+  const messages = [];
+  const handles = [];
+  const pool = new Pool({ createWorker: fakeFactory(messages, () => {}, [], handles), workers: 2 });
+  t.after(() => pool.stopAll());
+  [0, 1, 2].forEach((i) => pool.run(task(i), {}));
+  const behind = messages.find((m) => m.task?.index === 2);
+  handles[1].replyTo(messages.find((m) => m.task?.index === 1).id, { status: "ok" });
+  await new Promise((r) => setImmediate(r));
+  const where = (h) =>
+    h.posted.map((m) => (m.drop !== undefined ? `drop ${m.drop}` : `run ${m.task.index}`));
+  assert.deepEqual(where(handles[0]), ["run 0", "run 2", `drop ${behind.id}`]);
+  assert.deepEqual(where(handles[1]), ["run 1", "run 2"]);
+  assert.equal(pool.running, 2);
+  assert.equal(pool.queued, 0);
 });
 
 test("stopAll returns the running and queued tasks and terminates the workers", async () => {
@@ -151,11 +229,14 @@ function fakeFactory(messages, onPost, terminated = [], handles = []) {
   return ({ onMessage, onError }) => {
     let last = null;
     const handle = {
+      posted: [],
       postMessage: (m) => {
-        last = m;
+        if (m.drop === undefined) last = m;
+        handle.posted.push(m);
         messages.push(m);
         onPost(m);
       },
+      replyTo: (id, result) => onMessage({ id, result }),
       terminate: () => terminated.push(handle),
       reply: (result) => onMessage({ id: last.id, result }),
       fail: (error) => onError(error),

@@ -65,20 +65,36 @@ test("batch mode (prefetchBelow 0) asks for a batch only when it holds nothing",
   assert.equal(server.sent("request")[1].count, 4);
 });
 
-test("asynchronous mode asks again when queued plus running drops below prefetchBelow", async (t) => {
+test("asynchronous mode asks again when fewer than prefetchBelow tasks wait to start", async (t) => {
   const { server, volunteer } = await setup(t, {
-    server: { welcome: { batch: 4, prefetchBelow: 3 } },
+    server: { welcome: { batch: 4, prefetchBelow: 2 } },
   });
   await until(() => server.sent("request").length === 1, "first request");
   server.send({ type: "tasks", tasks: [0, 1, 2, 3].map((i) => makeTask(K.loop, i)) });
   await until(() => volunteer.stats.running === 2 && volunteer.stats.queued === 2, "4 held");
-  server.send({ type: "cancel", tasks: [{ job: "j-1", index: 3 }], reason: "test" });
-  await until(() => volunteer.stats.queued === 1, "one cancelled");
   await sleep(30);
-  assert.equal(server.sent("request").length, 1, "3 held is not below 3");
-  server.send({ type: "cancel", tasks: [{ job: "j-1", index: 2 }], reason: "test" });
-  await until(() => server.sent("request").length === 2, "request at 2 held");
+  assert.equal(server.sent("request").length, 1, "2 waiting to start is not below 2");
+  server.send({ type: "cancel", tasks: [{ job: "j-1", index: 3 }], reason: "test" });
+  await until(() => server.sent("request").length === 2, "request at 1 waiting");
   assert.equal(server.sent("request")[1].count, 4);
+  assert.equal(volunteer.stats.running, 2, "asked while both workers still run");
+});
+
+test("a worker's next batch is asked for while it runs its last task, not after", async (t) => {
+  const { server, volunteer } = await setup(t, {
+    workers: 1,
+    server: { welcome: { batch: 2, prefetchBelow: 1 } },
+  });
+  await until(() => server.sent("request").length === 1, "first request");
+  server.send({ type: "tasks", tasks: [0, 1].map((i) => makeTask(K.loop, i)) });
+  await until(() => volunteer.stats.running === 1 && volunteer.stats.queued === 1, "2 held");
+  await sleep(30);
+  assert.equal(server.sent("request").length, 1, "one task still waits to start");
+  // The running task ends (cancelled here); the last one starts, and the next batch is asked for.
+  server.send({ type: "cancel", tasks: [{ job: "j-1", index: 0 }], reason: "test" });
+  await until(() => server.sent("request").length === 2, "request while the last task runs");
+  assert.equal(volunteer.stats.running, 1);
+  assert.equal(volunteer.stats.queued, 0);
 });
 
 test("results arrive batched, with the lease and the kernel's output", async (t) => {
@@ -253,6 +269,20 @@ test("a task running past taskTimeoutMs is stopped and released as timeout", asy
   assert.equal(release.reason, "timeout");
   assert.deepEqual(release.tasks, [{ job: task.job, index: 0, lease: task.lease }]);
   assert.equal(volunteer.stats.running, 0);
+});
+
+test("its workers start on welcome, before any task arrives", async (t) => {
+  const { createNodeWorker } = await import("../src/node/worker-factory.js");
+  let made = 0;
+  const createWorker = (handlers) => {
+    made++;
+    return createNodeWorker(handlers);
+  };
+  const { server } = await setup(t, { workers: 2, createWorker });
+  assert.equal(made, 2, "both workers started with the welcome");
+  server.send({ type: "tasks", tasks: [0, 1, 2].map((i) => makeTask(K.echo, i, { stdin: "x" })) });
+  await until(() => allResults(server).length === 3, "3 results");
+  assert.equal(made, 2, "the tasks ran on them");
 });
 
 test("a task past its timeoutMs has its worker terminated and is reported as a trap", async (t) => {
