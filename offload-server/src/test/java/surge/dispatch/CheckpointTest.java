@@ -302,6 +302,31 @@ class CheckpointTest {
   }
 
   @Test
+  void aCheckpointResumedAndSavedAgainCarriesEveryAuthor() {
+    submit("j-1", 1, "replicate=2");
+    Standing a = new Standing("key:a", false);
+    Standing b = new Standing("key:b", false);
+    startAndLeave("a", a);
+    var bs = volunteer("b", b);
+    Task middle = take("b", bs);
+    assertThat(middle.checkpoint()).isPresent();
+    save("b", middle, 0.75, "b's state");
+    dispatcher.disconnect("b");
+    var c = volunteer("c", new Standing("key:c", false));
+    Task last = take("c", c);
+    assertThat(last.checkpoint().map(CheckpointTest::text)).hasValue("b's state");
+    dispatcher.results("c", List.of(DispatcherTest.ok(last, "42")));
+    for (var author : List.of(a, b)) {
+      var again = volunteer(author.identity() + "-again", author);
+      dispatcher.request(author.identity() + "-again", 1);
+      assertThat(again.tasks()).as("%s wrote part of the answer", author.identity()).isEmpty();
+    }
+    var d = volunteer("d", new Standing("key:d", false));
+    dispatcher.results("d", List.of(DispatcherTest.ok(take("d", d), "42")));
+    assertThat(done()).containsExactly("done j-1/0 42");
+  }
+
+  @Test
   void aResumedResultIsNoMoreCredibleThanItsLeastCredibleContributor() {
     // A trusted machine's answer is accepted alone (credibility 1) and becomes a known answer;
     // resumed from a new identity's checkpoint (0.8) it is not.
