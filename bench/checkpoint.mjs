@@ -21,22 +21,30 @@ import { handleMessage } from "../worker-runtime/src/worker.js";
 const here = fileURLToPath(new URL(".", import.meta.url));
 const wasmDir = `${here}../examples/kernels/build/wasm/`;
 
+// Overhead: tasks of about a second, so that a 200 ms interval saves several checkpoints.
 const JOBS = {
+  montecarlo: { args: ["100000000"], count: 36 },
+  mandelbrot: { args: ["800", "600", "10000"], count: 2 },
+};
+// First task vs warm: the issue's tasks (Monte Carlo 20 M samples; a band of 4000x3000 in 60).
+const FIRST_JOBS = {
   montecarlo: { args: ["20000000"], count: 36 },
-  mandelbrot: { args: ["800", "600", "2000"], count: 8 },
+  mandelbrot: { args: ["4000", "3000"], count: 60 },
 };
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return s.length % 2
+    ? s[(s.length - 1) / 2]
+    : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
 let nextId = 1;
 /** One task through the worker's handler, as a volunteer's worker runs it; ms and checkpoints. */
-async function task(module, name, index, checkpointMs) {
-  const job = JOBS[name];
+async function task(module, name, index, checkpointMs, job = JOBS[name]) {
   const posts = [];
-  const limits = checkpointMs > 0 ? { checkpointMs, maxCheckpointBytes: 1 << 20 } : {};
+  const limits =
+    checkpointMs > 0 ? { checkpointMs, maxCheckpointBytes: 1 << 20 } : {};
   const started = performance.now();
   await handleMessage(
     {
@@ -45,7 +53,10 @@ async function task(module, name, index, checkpointMs) {
       task: {
         kernel: name,
         args: job.args,
-        env: { SURGE_TASK_INDEX: String(index), SURGE_TASK_COUNT: String(job.count) },
+        env: {
+          SURGE_TASK_INDEX: String(index),
+          SURGE_TASK_COUNT: String(job.count),
+        },
         stdin: "",
       },
       limits,
@@ -54,15 +65,22 @@ async function task(module, name, index, checkpointMs) {
   );
   const ms = performance.now() - started;
   const result = posts.at(-1).result;
-  if (!result || result.status !== "ok") throw new Error(`task failed: ${JSON.stringify(posts.at(-1))}`);
+  if (!result || result.status !== "ok")
+    throw new Error(`task failed: ${JSON.stringify(posts.at(-1))}`);
   return { ms, checkpoints: posts.length - 1, stdout: result.stdout };
 }
 
 async function overhead(rounds) {
   const settings = [0, 2000, 200];
-  const out = { loadavg: loadavg().map((x) => +x.toFixed(2)), rounds, kernels: {} };
+  const out = {
+    loadavg: loadavg().map((x) => +x.toFixed(2)),
+    rounds,
+    kernels: {},
+  };
   for (const name of Object.keys(JOBS)) {
-    const module = await WebAssembly.compile(readFileSync(`${wasmDir}${name}.wasm`));
+    const module = await WebAssembly.compile(
+      readFileSync(`${wasmDir}${name}.wasm`),
+    );
     for (let i = 0; i < 3; i++) await task(module, name, i, 0); // tiered up
     const times = Object.fromEntries(settings.map((s) => [s, []]));
     const saves = Object.fromEntries(settings.map((s) => [s, 0]));
@@ -91,22 +109,40 @@ async function overhead(rounds) {
 async function child(file, name, warm) {
   const module = await WebAssembly.compile(readFileSync(file));
   const times = [];
-  for (let i = 0; i <= warm; i++) times.push((await task(module, name, i, 0)).ms);
+  for (let i = 0; i <= warm; i++)
+    times.push((await task(module, name, 30, 0, FIRST_JOBS[name])).ms); // the same work each time
   process.stdout.write(JSON.stringify(times));
 }
 
 function firstWarm(trials, baseline) {
-  const out = { loadavg: loadavg().map((x) => +x.toFixed(2)), trials, kernels: {} };
-  const builds = Object.keys(JOBS).map((name) => ({ label: name, name, file: `${wasmDir}${name}.wasm` }));
-  if (baseline) builds.push({ label: `montecarlo (baseline ${baseline})`, name: "montecarlo", file: baseline });
+  const out = {
+    loadavg: loadavg().map((x) => +x.toFixed(2)),
+    trials,
+    kernels: {},
+  };
+  const builds = Object.keys(JOBS).map((name) => ({
+    label: name,
+    name,
+    file: `${wasmDir}${name}.wasm`,
+  }));
+  if (baseline)
+    builds.push({
+      label: `montecarlo (baseline ${baseline})`,
+      name: "montecarlo",
+      file: baseline,
+    });
   for (const b of builds) {
     const firsts = [];
     const warms = [];
     for (let t = 0; t < trials; t++) {
       const times = JSON.parse(
-        execFileSync(process.execPath, [fileURLToPath(import.meta.url), "child", b.file, b.name, "4"], {
-          encoding: "utf8",
-        }),
+        execFileSync(
+          process.execPath,
+          [fileURLToPath(import.meta.url), "child", b.file, b.name, "4"],
+          {
+            encoding: "utf8",
+          },
+        ),
       );
       firsts.push(times[0]);
       warms.push(median(times.slice(1)));
@@ -127,9 +163,21 @@ const opt = (name, fallback) => {
   return at >= 0 ? rest[at + 1] : fallback;
 };
 if (mode === "child") await child(rest[0], rest[1], Number(rest[2]));
-else if (mode === "overhead") console.log(JSON.stringify(await overhead(Number(opt("--rounds", 10))), null, 1));
-else if (mode === "first-warm") console.log(JSON.stringify(firstWarm(Number(opt("--trials", 5)), opt("--baseline")), null, 1));
+else if (mode === "overhead")
+  console.log(
+    JSON.stringify(await overhead(Number(opt("--rounds", 10))), null, 1),
+  );
+else if (mode === "first-warm")
+  console.log(
+    JSON.stringify(
+      firstWarm(Number(opt("--trials", 5)), opt("--baseline")),
+      null,
+      1,
+    ),
+  );
 else {
-  process.stderr.write("usage: node bench/checkpoint.mjs overhead [--rounds N] | first-warm [--trials N] [--baseline FILE.wasm]\n");
+  process.stderr.write(
+    "usage: node bench/checkpoint.mjs overhead [--rounds N] | first-warm [--trials N] [--baseline FILE.wasm]\n",
+  );
   process.exit(2);
 }
