@@ -5,6 +5,10 @@
 //   node bench/checkpoint.mjs overhead [--rounds N]
 //     the same tasks with checkpoints off and on (SURGE_CHECKPOINT_INTERVAL 2 s, and a harsh
 //     200 ms), interleaved in one process after a warm-up; ratio of medians on/off
+//   node bench/checkpoint.mjs e2e --server URL --key KEY [--rounds N] [--workers W]
+//     (bench/checkpoint.sh starts the server) the same jobs through the real server, run by a
+//     Node volunteer with checkpoints on and one with them off, alternately; ratio of medians of
+//     the makespans, results checked against the native build
 //   node bench/checkpoint.mjs first-warm [--trials N] [--baseline FILE.wasm]
 //     one fresh Node process per trial: the first task of a freshly compiled module, then warm
 //     runs; ratio first / median(warm). --baseline: the same for another build of the kernel
@@ -17,6 +21,8 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { loadavg } from "node:os";
 import { handleMessage } from "../worker-runtime/src/worker.js";
+import { createNodeVolunteer } from "../worker-runtime/src/node/index.js";
+import { Api } from "./lib/api.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const wasmDir = `${here}../examples/kernels/build/wasm/`;
@@ -157,6 +163,90 @@ function firstWarm(trials, baseline) {
   return out;
 }
 
+// The jobs of the end-to-end run: tasks of about a second, as in Panther's (200 M samples each).
+const E2E_JOBS = {
+  montecarlo: { args: ["100000000"], tasks: 12 },
+  mandelbrot: { args: ["800", "600", "10000"], tasks: 6 },
+};
+
+function nativeOutput(name, { args, tasks }) {
+  const program = `${here}../examples/kernels/build/native/${name}`;
+  const parts = [];
+  for (let i = 0; i < tasks; i++) {
+    parts.push(
+      execFileSync(program, args, {
+        env: { SURGE_TASK_INDEX: String(i), SURGE_TASK_COUNT: String(tasks) },
+      }),
+    );
+  }
+  return Buffer.concat(parts);
+}
+
+async function e2e(server, key, rounds, workers) {
+  const api = new Api(server);
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const volunteers = {
+    on: createNodeVolunteer({ server, key, workers, checkpoints: true }),
+    off: createNodeVolunteer({ server, key, workers, checkpoints: false }),
+  };
+  const out = {
+    loadavg: loadavg().map((x) => +x.toFixed(2)),
+    rounds,
+    workers,
+    kernels: {},
+  };
+  for (const [name, job] of Object.entries(E2E_JOBS)) {
+    const expected = nativeOutput(name, job);
+    const { sha256 } = await api.uploadKernel(
+      readFileSync(`${wasmDir}${name}.wasm`),
+    );
+    const times = { on: [], off: [] };
+    const sent = { on: 0, off: 0 };
+    for (let r = 0; r <= rounds; r++) {
+      for (const mode of r % 2 ? ["off", "on"] : ["on", "off"]) {
+        const v = volunteers[mode];
+        const before = v.stats.checkpointsSent;
+        v.start();
+        while (v.state !== "connected") await sleep(20);
+        const started = performance.now();
+        const { id } = await api.submit({
+          kernel: sha256,
+          tasks: job.tasks,
+          args: job.args,
+          verify: "none",
+          merge: { kind: "concat" },
+        });
+        let state;
+        do {
+          await sleep(20);
+          state = (await api.status(id)).state;
+        } while (!["SUCCEEDED", "FAILED", "CANCELLED"].includes(state));
+        const ms = performance.now() - started;
+        await v.stop();
+        if (state !== "SUCCEEDED")
+          throw new Error(`${name} job ${id} ${state}`);
+        const result = Buffer.from(await api.result(id));
+        if (!result.equals(expected))
+          throw new Error(`${name} job ${id}: result differs from native`);
+        if (r === 0) continue; // warm-up: kernel fetched and compiled, V8 tiered up
+        times[mode].push(ms);
+        sent[mode] += v.stats.checkpointsSent - before;
+      }
+    }
+    out.kernels[name] = {
+      job,
+      offMs: Math.round(median(times.off)),
+      onMs: Math.round(median(times.on)),
+      ratio: +(median(times.on) / median(times.off)).toFixed(3),
+      checkpointsPerJob: +(sent.on / rounds).toFixed(1),
+      runsOffMs: times.off.map(Math.round),
+      runsOnMs: times.on.map(Math.round),
+      byteIdentical: true,
+    };
+  }
+  return out;
+}
+
 const [mode, ...rest] = process.argv.slice(2);
 const opt = (name, fallback) => {
   const at = rest.indexOf(name);
@@ -166,6 +256,19 @@ if (mode === "child") await child(rest[0], rest[1], Number(rest[2]));
 else if (mode === "overhead")
   console.log(
     JSON.stringify(await overhead(Number(opt("--rounds", 10))), null, 1),
+  );
+else if (mode === "e2e")
+  console.log(
+    JSON.stringify(
+      await e2e(
+        opt("--server"),
+        opt("--key"),
+        Number(opt("--rounds", 3)),
+        Number(opt("--workers", 2)),
+      ),
+      null,
+      1,
+    ),
   );
 else if (mode === "first-warm")
   console.log(
