@@ -52,6 +52,7 @@ async function task(module, name, index, checkpointMs, job = JOBS[name]) {
   const limits =
     checkpointMs > 0 ? { checkpointMs, maxCheckpointBytes: 1 << 20 } : {};
   const started = performance.now();
+  const cpu = process.cpuUsage();
   await handleMessage(
     {
       id: nextId++,
@@ -70,10 +71,13 @@ async function task(module, name, index, checkpointMs, job = JOBS[name]) {
     (m) => posts.push(m),
   );
   const ms = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  // CPU ms of this process (kernel, shim, background compilation): robust to the machine's load.
+  const cpuMs = (used.user + used.system) / 1000;
   const result = posts.at(-1).result;
   if (!result || result.status !== "ok")
     throw new Error(`task failed: ${JSON.stringify(posts.at(-1))}`);
-  return { ms, checkpoints: posts.length - 1, stdout: result.stdout };
+  return { ms, cpuMs, checkpoints: posts.length - 1, stdout: result.stdout };
 }
 
 async function overhead(rounds) {
@@ -89,11 +93,13 @@ async function overhead(rounds) {
     );
     for (let i = 0; i < 3; i++) await task(module, name, i, 0); // tiered up
     const times = Object.fromEntries(settings.map((s) => [s, []]));
+    const cpu = Object.fromEntries(settings.map((s) => [s, []]));
     const saves = Object.fromEntries(settings.map((s) => [s, 0]));
     for (let r = 0; r < rounds; r++) {
       for (const s of r % 2 ? [...settings].reverse() : settings) {
         const t = await task(module, name, r % JOBS[name].count, s);
         times[s].push(t.ms);
+        cpu[s].push(t.cpuMs);
         saves[s] += t.checkpoints;
       }
     }
@@ -106,6 +112,8 @@ async function overhead(rounds) {
       ratio2s: +(median(times[2000]) / off).toFixed(3),
       ratio200ms: +(median(times[200]) / off).toFixed(3),
       checkpointsPerTask200ms: +(saves[200] / rounds).toFixed(1),
+      cpuRatio2s: +(median(cpu[2000]) / median(cpu[0])).toFixed(3),
+      cpuRatio200ms: +(median(cpu[200]) / median(cpu[0])).toFixed(3),
     };
   }
   return out;
@@ -115,8 +123,10 @@ async function overhead(rounds) {
 async function child(file, name, warm) {
   const module = await WebAssembly.compile(readFileSync(file));
   const times = [];
-  for (let i = 0; i <= warm; i++)
-    times.push((await task(module, name, 30, 0, FIRST_JOBS[name])).ms); // the same work each time
+  for (let i = 0; i <= warm; i++) {
+    const t = await task(module, name, 30, 0, FIRST_JOBS[name]); // the same work each time
+    times.push([t.ms, t.cpuMs]);
+  }
   process.stdout.write(JSON.stringify(times));
 }
 
@@ -140,6 +150,8 @@ function firstWarm(trials, baseline) {
   for (const b of builds) {
     const firsts = [];
     const warms = [];
+    const firstsCpu = [];
+    const warmsCpu = [];
     for (let t = 0; t < trials; t++) {
       const times = JSON.parse(
         execFileSync(
@@ -150,14 +162,20 @@ function firstWarm(trials, baseline) {
           },
         ),
       );
-      firsts.push(times[0]);
-      warms.push(median(times.slice(1)));
+      firsts.push(times[0][0]);
+      warms.push(median(times.slice(1).map((x) => x[0])));
+      firstsCpu.push(times[0][1]);
+      warmsCpu.push(median(times.slice(1).map((x) => x[1])));
     }
     out.kernels[b.label] = {
       firstMs: +median(firsts).toFixed(1),
       warmMs: +median(warms).toFixed(1),
       ratio: +(median(firsts) / median(warms)).toFixed(2),
       ratios: firsts.map((f, i) => +(f / warms[i]).toFixed(2)),
+      firstCpuMs: +median(firstsCpu).toFixed(1),
+      warmCpuMs: +median(warmsCpu).toFixed(1),
+      cpuRatio: +(median(firstsCpu) / median(warmsCpu)).toFixed(2),
+      cpuRatios: firstsCpu.map((f, i) => +(f / warmsCpu[i]).toFixed(2)),
     };
   }
   return out;
