@@ -86,26 +86,33 @@ static mc_state mc_start(uint64_t index, uint64_t samples)
 }
 
 /*
- * Draws up to `units` samples. The top 53 bits make an exact double in [0, 1); the products and
- * the sum are single IEEE operations (the build forbids FMA contraction), so every platform
- * counts the same hits, however the samples are cut into chunks.
+ * Draws n samples from r and returns the hits. The top 53 bits make an exact double in [0, 1);
+ * the products and the sum are single IEEE operations (the build forbids FMA contraction), so
+ * every platform counts the same hits, however the samples are cut into chunks. Its own
+ * non-inlined function, called once per chunk (surge.h), with the generator behind a pointer:
+ * V8's optimised code for it ran 25 % faster than for the same loop over a copy of the
+ * generator in locals (20 M samples warm: 44 against 56 ms CPU in Node 20).
  */
-SURGE_STEP static int mc_step(void *state, uint64_t units)
+SURGE_STEP static uint64_t count_chunk(rng *r, uint64_t n)
 {
-    mc_state *st = state;
-    rng r = st->r;
-    uint64_t hits = st->hits;
-    uint64_t left = st->samples - st->done;
-    uint64_t n = units < left ? units : left;
+    uint64_t hits = 0;
     for (uint64_t i = 0; i < n; i++) {
-        double x = (double)(rng_next(&r) >> 11) * 0x1.0p-53;
-        double y = (double)(rng_next(&r) >> 11) * 0x1.0p-53;
+        double x = (double)(rng_next(r) >> 11) * 0x1.0p-53;
+        double y = (double)(rng_next(r) >> 11) * 0x1.0p-53;
         if (x * x + y * y <= 1.0) {
             hits++;
         }
     }
-    st->r = r;
-    st->hits = hits;
+    return hits;
+}
+
+/* The step for surge_run(): draws up to `units` of the task's remaining samples. */
+static int mc_step(void *state, uint64_t units)
+{
+    mc_state *st = state;
+    uint64_t left = st->samples - st->done;
+    uint64_t n = units < left ? units : left;
+    st->hits += count_chunk(&st->r, n);
     st->done += n;
     return st->done == st->samples;
 }
