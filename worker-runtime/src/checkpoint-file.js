@@ -10,6 +10,22 @@ export const CHECKPOINT_NAME = "checkpoint";
 /** Where the file lives in the kernel's file system (SURGE_CHECKPOINT). */
 export const CHECKPOINT_PATH = `${CHECKPOINT_DIR}/${CHECKPOINT_NAME}`;
 
+const opensFiles = new WeakMap();
+
+/**
+ * Whether a kernel can open files at all (imports path_open): only then is a checkpoint file set
+ * up, so kernels such as noop pay nothing for it per task.
+ * @param {WebAssembly.Module} module
+ */
+export function canOpenFiles(module) {
+  let yes = opensFiles.get(module);
+  if (yes === undefined) {
+    yes = WebAssembly.Module.imports(module).some((i) => i.name === "path_open");
+    opensFiles.set(module, yes);
+  }
+  return yes;
+}
+
 const MAGIC = [0x53, 0x55, 0x52, 0x47, 0x45, 0x43, 0x4b, 0x31]; // "SURGECK1"
 const HEADER_BYTES = 40;
 

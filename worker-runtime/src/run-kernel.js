@@ -2,7 +2,7 @@
 // browser Web Worker and in a Node worker thread, so node:wasi is deliberately not used.
 
 import { WASI, File, OpenFile, ConsoleStdout } from "./wasi-shim.js";
-import { checkpointFile } from "./checkpoint-file.js";
+import { checkpointFile, canOpenFiles } from "./checkpoint-file.js";
 
 /** Default cap on captured stdout (4 MiB). */
 export const DEFAULT_MAX_STDOUT_BYTES = 4 * 1024 * 1024;
@@ -89,9 +89,10 @@ export async function runKernel(module, input, options = {}) {
     new ConsoleStdout((bytes) => stdout.write(bytes)),
     new ConsoleStdout((bytes) => stderr.write(bytes)),
   ];
-  const ck = options.checkpoint
-    ? checkpointFile(options.checkpoint, input.checkpoint, () => stdout.length)
-    : null;
+  const ck =
+    options.checkpoint && canOpenFiles(module)
+      ? checkpointFile(options.checkpoint, input.checkpoint, () => stdout.length)
+      : null;
   if (ck) {
     fds.push(ck.fd);
     // The runtime's values win over any the task's env holds (getenv returns the first).

@@ -6,7 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runKernel } from "../src/run-kernel.js";
-import { checkpointFile, progressOf, CHECKPOINT_NAME } from "../src/checkpoint-file.js";
+import {
+  checkpointFile,
+  progressOf,
+  canOpenFiles,
+  CHECKPOINT_NAME,
+} from "../src/checkpoint-file.js";
+import { wasmModule } from "./helpers/wasm.js";
 import { CheckpointSender } from "../src/checkpoint-sender.js";
 import { handleMessage } from "../src/worker.js";
 import { Pool } from "../src/pool.js";
@@ -332,4 +338,14 @@ test("with checkpoints: false the volunteer gives kernels no checkpoint file", a
   server.send({ type: "tasks", tasks: [makeTask(sha, 0, { args: ["3000000"] })] });
   await until(() => server.sent("results").length === 1, "result", 60_000);
   assert.equal(server.sent("checkpoint").length, 0);
+});
+
+test("a kernel that cannot open files gets no checkpoint directory (no cost per task)", async () => {
+  assert.equal(canOpenFiles(await wasmModule("hello")), false);
+  assert.equal(canOpenFiles(await sample("montecarlo")), true);
+  const { saves, options } = saving(0);
+  const run = await runKernel(await wasmModule("argv"), { args: [] }, options);
+  assert.equal(run.status, "ok");
+  assert.doesNotMatch(new TextDecoder().decode(run.stderr), /SURGE_CHECKPOINT/);
+  assert.equal(saves.length, 0);
 });
