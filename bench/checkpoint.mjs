@@ -9,7 +9,7 @@
 //     (bench/checkpoint.sh starts the server) the same jobs through the real server, run by a
 //     Node volunteer with checkpoints on and one with them off, alternately; ratio of medians of
 //     the makespans, results checked against the native build
-//   node bench/checkpoint.mjs first-warm [--trials N] [--baseline FILE.wasm]
+//   node bench/checkpoint.mjs first-warm [--trials N] [--baseline NAME=FILE.wasm]...
 //     one fresh Node process per trial: the first task of a freshly compiled module, then warm
 //     runs; ratio first / median(warm). --baseline: the same for another build of the kernel
 //     (e.g. the montecarlo of before surge_run, compiled from git history)
@@ -141,12 +141,11 @@ function firstWarm(trials, baseline) {
     name,
     file: `${wasmDir}${name}.wasm`,
   }));
-  if (baseline)
-    builds.push({
-      label: `montecarlo (baseline ${baseline})`,
-      name: "montecarlo",
-      file: baseline,
-    });
+  for (const spec of baseline) {
+    // NAME=FILE: another build of the sample kernel NAME, e.g. from before surge_run
+    const [name, file] = spec.split("=");
+    builds.push({ label: `${name} (baseline ${file})`, name, file });
+  }
   for (const b of builds) {
     const firsts = [];
     const warms = [];
@@ -291,14 +290,17 @@ else if (mode === "e2e")
 else if (mode === "first-warm")
   console.log(
     JSON.stringify(
-      firstWarm(Number(opt("--trials", 5)), opt("--baseline")),
+      firstWarm(
+        Number(opt("--trials", 5)),
+        rest.flatMap((a, i) => (rest[i - 1] === "--baseline" ? [a] : [])),
+      ),
       null,
       1,
     ),
   );
 else {
   process.stderr.write(
-    "usage: node bench/checkpoint.mjs overhead [--rounds N] | first-warm [--trials N] [--baseline FILE.wasm]\n",
+    "usage: node bench/checkpoint.mjs overhead [--rounds N] | first-warm [--trials N] [--baseline NAME=FILE.wasm]...\n",
   );
   process.exit(2);
 }
