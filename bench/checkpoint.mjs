@@ -91,7 +91,7 @@ async function overhead(rounds) {
     const module = await WebAssembly.compile(
       readFileSync(`${wasmDir}${name}.wasm`),
     );
-    for (let i = 0; i < 3; i++) await task(module, name, i, 0); // tiered up
+    for (let i = 0; i < 3; i++) await task(module, name, i % JOBS[name].count, 0); // tiered up
     const times = Object.fromEntries(settings.map((s) => [s, []]));
     const cpu = Object.fromEntries(settings.map((s) => [s, []]));
     const saves = Object.fromEntries(settings.map((s) => [s, 0]));
