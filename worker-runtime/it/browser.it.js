@@ -151,3 +151,50 @@ test(
     assert.deepEqual(server.invalid, []);
   },
 );
+
+test(
+  "a browser tab sends checkpoints of a running task and resumes a task that comes with one",
+  {
+    skip: existsSync(CHROMIUM) ? false : `no browser at ${CHROMIUM}`,
+    timeout: 120_000,
+  },
+  async (t) => {
+    // The sample kernel as examples/kernels builds it (make -C examples/kernels).
+    const mc = new Uint8Array(
+      readFileSync(new URL("../../examples/kernels/build/wasm/montecarlo.wasm", import.meta.url)),
+    );
+    const sha = sha256(mc);
+    const server = await startFakeServer({
+      kernels: { [sha]: mc },
+      welcome: {
+        batch: 1,
+        prefetchBelow: 0,
+        heartbeatMs: 200,
+        checkpointMs: 50,
+        maxCheckpointBytes: 4096,
+      },
+      route,
+    });
+    t.after(() => server.close());
+    launch(t, `${server.url}/`);
+    await until(() => server.sent("request").length > 0, "the page's request", 30_000);
+
+    const args = ["60000000"];
+    server.send({ type: "tasks", tasks: [makeTask(sha, 5, { args })] });
+    const results = () => server.sent("results").flatMap((m) => m.results);
+    await until(() => results().length === 1, "the first result", 60_000);
+    const checkpoints = server.sent("checkpoint");
+    assert.ok(checkpoints.length >= 2, `${checkpoints.length} checkpoints`);
+    const middle = checkpoints[Math.floor(checkpoints.length / 2)];
+    const again = makeTask(sha, 5, { args });
+    again.checkpoint = { progress: middle.progress, data: middle.data };
+    await until(() => server.sent("request").length > 1, "the next request", 30_000);
+    server.send({ type: "tasks", tasks: [again] });
+    await until(() => results().length === 2, "the resumed result", 60_000);
+    const [first, resumed] = results();
+    assert.equal(first.status, "ok");
+    assert.equal(resumed.stdout, first.stdout, "the same bytes after a resume");
+    assert.match(Buffer.from(resumed.stderr, "base64").toString(), /resumed from checkpoint/);
+    assert.deepEqual(server.invalid, []);
+  },
+);

@@ -50,6 +50,7 @@ export class Pool {
   #queue = [];
   #byKey = new Map();
   #nextId = 1;
+  #onCheckpoint;
 
   /**
    * @param {object} options
@@ -61,6 +62,8 @@ export class Pool {
    * @param {() => number} [options.now] clock in ms (default performance.now)
    * @param {(fn: () => void, ms: number) => unknown} [options.setTimer] default setTimeout
    * @param {(id: unknown) => void} [options.clearTimer] default clearTimeout
+   * @param {(task: object, checkpoint: {progress: number, data: string}) => void} [options.onCheckpoint]
+   *   told of each checkpoint a running task's kernel saves
    */
   constructor({
     createWorker,
@@ -71,7 +74,9 @@ export class Pool {
     now = () => performance.now(),
     setTimer = (fn, ms) => setTimeout(fn, ms),
     clearTimer = (id) => clearTimeout(id),
+    onCheckpoint = () => {},
   }) {
+    this.#onCheckpoint = onCheckpoint;
     this.#createWorker = createWorker;
     this.#duty = new DutyCycle({ cpu });
     this.#now = now;
@@ -288,6 +293,10 @@ export class Pool {
   #onMessage(slot, data) {
     const at = slot.entries.findIndex((e) => e.id === data?.id);
     if (at < 0) return; // a task cancelled while it waited in the worker, run all the same
+    if (data.checkpoint !== undefined) {
+      // The kernel saved a checkpoint and runs on: not the task's end (docs/checkpoints.md).
+      return void this.#onCheckpoint(slot.entries[at].task, data.checkpoint);
+    }
     // The worker runs its tasks in order, so anything before this one was dropped there.
     const [entry] = slot.entries.splice(0, at + 1).slice(-1);
     const now = this.#now();
