@@ -46,9 +46,10 @@ final class SessionStats {
 
   /**
    * A result came back {@code ageMillis} after its lease began, saying the kernel ran {@code
-   * reportedMillis}. The time counted is the report, but never more than the lease's age: a
-   * volunteer can make itself look slower (and get less), not faster than the server saw. A
-   * nonsense report counts as the age (which includes time queued on the volunteer).
+   * reportedMillis}. The time counted is the report (the lease's age also counts time the task
+   * waited queued on the volunteer), but never more than the age. A liar may look fast: it gets no
+   * more than the policy's hold limit and its allowance, which it earns by valid results. A
+   * nonsense report counts as the age.
    *
    * @return the milliseconds counted
    */
