@@ -53,6 +53,9 @@ public final class Dispatcher {
   /** Whether the policy ever copies tail tasks (overrides duplicate): else no tail pass. */
   private final boolean copiesTail;
 
+  /** Whether the policy sizes grants knowing the session: else no SessionView is built. */
+  private final boolean grantsBySession;
+
   /** The policy's choice among queued tasks; null when it takes the head (candidates() is 1). */
   private final RunQueue.Choice choice;
 
@@ -134,6 +137,7 @@ public final class Dispatcher {
     this.dispatchLatencyNanos = dispatchLatencyNanos;
     this.lastTick = clock.getAsLong();
     this.copiesTail = PolicyChoice.copiesTail(policy);
+    this.grantsBySession = PolicyChoice.grantsBySession(policy);
     this.choice =
         policy.candidates() > 1 ? new PolicyChoice(this::choiceFor, policy.candidates()) : null;
   }
@@ -812,8 +816,13 @@ public final class Dispatcher {
       Volunteer v = waiting.pollFirst();
       v.waiting = false;
       int held = v.leases.size();
-      JobRun next = v.lastRun != null && !v.lastRun.queue.isEmpty() ? v.lastRun : queue.first();
-      int asked = policy.grant(PolicyViews.session(v, next, now), v.demand);
+      int asked;
+      if (grantsBySession) {
+        JobRun next = v.lastRun != null && !v.lastRun.queue.isEmpty() ? v.lastRun : queue.first();
+        asked = policy.grant(PolicyViews.session(v, next, now), v.demand);
+      } else {
+        asked = policy.grant(v.profile, v.demand, held);
+      }
       int grant = Math.min(asked, v.allowance.room(held));
       if (grant <= 0) {
         continue; // holds enough; re-enters the line when it hands results back

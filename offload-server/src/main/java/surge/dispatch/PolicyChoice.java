@@ -28,12 +28,20 @@ final class PolicyChoice implements RunQueue.Choice {
 
   /** Whether {@code policy} overrides {@link DispatchPolicy#duplicate} (else it never copies). */
   static boolean copiesTail(DispatchPolicy policy) {
+    return overrides(policy, "duplicate", surge.policies.SessionView.class, java.util.List.class);
+  }
+
+  /**
+   * Whether {@code policy} overrides the session-aware grant; if not, the dispatcher calls the
+   * profile's and builds no SessionView (async and batch, on the per-result path).
+   */
+  static boolean grantsBySession(DispatchPolicy policy) {
+    return overrides(policy, "grant", surge.policies.SessionView.class, int.class);
+  }
+
+  private static boolean overrides(DispatchPolicy policy, String name, Class<?>... types) {
     try {
-      return policy
-              .getClass()
-              .getMethod("duplicate", surge.policies.SessionView.class, java.util.List.class)
-              .getDeclaringClass()
-          != DispatchPolicy.class;
+      return policy.getClass().getMethod(name, types).getDeclaringClass() != DispatchPolicy.class;
     } catch (NoSuchMethodException e) {
       return false;
     }

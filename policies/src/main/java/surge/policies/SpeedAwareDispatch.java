@@ -8,9 +8,10 @@ import java.util.OptionalInt;
  * Speed-only dispatch ({@code speed}), to tell the effect of speed from that of dwell: prefetching
  * as {@link AsyncPrefetchDispatch}, but a session holds about {@code horizon} of work by its
  * measured speed (at least one task per worker, at most what async gives), and when nothing is
- * queued an idle session gets a copy of a task that is long overdue on its holder (speculative
- * execution of stragglers, as MapReduce does), if it is itself faster. It ignores how long sessions
- * have stayed and what kind they are.
+ * queued an idle session gets a copy of a task that is overdue on its holder (speculative execution
+ * of stragglers, as MapReduce does): held over twice its expected time if the idle session is no
+ * slower, over four times whatever its speed. It ignores how long sessions have stayed and what
+ * kind they are.
  */
 public final class SpeedAwareDispatch implements DispatchPolicy {
   private final AsyncPrefetchDispatch async;
@@ -81,10 +82,14 @@ public final class SpeedAwareDispatch implements DispatchPolicy {
     for (int i = 0; i < held.size(); i++) {
       HeldTask h = held.get(i);
       double theirs = h.task().remainingMillis(h.holder().msPerTask());
-      if (h.copies() == 1
-          && !Double.isNaN(theirs)
-          && h.heldMillis() > 2 * theirs + 1000
-          && !(h.task().remainingMillis(mine) > theirs)) {
+      if (h.copies() > 1 || Double.isNaN(theirs)) {
+        continue;
+      }
+      // Overdue: a copy on a session no slower. Far overdue (frozen, throttled, gone without a
+      // word): a copy on whoever is idle, since the holder's speed no longer says anything.
+      boolean overdue = h.heldMillis() > 2 * theirs + 1000;
+      boolean farOverdue = h.heldMillis() > 4 * theirs + 2000;
+      if (farOverdue || (overdue && !(h.task().remainingMillis(mine) > theirs))) {
         return OptionalInt.of(i);
       }
     }

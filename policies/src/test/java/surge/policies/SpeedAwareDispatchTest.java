@@ -39,10 +39,13 @@ class SpeedAwareDispatchTest extends DispatchPolicyContract {
   @Test
   void copiesAStragglersTaskOntoAnIdleSessionNoSlower() {
     var slow = session(1_000, 1);
-    var stuck = new HeldTask(new TaskView("j", 1, 1, 1_000, 0), slow, NOW - 10_000, 1);
+    var stuck = new HeldTask(new TaskView("j", 1, 1, 1_000, 0), slow, NOW - 3_500, 1);
     var onTime = new HeldTask(new TaskView("j", 2, 1, 1_000, 0), slow, NOW - 500, 1);
     assertThat(policy().duplicate(session(800, 0), List.of(onTime, stuck))).hasValue(1);
     assertThat(policy().duplicate(session(5_000, 0), List.of(stuck))).isEmpty();
+    // frozen for long: whoever is idle
+    var frozen = new HeldTask(new TaskView("j", 3, 1, 1_000, 0), slow, NOW - 6_001, 1);
+    assertThat(policy().duplicate(session(5_000, 0), List.of(onTime, frozen))).hasValue(1);
     assertThat(policy().duplicate(session(800, 2), List.of(stuck))).isEmpty();
   }
 
