@@ -923,9 +923,13 @@ public final class Dispatcher {
     if (tail.isEmpty()) {
       return;
     }
+    int takers = 0;
     for (Volunteer v : List.copyOf(waiting)) {
       if (v.demand <= 0 || v.allowance.room(v.leases.size()) <= 0) {
         continue;
+      }
+      if (++takers > TAIL_TAKERS) {
+        break; // the rest wait for the next tick
       }
       List<Lease> mayCopy = new ArrayList<>();
       List<surge.policies.HeldTask> held = new ArrayList<>();
@@ -934,7 +938,8 @@ public final class Dispatcher {
           break;
         }
         // A replica of the task is a vote of its own only from a distinct identity.
-        if (l.volunteer.identity.equals(v.identity)
+        if (copies.copies(l.run, l.index) >= TailCopies.MAX_LEASES
+            || l.volunteer.identity.equals(v.identity)
             || l.run.ended
             || l.run.done.get(l.index)
             || l.volunteer.leases.get(l.id) != l
@@ -965,6 +970,9 @@ public final class Dispatcher {
       }
     }
   }
+
+  /** Sessions offered a tail copy per tick at most: bounds the tick's work in a large crowd. */
+  private static final int TAIL_TAKERS = 256;
 
   private static boolean holds(Volunteer v, JobRun run, int index) {
     for (Lease l : v.leases.values()) {

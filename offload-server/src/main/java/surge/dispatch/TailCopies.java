@@ -13,6 +13,9 @@ import java.util.Map;
  * neither requeues the task nor counts as an attempt. Empty for policies that never copy.
  */
 final class TailCopies {
+  /** Leases of one task out at once at most, the original included, whatever a policy asks. */
+  static final int MAX_LEASES = 3;
+
   private final Map<JobRun, Map<Integer, List<Lease>>> out = new HashMap<>();
   private final java.util.Set<Long> copyIds = new java.util.HashSet<>();
 

@@ -346,6 +346,9 @@ class DwellDispatchTest {
     assertThat(last(b).index()).isEqualTo(4);
     dispatcher.request("m", 1);
     assertThat(last(m).index()).isEqualTo(1); // it will stay: the head
+    // 8 tasks, 3 taken: the choice put the others back, counted once
+    assertThat(dispatcher.stats().queued()).isEqualTo(5);
+    assertThat(dispatcher.progress("j-1").orElseThrow().queued()).isEqualTo(5);
     assertThat(recording.choices).isNotEmpty();
     assertThat(recording.choices.get(1)).extracting(TaskView::index).startsWith(1, 2, 3, 4);
   }
@@ -357,5 +360,51 @@ class DwellDispatchTest {
     dispatcher.request("b", 1);
     assertThat(last(b).index()).isZero();
     assertThat(recording.choices).isEmpty();
+  }
+
+  @Test
+  void aPolicyThatCopiesEverythingGetsAtMostThreeLeasesOfATask() {
+    var async = new AsyncPrefetchDispatch(2, Duration.ofSeconds(30));
+    var greedy =
+        new DispatchPolicy() {
+          @Override
+          public int batch(VolunteerProfile v) {
+            return async.batch(v);
+          }
+
+          @Override
+          public int prefetchBelow(VolunteerProfile v) {
+            return async.prefetchBelow(v);
+          }
+
+          @Override
+          public int grant(VolunteerProfile v, int requested, int held) {
+            return async.grant(v, requested, held);
+          }
+
+          @Override
+          public Duration lease(VolunteerProfile v) {
+            return async.lease(v);
+          }
+
+          @Override
+          public OptionalInt duplicate(SessionView taker, List<HeldTask> held) {
+            return OptionalInt.of(0);
+          }
+        };
+    var d = dispatcher(greedy);
+    d.submit(VerificationTest.job("j-1", 1, Verify.FIRST), new BitSet());
+    connect(d, "h", "key:h", false);
+    d.request("h", 1);
+    List<FakeChannel> takers = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      takers.add(connect(d, "t" + i, "key:t" + i, false));
+      d.request("t" + i, 1);
+    }
+    d.tick();
+    d.tick();
+    assertThat(d.tailStats().made()).isEqualTo(TailCopies.MAX_LEASES - 1);
+    assertThat(takers.stream().mapToInt(c -> c.tasks().size()).sum())
+        .isEqualTo(TailCopies.MAX_LEASES - 1);
   }
 }
