@@ -139,7 +139,10 @@ public final class Dispatcher {
     this.copiesTail = PolicyChoice.copiesTail(policy);
     this.grantsBySession = PolicyChoice.grantsBySession(policy);
     this.choice =
-        policy.candidates() > 1 ? new PolicyChoice(this::choiceFor, policy.candidates()) : null;
+        policy.candidates() > 1
+            ? new PolicyChoice(
+                this::choiceFor, run -> progress.anyResumable(run.job.id()), policy.candidates())
+            : null;
   }
 
   /** Where queued tasks' progress comes from (checkpoints); {@link TaskProgress#NONE} until set. */
@@ -870,9 +873,6 @@ public final class Dispatcher {
 
   /** Shows the policy {@code n} tasks of {@code run} that {@link #choosing} may take. */
   private int choiceFor(JobRun run, int[] indices, int n) {
-    if (!progress.anyResumable(run.job.id())) {
-      return 0; // every task is whole: nothing to choose between
-    }
     List<surge.policies.TaskView> tasks = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       tasks.add(PolicyViews.task(run, indices[i], progress));

@@ -9,16 +9,22 @@ final class PolicyChoice implements RunQueue.Choice {
   }
 
   private final Chooser chooser;
+  private final java.util.function.Predicate<JobRun> resumable;
   private final int among;
 
-  PolicyChoice(Chooser chooser, int among) {
+  /**
+   * @param resumable whether a job may have part-done tasks: if not, every task is whole and the
+   *     head is taken without showing the policy anything
+   */
+  PolicyChoice(Chooser chooser, java.util.function.Predicate<JobRun> resumable, int among) {
     this.chooser = chooser;
+    this.resumable = resumable;
     this.among = Math.min(among, DispatchPolicy.MAX_CANDIDATES);
   }
 
   @Override
   public int among(JobRun run) {
-    return among;
+    return resumable.test(run) ? among : 1;
   }
 
   @Override
