@@ -261,9 +261,10 @@ for k in "${KERNELS[@]}"; do
   expect "$k.wasm imports random_get: its output could differ between volunteers" \
     equals "$(grep -c '<- wasi_snapshot_preview1\.random_get$' "$T/$k.imports" || true)" 0
   clock=$(grep -c '<- wasi_snapshot_preview1\.clock_time_get$' "$T/$k.imports" || true)
-  # spin reads the clock only to decide how long to keep the CPU busy, never for its output.
-  expect "$k.wasm imports clock_time_get (only spin may, and its output does not use it)" \
-    equals "$clock/$k" "$([[ $k == spin ]] && echo 1 || echo 0)/$k"
+  # spin reads the clock only to decide how long to keep the CPU busy, never for its output;
+  # montecarlo and mandelbrot only to size their chunks and time checkpoints (surge_run).
+  expect "$k.wasm imports clock_time_get (only spin, montecarlo, mandelbrot may; not for output)" \
+    equals "$clock/$k" "$([[ $k == spin || $k == montecarlo || $k == mandelbrot ]] && echo 1 || echo 0)/$k"
 done
 # The same task twice, the second with more variables around it (a volunteer's runtime may set
 # some), gives the same bytes, and the same as the native build.
@@ -290,6 +291,108 @@ noop|0|1|$T/empty|
 spin|3|4|$T/empty|5
 fail|0|2|$T/empty|3
 EOF
+
+echo "== checkpoints: interrupt and resume (surge.h surge_run)"
+# A task interrupted right after a checkpoint (the test hook SURGE_CHECKPOINT_EXIT_AFTER exits 75
+# there, as if the volunteer had left) and resumed from it must print exactly what an
+# uninterrupted native run prints, whichever build saved and whichever resumed: volunteers are
+# wasm, and the checkpoint format is the same bytes on wasm32 and natively.
+CK=$T/ck
+# ck_run BUILD TAG KERNEL INDEX COUNT [ENV...] -- [ARG...]: one run with the checkpoint file
+# $CK/checkpoint (the wasm build sees $CK as /surge); exit code in RC.
+ck_run() {
+  local build=$1 tag=$2 kernel=$3 index=$4 count=$5
+  shift 5
+  local envs=()
+  while [[ $1 != -- ]]; do envs+=("$1"); shift; done
+  shift
+  RC=0
+  if [[ $build == wasm ]]; then
+    local envopts=(--env SURGE_CHECKPOINT=/surge/checkpoint) e
+    for e in ${envs[@]+"${envs[@]}"}; do envopts+=(--env "$e"); done
+    "$NODE" run-wasi.mjs --index "$index" --count "$count" --preopen "/surge=$CK" \
+      "${envopts[@]}" "$WASM/$kernel.wasm" "$@" >"$T/$tag.out" 2>"$T/$tag.err" || RC=$?
+  else
+    env -i "SURGE_TASK_INDEX=$index" "SURGE_TASK_COUNT=$count" "SURGE_CHECKPOINT=$CK/checkpoint" \
+      ${envs[@]+"${envs[@]}"} "$NATIVE/$kernel" "$@" >"$T/$tag.out" 2>"$T/$tag.err" || RC=$?
+  fi
+}
+while IFS='|' read -r kernel index count args; do
+  read -r -a argv <<<"$args"
+  run_native "$T/ck-ref.out" "$T/ck-ref.err" "$index" "$count" "$T/empty" "$kernel" "${argv[@]}"
+  for pair in wasm/wasm native/native wasm/native native/wasm; do
+    saver=${pair%/*}
+    resumer=${pair#*/}
+    what="$kernel $args task $index/$count saved by $saver, resumed by $resumer"
+    rm -rf "$CK" && mkdir -p "$CK"
+    ck_run "$saver" ck-stop "$kernel" "$index" "$count" SURGE_CHECKPOINT_MS=0 SURGE_CHECKPOINT_EXIT_AFTER=3 -- "${argv[@]}"
+    expect "$what: the interrupted run exited $RC, not 75" equals "$RC" 75
+    expect "$what: the interrupted run printed to stdout" empty "$T/ck-stop.out"
+    expect "$what: no checkpoint file" test -s "$CK/checkpoint"
+    expect "$what: a temporary file was left" test ! -e "$CK/checkpoint.tmp"
+    ck_run "$resumer" ck-go "$kernel" "$index" "$count" SURGE_CHECKPOINT_MS=0 -- "${argv[@]}"
+    expect "$what: exit $RC" equals "$RC" 0
+    expect "$what: did not resume" contains "$T/ck-go.err" "surge: resumed from checkpoint at progress 0."
+    expect "$what: stdout differs from an uninterrupted native run" same_file "$T/ck-go.out" "$T/ck-ref.out"
+  done
+  # Checkpoints that must be ignored: the task starts over and is still right.
+  rm -rf "$CK" && mkdir -p "$CK"
+  ck_run wasm ck-stop "$kernel" "$index" "$count" SURGE_CHECKPOINT_MS=0 SURGE_CHECKPOINT_EXIT_AFTER=2 -- "${argv[@]}"
+  cp "$CK/checkpoint" "$T/ck-good"
+  size=$(stat -c %s "$T/ck-good")
+  for damage in flip truncate other-task garbage; do
+    case $damage in
+      flip) cp "$T/ck-good" "$CK/checkpoint"
+        printf '\xff' | dd of="$CK/checkpoint" bs=1 seek=$((size - 1)) conv=notrunc status=none
+        why="checksum mismatch" ;;
+      truncate) head -c $((size - 1)) "$T/ck-good" >"$CK/checkpoint"; why="truncated or too long" ;;
+      other-task) cp "$T/ck-good" "$CK/checkpoint"; why="saved by a task with other inputs" ;;
+      garbage) printf 'not a checkpoint at all, but long enough to hold a header' >"$CK/checkpoint"
+        why="not a checkpoint" ;;
+    esac
+    cp "$CK/checkpoint" "$T/ck-damaged"
+    for build in wasm native; do
+      cp "$T/ck-damaged" "$CK/checkpoint"
+      if [[ $damage == other-task ]]; then
+        ck_run "$build" ck-bad "$kernel" "$((index + 1))" "$((count + 1))" SURGE_CHECKPOINT_MS=100000 -- "${argv[@]}"
+        run_native "$T/ck-ref2.out" "$T/ck-ref2.err" "$((index + 1))" "$((count + 1))" "$T/empty" "$kernel" "${argv[@]}"
+        expect "$kernel $args ($build, $damage): stdout differs" same_file "$T/ck-bad.out" "$T/ck-ref2.out"
+      else
+        ck_run "$build" ck-bad "$kernel" "$index" "$count" SURGE_CHECKPOINT_MS=100000 -- "${argv[@]}"
+        expect "$kernel $args ($build, $damage): stdout differs" same_file "$T/ck-bad.out" "$T/ck-ref.out"
+      fi
+      expect "$kernel $args ($build, $damage): exit $RC" equals "$RC" 0
+      expect "$kernel $args ($build, $damage): not reported as '$why'" contains "$T/ck-bad.err" "$why"
+    done
+  done
+done <<'CASES'
+montecarlo|3|5|200000
+montecarlo|0|1|1000
+mandelbrot|1|3|64 48 200
+mandelbrot|0|2|400 300 255
+CASES
+# Without SURGE_CHECKPOINT nothing is read or written, even with the other variables set.
+rm -rf "$CK" && mkdir -p "$CK"
+RC=0
+(cd "$CK" && env -i SURGE_CHECKPOINT_MS=0 SURGE_CHECKPOINT_EXIT_AFTER=1 "../../native/montecarlo" 100000 >../ck-none.out 2>&1) || RC=$?
+expect "montecarlo without SURGE_CHECKPOINT: exit $RC" equals "$RC" 0
+expect "montecarlo without SURGE_CHECKPOINT: output" \
+  equals "$(cat "$T/ck-none.out")" "$("$NATIVE/montecarlo-whole" 1 100000)"
+expect "montecarlo without SURGE_CHECKPOINT: wrote files" empty <(ls -A "$CK")
+# A real kill at an arbitrary moment (SIGKILL, not the hook), natively: the rename keeps the
+# last checkpoint whole, and the resumed run is still right.
+rm -rf "$CK" && mkdir -p "$CK"
+"$NATIVE/montecarlo-whole" 1 60000000 >"$T/ck-kill-ref.out"
+RC=0
+(env -i SURGE_CHECKPOINT="$CK/checkpoint" SURGE_CHECKPOINT_MS=1 timeout -s KILL 0.15 \
+  "$NATIVE/montecarlo" 60000000 >/dev/null 2>&1) 2>/dev/null || RC=$?
+if [[ $RC == 137 && -s "$CK/checkpoint" ]]; then
+  env -i SURGE_CHECKPOINT="$CK/checkpoint" "$NATIVE/montecarlo" 60000000 >"$T/ck-kill.out" 2>"$T/ck-kill.err"
+  expect "montecarlo killed at random: did not resume" contains "$T/ck-kill.err" "resumed from checkpoint"
+  expect "montecarlo killed at random: resumed output differs" same_file "$T/ck-kill.out" "$T/ck-kill-ref.out"
+else
+  echo "(montecarlo kill case skipped: the run ended with $RC before a kill after a checkpoint)"
+fi
 
 echo "== usage errors exit 2 with a usage line"
 n=0

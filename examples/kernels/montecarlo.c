@@ -5,7 +5,8 @@
  *   -> "<hits> <samples>\n"
  *
  * Each task draws SAMPLES points in the unit square and counts those inside the quarter circle
- * x^2 + y^2 <= 1. The job's `sum` merge adds the lines up, and pi ~= 4 * hits / samples
+ * x^2 + y^2 <= 1, in chunks through surge_run() (surge.h), which saves and resumes checkpoints
+ * when the runtime asks for them; the output is printed only at the end. The job's `sum` merge adds the lines up, and pi ~= 4 * hits / samples
  * (see pi-reduce.c for a reducer that prints it).
  *
  * Built with -DSURGE_WHOLE_JOB it becomes the native baseline
@@ -66,26 +67,68 @@ static rng rng_for_task(uint64_t index)
     return r;
 }
 
-/*
- * The per-task computation, shared by the task kernel and the whole-job baseline.
- * The top 53 bits make an exact double in [0, 1); the products and the sum are single IEEE
- * operations (the build forbids FMA contraction), so every platform counts the same hits.
- */
-static uint64_t count_hits(uint64_t index, uint64_t samples)
+/* What a task needs to go on: saved as is in its checkpoints (plain 64-bit fields only). */
+typedef struct {
+    rng r;
+    uint64_t samples; /* the task's total */
+    uint64_t done;    /* samples drawn so far */
+    uint64_t hits;
+} mc_state;
+
+static mc_state mc_start(uint64_t index, uint64_t samples)
 {
-    rng r = rng_for_task(index);
-    uint64_t hits = 0;
-    for (uint64_t i = 0; i < samples; i++) {
+    mc_state st;
+    st.r = rng_for_task(index);
+    st.samples = samples;
+    st.done = 0;
+    st.hits = 0;
+    return st;
+}
+
+/*
+ * Draws up to `units` samples. The top 53 bits make an exact double in [0, 1); the products and
+ * the sum are single IEEE operations (the build forbids FMA contraction), so every platform
+ * counts the same hits, however the samples are cut into chunks.
+ */
+SURGE_STEP static int mc_step(void *state, uint64_t units)
+{
+    mc_state *st = state;
+    rng r = st->r;
+    uint64_t hits = st->hits;
+    uint64_t left = st->samples - st->done;
+    uint64_t n = units < left ? units : left;
+    for (uint64_t i = 0; i < n; i++) {
         double x = (double)(rng_next(&r) >> 11) * 0x1.0p-53;
         double y = (double)(rng_next(&r) >> 11) * 0x1.0p-53;
         if (x * x + y * y <= 1.0) {
             hits++;
         }
     }
-    return hits;
+    st->r = r;
+    st->hits = hits;
+    st->done += n;
+    return st->done == st->samples;
 }
 
 #ifndef SURGE_WHOLE_JOB
+
+static double mc_progress(const void *state)
+{
+    const mc_state *st = state;
+    return st->samples == 0 ? 1.0 : (double)st->done / (double)st->samples;
+}
+
+static uint64_t mc_samples; /* the task's SAMPLES, for mc_check */
+
+/*
+ * A loaded state must be one this task could have saved. The runtime hands over a checkpoint as
+ * untrusted as a result (verification judges the result); this only keeps the counts sane.
+ */
+static int mc_check(const void *state)
+{
+    const mc_state *st = state;
+    return st->samples == mc_samples && st->done <= st->samples && st->hits <= st->done;
+}
 
 int main(int argc, char **argv)
 {
@@ -95,12 +138,24 @@ int main(int argc, char **argv)
     }
     surge_task task = surge_task_from_env();
     uint64_t samples = surge_arg_u64("SAMPLES", argv[1], 0, UINT64_MAX);
-    uint64_t hits = count_hits(task.index, samples);
-    printf("%llu %llu\n", (unsigned long long)hits, (unsigned long long)samples);
+    mc_samples = samples;
+    mc_state st = mc_start(task.index, samples);
+    surge_work work = {&st, sizeof st, mc_step, mc_progress, mc_check,
+                       surge_fingerprint("montecarlo", task, argc, argv)};
+    surge_run(&work);
+    printf("%llu %llu\n", (unsigned long long)st.hits, (unsigned long long)samples);
     return surge_finish();
 }
 
 #else
+
+/* The per-task computation of the whole-job baseline: the same steps in one call. */
+static uint64_t count_hits(uint64_t index, uint64_t samples)
+{
+    mc_state st = mc_start(index, samples);
+    mc_step(&st, samples);
+    return st.hits;
+}
 
 int main(int argc, char **argv)
 {

@@ -2,12 +2,15 @@
 // Runs one WASI preview-1 command kernel the way a Surge task runs: explicit args, an
 // environment holding only the task variables (plus --env extras), stdin from a file.
 //
-//   node run-wasi.mjs [--index I] [--count N] [--env K=V]... [--stdin FILE] KERNEL.wasm [ARG...]
+//   node run-wasi.mjs [--index I] [--count N] [--env K=V]... [--stdin FILE] [--preopen GUEST=HOST]
+//                     KERNEL.wasm [ARG...]
 //
 // The kernel's stdout and stderr go straight to this process's stdout and stderr (fds 1 and 2),
 // byte for byte. The exit status is the kernel's exit code; a trap (e.g. `unreachable`) prints
 // "run-wasi: trap: <message>" on stderr and exits 134, like an aborted native process.
-// Programmatic use: `await runWasi({wasm, args, env, stdinFile})` -> {exitCode, trap}.
+// --preopen gives the kernel one host directory (check.sh: a checkpoint directory, as the Surge
+// runtime gives one); without it the kernel sees no file system.
+// Programmatic use: `await runWasi({wasm, args, env, stdinFile, preopens})` -> {exitCode, trap}.
 import { readFileSync, openSync, closeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { argv, exit, stderr } from 'node:process';
@@ -26,7 +29,7 @@ function quietWasiWarning() {
   });
 }
 
-export async function runWasi({ wasm, args = [], env = {}, stdinFile = '/dev/null', stdout = 1, stderr: errFd = 2 }) {
+export async function runWasi({ wasm, args = [], env = {}, stdinFile = '/dev/null', stdout = 1, stderr: errFd = 2, preopens = {} }) {
   quietWasiWarning();
   const { WASI } = await import('node:wasi');
   const stdin = openSync(stdinFile, 'r');
@@ -38,7 +41,7 @@ export async function runWasi({ wasm, args = [], env = {}, stdinFile = '/dev/nul
       stdin,
       stdout,
       stderr: errFd,
-      preopens: {}, // a task gets no file system
+      preopens, // a task gets no file system unless asked (--preopen)
       returnOnExit: true, // proc_exit returns its code instead of ending this process
     });
     const module = await WebAssembly.compile(readFileSync(wasm));
@@ -57,13 +60,14 @@ export async function runWasi({ wasm, args = [], env = {}, stdinFile = '/dev/nul
 }
 
 function usage(why) {
-  stderr.write(`run-wasi: ${why}\nusage: node run-wasi.mjs [--index I] [--count N] [--env K=V]... [--stdin FILE] KERNEL.wasm [ARG...]\n`);
+  stderr.write(`run-wasi: ${why}\nusage: node run-wasi.mjs [--index I] [--count N] [--env K=V]... [--stdin FILE] [--preopen GUEST=HOST] KERNEL.wasm [ARG...]\n`);
   exit(2);
 }
 
 async function main(cli) {
   const env = { SURGE_TASK_INDEX: '0', SURGE_TASK_COUNT: '1' };
   let stdinFile = '/dev/null';
+  const preopens = {};
   let i = 0;
   for (; i < cli.length && cli[i].startsWith('--'); i++) {
     const opt = cli[i];
@@ -72,6 +76,11 @@ async function main(cli) {
     if (opt === '--index') env.SURGE_TASK_INDEX = value;
     else if (opt === '--count') env.SURGE_TASK_COUNT = value;
     else if (opt === '--stdin') stdinFile = value;
+    else if (opt === '--preopen') {
+      const eq = value.indexOf('=');
+      if (eq <= 0) usage(`--preopen wants GUEST=HOST, got '${value}'`);
+      preopens[value.slice(0, eq)] = value.slice(eq + 1);
+    }
     else if (opt === '--env') {
       const eq = value.indexOf('=');
       if (eq <= 0) usage(`--env wants K=V, got '${value}'`);
@@ -79,7 +88,7 @@ async function main(cli) {
     } else usage(`unknown option ${opt}`);
   }
   if (i >= cli.length) usage('missing KERNEL.wasm');
-  const result = await runWasi({ wasm: cli[i], args: cli.slice(i + 1), env, stdinFile });
+  const result = await runWasi({ wasm: cli[i], args: cli.slice(i + 1), env, stdinFile, preopens });
   if (result.trap !== null) stderr.write(`run-wasi: trap: ${result.trap}\n`);
   exit(result.exitCode);
 }

@@ -45,6 +45,7 @@ export class Pool {
   #queue = [];
   #byKey = new Map();
   #nextId = 1;
+  #onCheckpoint;
 
   /**
    * @param {object} options
@@ -56,6 +57,8 @@ export class Pool {
    * @param {() => number} [options.now] clock in ms (default performance.now)
    * @param {(fn: () => void, ms: number) => unknown} [options.setTimer] default setTimeout
    * @param {(id: unknown) => void} [options.clearTimer] default clearTimeout
+   * @param {(task: object, checkpoint: {progress: number, data: string}) => void} [options.onCheckpoint]
+   *   told of each checkpoint a running task's kernel saves
    */
   constructor({
     createWorker,
@@ -66,7 +69,9 @@ export class Pool {
     now = () => performance.now(),
     setTimer = (fn, ms) => setTimeout(fn, ms),
     clearTimer = (id) => clearTimeout(id),
+    onCheckpoint = () => {},
   }) {
+    this.#onCheckpoint = onCheckpoint;
     this.#createWorker = createWorker;
     this.#duty = new DutyCycle({ cpu });
     this.#now = now;
@@ -226,6 +231,10 @@ export class Pool {
   #onMessage(slot, data) {
     const entry = slot.entry;
     if (!entry || data?.id !== entry.id) return;
+    if (data.checkpoint !== undefined) {
+      // The kernel saved a checkpoint and runs on: not the task's end (docs/checkpoints.md).
+      return void this.#onCheckpoint(entry.task, data.checkpoint);
+    }
     slot.entry = null;
     const now = this.#now();
     this.#busyMillis += now - slot.startedAt;

@@ -15,6 +15,7 @@ export const MESSAGE_DIRECTIONS = Object.freeze({
   heartbeat: "volunteer → server",
   results: "volunteer → server",
   release: "volunteer → server",
+  checkpoint: "volunteer → server",
   cancel: "server → volunteer",
   error: "server → volunteer",
 });
@@ -71,6 +72,14 @@ function number(min) {
 function oneOf(values) {
   return required((v, path) =>
     values.includes(v) ? null : fail(path, `must be one of ${values.join(", ")}`),
+  );
+}
+
+function fraction() {
+  return required((v, path) =>
+    typeof v === "number" && Number.isFinite(v) && v >= 0 && v <= 1
+      ? null
+      : fail(path, "must be a number from 0 to 1"),
   );
 }
 
@@ -137,6 +146,9 @@ const SCHEMAS = {
     batch: int(1),
     prefetchBelow: int(0),
     maxMessageBytes: int(1),
+    // Checkpoints (docs/checkpoints.md): absent or 0 means the server takes none.
+    checkpointMs: optional(int(0)),
+    maxCheckpointBytes: optional(int(0)),
   },
   request: { count: int(1) },
   tasks: {
@@ -150,6 +162,7 @@ const SCHEMAS = {
         stdin: base64,
         leaseExpires: int(0),
         timeoutMs: int(1),
+        checkpoint: optional(object({ progress: fraction(), data: base64 })),
       }),
     ),
   },
@@ -168,6 +181,7 @@ const SCHEMAS = {
     ),
   },
   release: { tasks: arrayOf(object({ ...taskRef, lease })), reason: oneOf(RELEASE_REASONS) },
+  checkpoint: { ...taskRef, lease, progress: fraction(), data: base64 },
   cancel: { tasks: arrayOf(object(taskRef)), reason: string },
   error: { code: oneOf(ERROR_CODES), message: string },
 };
@@ -290,5 +304,22 @@ export function release(tasks, reason) {
     type: "release",
     tasks: tasks.map(({ job, index, lease }) => ({ job, index, lease })),
     reason,
+  };
+}
+
+/**
+ * The latest saved state of a running task (docs/checkpoints.md).
+ * @param {{job: string, index: number, lease: number}} task
+ * @param {number} progress 0..1, as the kernel reported it
+ * @param {Uint8Array|string} data the checkpoint file's bytes, or their base64
+ */
+export function checkpoint(task, progress, data) {
+  return {
+    type: "checkpoint",
+    job: task.job,
+    index: task.index,
+    lease: task.lease,
+    progress,
+    data: typeof data === "string" ? data : toBase64(data),
   };
 }

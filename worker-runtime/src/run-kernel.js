@@ -2,6 +2,7 @@
 // browser Web Worker and in a Node worker thread, so node:wasi is deliberately not used.
 
 import { WASI, File, OpenFile, ConsoleStdout } from "./wasi-shim.js";
+import { checkpointFile } from "./checkpoint-file.js";
 
 /** Default cap on captured stdout (4 MiB). */
 export const DEFAULT_MAX_STDOUT_BYTES = 4 * 1024 * 1024;
@@ -70,8 +71,11 @@ class Capture {
  * Runs a compiled kernel once with a fresh WASI environment. Never rejects for anything the
  * kernel does: a trap, a stack overflow, a missing import or output past the cap are `trap`.
  * @param {WebAssembly.Module} module
- * @param {{args?: string[], env?: Record<string,string>, stdin?: Uint8Array}} input
- * @param {{maxStdoutBytes?: number, maxStderrBytes?: number}} [options]
+ * @param {{args?: string[], env?: Record<string,string>, stdin?: Uint8Array, checkpoint?: Uint8Array}} input
+ *   `checkpoint`: the task's checkpoint to resume from (only with options.checkpoint)
+ * @param {{maxStdoutBytes?: number, maxStderrBytes?: number, checkpoint?: object}} [options]
+ *   `checkpoint`: `{everyMs, maxBytes, onSave(data, progress)}` gives the kernel a checkpoint
+ *   file (checkpoint-file.js); onSave is called, synchronously, for each checkpoint it saves
  * @returns {Promise<RunResult>}
  */
 export async function runKernel(module, input, options = {}) {
@@ -85,8 +89,17 @@ export async function runKernel(module, input, options = {}) {
     new ConsoleStdout((bytes) => stdout.write(bytes)),
     new ConsoleStdout((bytes) => stderr.write(bytes)),
   ];
+  const ck = options.checkpoint
+    ? checkpointFile(options.checkpoint, input.checkpoint, () => stdout.length)
+    : null;
+  if (ck) {
+    fds.push(ck.fd);
+    // The runtime's values win over any the task's env holds (getenv returns the first).
+    env.unshift(...ck.env);
+  }
   // debug must be given as false: browser_wasi_shim 0.4.2 turns its logger on when it is undefined.
   const wasi = new WASI(args, env, fds, { debug: false });
+  ck?.watch(wasi.wasiImport);
 
   let status;
   let exitCode;
@@ -104,6 +117,8 @@ export async function runKernel(module, input, options = {}) {
     if (e instanceof OutputLimitExceeded) stdout.clear();
     stderr.write(encoder.encode(`${stderr.endsWithNewline() ? "" : "\n"}${describe(e)}\n`));
   }
+  const notes = ck?.refused();
+  if (notes) stderr.write(encoder.encode(notes));
   const millis = Math.round((performance.now() - started) * 1000) / 1000;
   return { status, exitCode, stdout: stdout.bytes(), stderr: stderr.bytes(), millis };
 }

@@ -6,6 +6,7 @@ import * as protocol from "./protocol.js";
 import { Transport } from "./transport.js";
 import { KernelCache } from "./kernel-cache.js";
 import { Pool } from "./pool.js";
+import { CheckpointSender } from "./checkpoint-sender.js";
 import { DEFAULT_MAX_STDERR_BYTES, DEFAULT_MAX_STDOUT_BYTES } from "./run-kernel.js";
 
 /** Runtime name and version sent in `hello`. */
@@ -55,6 +56,7 @@ export class Volunteer extends EventTarget {
   #seq = 0;
   #stopping = null;
   #stats = { tasksDone: 0, tasksFailed: 0, cpuMillis: 0 };
+  #checkpoints;
 
   /**
    * @param {object} options
@@ -74,6 +76,8 @@ export class Volunteer extends EventTarget {
    * @param {number} [options.maxStderrBytes] default 64 KiB, the tail is kept
    * @param {number} [options.resultBatchSize] send results once this many are ready (default 32)
    * @param {number} [options.resultFlushMs] …or this long after the first one (default 5)
+   * @param {boolean} [options.checkpoints] let kernels save checkpoints when the server takes
+   *   them (default true; docs/checkpoints.md)
    * @param {number} [options.taskTimeoutMs] give up on (release as `timeout`) tasks running
    *   longer; 0 (default) never. Apart from this, every task stops at its own limit, the
    *   `timeoutMs` the server sent with it (reported as a `trap`)
@@ -105,6 +109,7 @@ export class Volunteer extends EventTarget {
       resultBatchSize: 32,
       resultFlushMs: 5,
       taskTimeoutMs: 0,
+      checkpoints: true,
       heartbeatTimer: (fn, ms) => {
         const id = setInterval(fn, ms);
         return () => clearInterval(id);
@@ -117,7 +122,9 @@ export class Volunteer extends EventTarget {
       workers: options.workers,
       maxWorkers: options.maxWorkers,
       cpu: options.cpu,
+      onCheckpoint: (task, checkpoint) => this.#guard(() => this.#onCheckpoint(task, checkpoint)),
     });
+    this.#checkpoints = new CheckpointSender({ send: (m) => this.#transport.send(m) });
     this.#transport = new Transport({
       url: options.url ?? volunteerUrl(options.server),
       WebSocket: WebSocketImpl,
@@ -161,6 +168,7 @@ export class Volunteer extends EventTarget {
   get stats() {
     return {
       ...this.#stats,
+      checkpointsSent: this.#checkpoints.sent,
       busyMillis: Math.round(this.#pool.busyMillis),
       cpu: this.#pool.cpu,
       workers: this.#pool.size,
@@ -196,6 +204,7 @@ export class Volunteer extends EventTarget {
     this.#limitTimers.clear();
     const held = [...this.#pool.stopAll(), ...[...this.#waiting.values()].flat()];
     this.#waiting.clear();
+    this.#checkpoints.clear();
     const toRelease = held.filter((t) => this.#current.has(t));
     this.#current.clear();
     this.#flush();
@@ -250,12 +259,27 @@ export class Volunteer extends EventTarget {
     this.#maybeRequest();
   }
 
-  // One result must fit in one message: base64 grows output by 4/3.
+  // One result must fit in one message: base64 grows output by 4/3. So must one checkpoint.
   #limitsFor(maxMessageBytes) {
     const budget = Math.max(0, Math.floor(((maxMessageBytes - ENVELOPE_BYTES) * 3) / 4));
     const maxStderrBytes = Math.min(this.#o.maxStderrBytes, Math.floor(budget / 16));
     const maxStdoutBytes = Math.min(this.#o.maxStdoutBytes, budget - maxStderrBytes);
-    return { maxStdoutBytes, maxStderrBytes };
+    const { checkpointMs = 0, maxCheckpointBytes = 0 } = this.#welcome ?? {};
+    if (!this.#o.checkpoints || !(checkpointMs > 0)) {
+      return { maxStdoutBytes, maxStderrBytes, checkpointMs: 0 };
+    }
+    return {
+      maxStdoutBytes,
+      maxStderrBytes,
+      checkpointMs,
+      maxCheckpointBytes: Math.min(maxCheckpointBytes, budget),
+    };
+  }
+
+  // A running task's kernel saved a checkpoint: sent while the task is still ours to answer.
+  #onCheckpoint(task, checkpoint) {
+    if (this.#state !== "connected" || !this.#current.has(task)) return;
+    this.#checkpoints.offer(task, checkpoint, this.#welcome.checkpointMs);
   }
 
   #onTasks(tasks) {
@@ -353,6 +377,7 @@ export class Volunteer extends EventTarget {
 
   #onOutcome(task, outcome) {
     this.#unwatchLimit(task);
+    this.#checkpoints.forget(task);
     const ours = this.#current.delete(task);
     if (outcome.outcome === "cancelled" && this.#overLimit.has(task)) {
       if (ours) this.#reportOverLimit(task);
@@ -416,7 +441,7 @@ export class Volunteer extends EventTarget {
         this.#current.delete(task);
         this.#unwatchLimit(task);
       }
-      this.#pool.cancel(job, index);
+      this.#pool.cancel(job, index); // its checkpoints are forgotten in #onOutcome
     }
     this.#maybeRequest();
   }
@@ -430,6 +455,7 @@ export class Volunteer extends EventTarget {
     dropped.forEach((t) => this.#unwatchLimit(t));
     this.#waiting.clear();
     this.#current.clear();
+    this.#checkpoints.clear();
     this.#welcome = null;
     this.#outstanding = 0;
     this.#setState("disconnected", { code, reason, delayMs });

@@ -8,4 +8,5 @@ export {
   File,
   OpenFile,
   ConsoleStdout,
+  PreopenDirectory,
 } from "../node_modules/@bjorn3/browser_wasi_shim/dist/index.js";

@@ -12,7 +12,8 @@ const modules = new Map();
 /**
  * Handles one message from the pool: `{id, task, module?, limits?}`; posts back
  * `{id, result}` (stdout and stderr already base64, so the main thread does not encode them) or
- * `{id, error}` when the worker cannot run the task at all.
+ * `{id, error}` when the worker cannot run the task at all; before either, any number of
+ * `{id, checkpoint}` while the kernel runs (see withCheckpoints).
  * @param {{id: number, task: object, module?: WebAssembly.Module, limits?: object}} message
  * @param {(reply: object) => void} post
  */
@@ -24,8 +25,13 @@ export async function handleMessage(message, post) {
     if (!compiled) throw new Error(`kernel ${task.kernel} was never sent to this worker`);
     const run = await runKernel(
       compiled,
-      { args: task.args, env: task.env, stdin: fromBase64(task.stdin ?? "") },
-      limits,
+      {
+        args: task.args,
+        env: task.env,
+        stdin: fromBase64(task.stdin ?? ""),
+        checkpoint: task.checkpoint ? fromBase64(task.checkpoint.data) : undefined,
+      },
+      withCheckpoints(limits, (checkpoint) => post({ id, checkpoint })),
     );
     post({
       id,
@@ -40,6 +46,21 @@ export async function handleMessage(message, post) {
   } catch (e) {
     post({ id, error: e instanceof Error ? e.message : String(e) });
   }
+}
+
+/**
+ * The run options for a task: with a checkpoint file when the server takes checkpoints
+ * (`limits.checkpointMs > 0`). Each checkpoint is posted as `{id, checkpoint: {progress, data}}`
+ * (data base64) the moment the kernel saves it; the kernel does not wait for anything.
+ */
+function withCheckpoints(limits, post) {
+  if (!(limits?.checkpointMs > 0)) return limits;
+  const checkpoint = {
+    everyMs: limits.checkpointMs,
+    maxBytes: limits.maxCheckpointBytes ?? 0,
+    onSave: (data, progress) => post({ progress, data: toBase64(data) }),
+  };
+  return { ...limits, checkpoint };
 }
 
 // In a browser module worker there is a WorkerGlobalScope; in Node there is none.

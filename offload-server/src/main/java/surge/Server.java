@@ -237,7 +237,7 @@ public final class Server implements AutoCloseable {
             settings.maxAttempts(),
             nanos -> metricsHolder[0].dispatched(nanos),
             handBack.<DeadlineMissed>map(h -> h::deadlineMissed).orElse(job -> Optional.empty()),
-            dispatchLimits(settings.volunteerLimits()),
+            dispatchLimits(settings.volunteerLimits(), settings.checkpoints()),
             verificationPolicy,
             standings,
             validators);
@@ -253,6 +253,7 @@ public final class Server implements AutoCloseable {
     this.metrics = new Metrics(dispatcher::stats, journal::pending);
     metricsHolder[0] = metrics;
     metrics.countTailCopies(dispatcher::tailStats);
+    metrics.countCheckpoints(dispatcher::checkpointStats);
     metrics.countVerification(
         dispatcher::totals,
         () ->
@@ -423,6 +424,11 @@ public final class Server implements AutoCloseable {
 
   static KernelLimits kernelLimits(Settings.Wasm w) {
     return new KernelLimits(w.maxMemoryBytes(), w.maxFunctions(), w.maxCodeBytes());
+  }
+
+  static DispatchLimits dispatchLimits(Settings.VolunteerLimits l, Settings.Checkpoints c) {
+    return dispatchLimits(l)
+        .withCheckpoints(c.interval().toMillis(), c.maxBytes(), c.memoryBytes());
   }
 
   static DispatchLimits dispatchLimits(Settings.VolunteerLimits l) {

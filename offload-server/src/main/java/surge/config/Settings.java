@@ -42,7 +42,19 @@ public record Settings(
     Duration auditRetention,
     Wasm wasm,
     VolunteerLimits volunteerLimits,
-    Verification verification) {
+    Verification verification,
+    Checkpoints checkpoints) {
+
+  /**
+   * Checkpoints of running tasks (docs/checkpoints.md).
+   *
+   * @param interval SURGE_CHECKPOINT_INTERVAL: how often kernels save one (the welcome's {@code
+   *     checkpointMs}); the server keeps at most one per lease per half of it
+   * @param maxBytes SURGE_CHECKPOINT_MAX_BYTES: the largest checkpoint kept
+   * @param memoryBytes SURGE_CHECKPOINT_MEMORY: all checkpoints kept at once, the oldest dropped
+   *     first; 0 turns checkpoints off
+   */
+  public record Checkpoints(Duration interval, int maxBytes, long memoryBytes) {}
 
   /**
    * How callers prove who they are (README: "Authentication").
@@ -215,7 +227,11 @@ public record Settings(
         source.duration("SURGE_AUDIT_RETENTION", Duration.ofDays(365)),
         wasm(source),
         volunteerLimits(source),
-        verification(source));
+        verification(source),
+        new Checkpoints(
+            source.duration("SURGE_CHECKPOINT_INTERVAL", Duration.ofSeconds(2)),
+            (int) source.bytes("SURGE_CHECKPOINT_MAX_BYTES", 1L << 20, 64, 64L << 20),
+            source.bytes("SURGE_CHECKPOINT_MEMORY", 64L << 20, 0, 1L << 40)));
   }
 
   private static Verification verification(Source source) {

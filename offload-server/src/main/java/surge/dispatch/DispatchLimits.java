@@ -14,6 +14,10 @@ import java.time.Duration;
  * @param maxOutputBytes the largest stdout one task may return ({@code SURGE_MAX_OUTPUT_BYTES})
  * @param maxFailures distinct volunteers that must fail a task before its job fails ({@code
  *     SURGE_MAX_FAILURES})
+ * @param checkpointMillis how often kernels save a checkpoint ({@code SURGE_CHECKPOINT_INTERVAL})
+ * @param maxCheckpointBytes the largest checkpoint kept ({@code SURGE_CHECKPOINT_MAX_BYTES})
+ * @param checkpointMemory bytes of checkpoints kept at most; 0: none ({@code
+ *     SURGE_CHECKPOINT_MEMORY})
  */
 public record DispatchLimits(
     int newVolunteerTasks,
@@ -21,7 +25,49 @@ public record DispatchLimits(
     Duration taskTimeout,
     Duration maxTaskTimeout,
     int maxOutputBytes,
-    int maxFailures) {
+    int maxFailures,
+    long checkpointMillis,
+    int maxCheckpointBytes,
+    long checkpointMemory) {
+
+  /** Without checkpoints. */
+  public DispatchLimits(
+      int newVolunteerTasks,
+      int maxVolunteerTasks,
+      Duration taskTimeout,
+      Duration maxTaskTimeout,
+      int maxOutputBytes,
+      int maxFailures) {
+    this(
+        newVolunteerTasks,
+        maxVolunteerTasks,
+        taskTimeout,
+        maxTaskTimeout,
+        maxOutputBytes,
+        maxFailures,
+        0,
+        0,
+        0);
+  }
+
+  /** These limits with checkpoints as given. */
+  public DispatchLimits withCheckpoints(long millis, int maxBytes, long memory) {
+    return new DispatchLimits(
+        newVolunteerTasks,
+        maxVolunteerTasks,
+        taskTimeout,
+        maxTaskTimeout,
+        maxOutputBytes,
+        maxFailures,
+        millis,
+        maxBytes,
+        memory);
+  }
+
+  /** Whether the server takes checkpoints at all. */
+  public boolean checkpoints() {
+    return checkpointMillis > 0 && checkpointMemory > 0 && maxCheckpointBytes > 0;
+  }
 
   public DispatchLimits {
     if (newVolunteerTasks < 1 || maxVolunteerTasks < newVolunteerTasks) {
@@ -37,6 +83,9 @@ public record DispatchLimits(
         || taskTimeout.compareTo(maxTaskTimeout) > 0) {
       throw new IllegalArgumentException(
           "the task timeout " + taskTimeout + " must be positive and at most " + maxTaskTimeout);
+    }
+    if (checkpointMillis < 0 || maxCheckpointBytes < 0 || checkpointMemory < 0) {
+      throw new IllegalArgumentException("checkpoint limits must not be negative");
     }
     if (maxOutputBytes < 0 || maxFailures < 1) {
       throw new IllegalArgumentException("max output bytes and max failures must be positive");

@@ -46,6 +46,7 @@ public final class Dispatcher {
   private final DeadlineMissed deadlineMissed;
   private final DispatchLimits limits;
   private final Verifier verifier;
+  private final Checkpoints checkpoints;
 
   /** Tasks of jobs' tails copied onto a second session (a policy's duplicate). */
   private final TailCopies copies = new TailCopies();
@@ -59,7 +60,22 @@ public final class Dispatcher {
   /** The policy's choice among queued tasks; null when it takes the head (candidates() is 1). */
   private final RunQueue.Choice choice;
 
-  private TaskProgress progress = TaskProgress.NONE;
+  /** Queued tasks' progress, from the checkpoints kept (a test may set another). */
+  private TaskProgress progress =
+      new TaskProgress() {
+        @Override
+        public boolean anyResumable(String job) {
+          JobRun run = jobs.get(job);
+          return run != null && run.hasCheckpoints();
+        }
+
+        @Override
+        public double remainingFraction(String job, int index) {
+          JobRun run = jobs.get(job);
+          double done = run == null ? 0 : run.checkpointProgress(index).orElse(0);
+          return Math.max(0.001, 1 - done);
+        }
+      };
 
   private final Map<String, JobRun> jobs = new HashMap<>();
   private final RunQueue queue = new RunQueue();
@@ -127,6 +143,9 @@ public final class Dispatcher {
       Standings standings,
       Validator validator) {
     this.verifier = new Verifier(verification, standings, validator);
+    this.checkpoints =
+        new Checkpoints(
+            limits.maxCheckpointBytes(), limits.checkpoints() ? limits.checkpointMemory() : 0);
     this.deadlineMissed = deadlineMissed;
     this.limits = limits;
     this.policy = policy;
@@ -264,13 +283,70 @@ public final class Dispatcher {
       volunteers.put(
           id, new Volunteer(id, channel, profile, allowance, clock.getAsLong(), standing));
     }
+    // A checkpoint must fit in one message, base64 and all.
+    int checkpointBytes =
+        Math.min(limits.maxCheckpointBytes(), Math.max(0, (maxMessageBytes - 1024) / 4 * 3));
+    boolean checkpointing = limits.checkpoints() && checkpointBytes > 0;
     return new Message.Welcome(
         id,
         heartbeatMillis,
         policy.lease(profile).toMillis(),
         policy.batch(profile),
         policy.prefetchBelow(profile),
-        maxMessageBytes);
+        maxMessageBytes,
+        checkpointing ? limits.checkpointMillis() : 0,
+        checkpointing ? checkpointBytes : 0);
+  }
+
+  /**
+   * A running task's checkpoint (docs/checkpoints.md). Kept as its task's latest only from the
+   * current holder of a normal lease (never a spot check's), at most one per lease per half
+   * interval, within the size and memory limits; anything else is dropped silently (counted), as a
+   * checkpoint is only ever an optimisation.
+   */
+  public synchronized void checkpoint(String id, Message.Checkpoint c) {
+    Volunteer v = seen(id);
+    Lease l = v == null ? null : v.leases.get(c.lease());
+    long now = clock.getAsLong();
+    if (!limits.checkpoints()
+        || l == null
+        || !l.run.job.id().equals(c.job())
+        || l.index != c.index()
+        || l.spot
+        || l.run.ended
+        || l.run.done.get(l.index)
+        || !l.run.eligible(v)
+        || now - l.lastCheckpointAt < limits.checkpointMillis() / 2) {
+      checkpoints.dropped++;
+      return;
+    }
+    l.lastCheckpointAt = now;
+    checkpoints.put(
+        new Checkpoints.Saved(
+            l.run,
+            l.index,
+            c.data(),
+            c.progress(),
+            Checkpoints.authors(l.resumedFrom, v.standing)));
+  }
+
+  /**
+   * The progress (0..1) of the checkpoint kept for task {@code index} of {@code jobId}, if any: a
+   * task handed out now resumes from it (see {@link JobRun#checkpointProgress(int)}).
+   */
+  synchronized java.util.OptionalDouble checkpointProgress(String jobId, int index) {
+    JobRun run = jobs.get(jobId);
+    return run == null ? java.util.OptionalDouble.empty() : run.checkpointProgress(index);
+  }
+
+  /** Checkpoints received, resumed and dropped since the start; kept now, and their bytes. */
+  public synchronized CheckpointStats checkpointStats() {
+    return new CheckpointStats(
+        checkpoints.received,
+        checkpoints.resumed,
+        checkpoints.dropped,
+        checkpoints.count(),
+        checkpoints.bytes());
   }
 
   /** The volunteer wants {@code count} more tasks. */
@@ -366,7 +442,9 @@ public final class Dispatcher {
           }
           return;
         }
-        vote(run, l.index, new Votes.Vote(v.standing, r.stdout(), r.millis()), out);
+        // Answered: a replica, if one is wanted, starts from the beginning on another identity.
+        checkpoints.drop(run, l.index);
+        vote(run, l.index, new Votes.Vote(v.standing, r.stdout(), r.millis(), l.resumedFrom), out);
       }
       case EXIT ->
           failedOn(
@@ -567,11 +645,11 @@ public final class Dispatcher {
    */
   private void vote(JobRun run, int index, Votes.Vote vote, Outbox out) {
     boolean credible = verifier.credibleAlone(run, index, vote);
-    if (run.verify.acceptsFirst() || (credible && !verifier.auditNow(vote.standing()))) {
+    if (run.verify.acceptsFirst() || (credible && !verifier.auditNow(verifier.weakest(vote)))) {
       // The first answer counts, or (the common case once volunteers have a history, and always
       // for trusted machines) one answer is credible enough alone.
       acceptTask(run, index, vote.output(), vote.millis(), Verifier.untrusted(List.of(vote)));
-      if (vote.standing().trusted()) {
+      if (vote.trusted()) {
         run.know(index, vote.output()); // a trusted machine's answer: a spot check for others
       }
       return;
@@ -639,7 +717,7 @@ public final class Dispatcher {
         var winner = accept.winner();
         String[] from = Verifier.untrusted(winner.members());
         acceptTask(run, index, winner.output(), winner.millis(), from);
-        if (winner.members().stream().anyMatch(m -> m.standing().trusted())) {
+        if (winner.members().stream().anyMatch(Votes.Vote::trusted)) {
           run.know(index, winner.output());
         }
       }
@@ -655,6 +733,7 @@ public final class Dispatcher {
   private void acceptTask(JobRun run, int index, byte[] output, double millis, String[] from) {
     run.done.set(index);
     run.doneCount++;
+    checkpoints.drop(run, index);
     completedTotal++;
     run.acceptedFrom(index, from);
     events.taskDone(run.job.id(), index, output, millis);
@@ -721,6 +800,7 @@ public final class Dispatcher {
                 + ": "
                 + why);
     verifier.standings().caught(s, where.job.id(), why);
+    checkpoints.dropAuthor(s.identity()); // its checkpoints are as suspect as its results
     for (Volunteer v : List.copyOf(volunteers.values())) {
       if (v.standing == s) {
         volunteers.remove(v.id);
@@ -855,7 +935,7 @@ public final class Dispatcher {
         if (spot < 0) {
           dispatchLatencyNanos.accept(nanos - run.queuedAt(index));
         }
-        hand(v, run, index, spot >= 0, now, expires, out);
+        hand(v, run, index, spot >= 0, true, now, expires, out);
       }
       if (v.demand > 0) {
         enqueueWaiting(v);
@@ -880,9 +960,19 @@ public final class Dispatcher {
     return policy.choose(PolicyViews.session(choosing, run, choosingAt), tasks);
   }
 
-  /** Leases task {@code index} of {@code run} to {@code v} and sends it. */
+  /**
+   * Leases task {@code index} of {@code run} to {@code v} and sends it, resuming from its latest
+   * checkpoint when it has one and {@code mayResume}.
+   */
   private Lease hand(
-      Volunteer v, JobRun run, int index, boolean spot, long now, long expires, Outbox out) {
+      Volunteer v,
+      JobRun run,
+      int index,
+      boolean spot,
+      boolean mayResume,
+      long now,
+      long expires,
+      Outbox out) {
     long limitAt = now + run.timeoutMillis;
     var lease = new Lease(nextLease++, run, index, v, expires, limitAt, spot);
     v.leases.put(lease.id, lease);
@@ -893,6 +983,15 @@ public final class Dispatcher {
       run.startedAt = Instant.ofEpochMilli(now);
       run.phase = JobProgress.Phase.RUNNING;
       events.jobStarted(run.job.id(), run.startedAt);
+    }
+    Optional<Message.Resume> resume = Optional.empty();
+    if (!spot && mayResume) {
+      var saved = checkpoints.get(run, index);
+      if (saved.isPresent()) {
+        lease.resumedFrom = saved.get().authors();
+        checkpoints.resumed++;
+        resume = Optional.of(new Message.Resume(saved.get().progress(), saved.get().data()));
+      }
     }
     var p = run.job.payloads().apply(index);
     out.task(
@@ -906,7 +1005,8 @@ public final class Dispatcher {
             p.env(),
             p.stdin(),
             lease.expiresAt,
-            run.timeoutMillis));
+            run.timeoutMillis,
+            resume));
     return lease;
   }
 
@@ -961,7 +1061,10 @@ public final class Dispatcher {
       }
       Lease original = mayCopy.get(pick.getAsInt());
       long expires = now + policy.lease(v.profile).toMillis();
-      Lease copy = hand(v, original.run, original.index, false, now, expires, out);
+      // It resumes from the holder's latest checkpoint only where the first answer settles the
+      // task: where answers must agree, a copy built on the holder's work is no independent vote.
+      boolean resume = original.run.verify.acceptsFirst();
+      Lease copy = hand(v, original.run, original.index, false, resume, now, expires, out);
       copies.add(original, copy);
       v.lastRun = original.run;
       if (v.demand <= 0) {
@@ -1053,6 +1156,7 @@ public final class Dispatcher {
     if (run.ended || l.spot || run.done.get(l.index)) {
       return;
     }
+    checkpoints.drop(run, l.index); // it may be why the task failed
     TaskFailures failures = run.failures(l.index);
     failures.add(new TaskFailures.Report(v.id, v.identity, what, exitCode, stderrTail));
     LOG.fine(() -> "task " + l.index + " of " + run.job.id() + " failed on " + v.id + ": " + what);
@@ -1102,6 +1206,7 @@ public final class Dispatcher {
   /** Stops a job's dispatch: drops its queue and cancels its leases on the volunteers. */
   private void end(JobRun run, Outbox out, String reason) {
     run.ended = true;
+    checkpoints.dropJob(run);
     queue.drop(run);
     for (Lease l : List.copyOf(run.leased.values())) {
       unlease(l);

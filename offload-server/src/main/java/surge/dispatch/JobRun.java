@@ -228,6 +228,38 @@ final class JobRun {
         recomputed);
   }
 
+  /** Progress (0..1) of each task's kept checkpoint; allocated with the first. */
+  private Map<Integer, Double> checkpoints;
+
+  /**
+   * The progress (0..1) of task {@code index}'s latest checkpoint, if the server keeps one: a task
+   * handed out now resumes from it (docs/checkpoints.md), so a dispatch policy may give it to a
+   * session that will not stay long.
+   */
+  java.util.OptionalDouble checkpointProgress(int index) {
+    Double p = checkpoints == null ? null : checkpoints.get(index);
+    return p == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(p);
+  }
+
+  /** Whether any task of this job has a checkpoint kept. */
+  boolean hasCheckpoints() {
+    return checkpoints != null && !checkpoints.isEmpty();
+  }
+
+  /** Kept by {@link Checkpoints}: a task's checkpoint progress, or -1 when it has none. */
+  void checkpointProgress(int index, double progress) {
+    if (progress < 0) {
+      if (checkpoints != null) {
+        checkpoints.remove(index);
+      }
+      return;
+    }
+    if (checkpoints == null) {
+      checkpoints = new HashMap<>();
+    }
+    checkpoints.put(index, progress);
+  }
+
   void markQueued(int index, long nanos) {
     if (requeuedAt == null) {
       requeuedAt = new HashMap<>();

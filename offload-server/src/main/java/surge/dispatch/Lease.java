@@ -17,6 +17,15 @@ final class Lease {
 
   long expiresAt;
 
+  /**
+   * The authors of the checkpoint this lease's task was handed out with (empty: it starts from the
+   * beginning); its result is their joint work with this volunteer's (docs/verification.md).
+   */
+  java.util.List<Standing> resumedFrom = java.util.List.of();
+
+  /** When this lease's last checkpoint was kept (epoch ms), for the rate limit. */
+  long lastCheckpointAt = Long.MIN_VALUE / 2;
+
   Lease(long id, JobRun run, int index, Volunteer volunteer, long expiresAt, long limitAt) {
     this(id, run, index, volunteer, expiresAt, limitAt, false);
   }

@@ -64,6 +64,22 @@ final class Verifier {
     return policy.credibility(s.history());
   }
 
+  /** An answer is never more credible than the least credible identity that had a hand in it. */
+  double credibility(Votes.Vote vote) {
+    return credibility(weakest(vote));
+  }
+
+  /** The least credible contributor of an answer (its finisher when it ran alone). */
+  Standing weakest(Votes.Vote vote) {
+    Standing weakest = vote.standing();
+    for (Standing s : vote.contributors()) {
+      if (credibility(s) < credibility(weakest)) {
+        weakest = s;
+      }
+    }
+    return weakest;
+  }
+
   /**
    * An adaptive job's first answer that is credible enough alone (always a trusted machine's),
    * unless it is audited: at the policy's spot-check rate an untrusted volunteer's answer is
@@ -74,7 +90,7 @@ final class Verifier {
   boolean credibleAlone(JobRun run, int index, Votes.Vote vote) {
     return run.verify.mode() == Verify.Mode.ADAPTIVE
         && !run.allVotes().containsKey(index)
-        && credibility(vote.standing()) >= 1 - run.verify.targetError();
+        && credibility(vote) >= 1 - run.verify.targetError();
   }
 
   /** Whether to audit an answer that is credible alone (see {@link #credibleAlone}). */
@@ -169,7 +185,7 @@ final class Verifier {
   private List<double[]> credibilities(List<Votes.Group> groups) {
     List<double[]> c = new ArrayList<>(groups.size());
     for (Votes.Group g : groups) {
-      c.add(g.members().stream().mapToDouble(m -> credibility(m.standing())).toArray());
+      c.add(g.members().stream().mapToDouble(this::credibility).toArray());
     }
     return c;
   }
@@ -177,7 +193,9 @@ final class Verifier {
   /**
    * A task's answer is decided: the agreeing identities earn an agreement (when more than one
    * agreed), the others a disagreement; those that lost to a trusted machine are caught, the others
-   * doubted.
+   * doubted. A resumed answer is joint work: it earns no agreement (it proves nothing of either
+   * contributor alone), and when it loses, every contributor is doubted, never caught, since the
+   * server cannot tell which of them was wrong.
    */
   private void settle(
       JobRun run,
@@ -185,10 +203,10 @@ final class Verifier {
       List<Votes.Group> groups,
       List<Standing> caught,
       List<Standing> doubted) {
-    boolean groundTruth = winner.members().stream().anyMatch(m -> m.standing().trusted());
+    boolean groundTruth = winner.members().stream().anyMatch(Votes.Vote::trusted);
     if (winner.identities() > 1) {
       for (Votes.Vote m : winner.members()) {
-        if (!m.standing().trusted()) {
+        if (!m.standing().trusted() && !m.joint()) {
           m.standing().agreed();
           standings.changed(m.standing());
         }
@@ -201,7 +219,15 @@ final class Verifier {
       for (Votes.Vote m : g.members()) {
         run.disagreements++;
         disagreements++;
-        if (groundTruth) {
+        if (m.joint()) {
+          for (Standing s : m.contributors()) {
+            if (!s.trusted()) {
+              s.disagreed();
+              standings.changed(s);
+              doubted.add(s);
+            }
+          }
+        } else if (groundTruth) {
           caught.add(m.standing());
         } else {
           m.standing().disagreed();
@@ -226,8 +252,10 @@ final class Verifier {
   /** The untrusted identities among {@code members}: whose results to backtrack if caught. */
   static String[] untrusted(List<Votes.Vote> members) {
     return members.stream()
-        .filter(m -> !m.standing().trusted())
-        .map(m -> m.standing().identity())
+        .flatMap(m -> m.contributors().stream())
+        .filter(s -> !s.trusted())
+        .map(Standing::identity)
+        .distinct()
         .toArray(String[]::new);
   }
 

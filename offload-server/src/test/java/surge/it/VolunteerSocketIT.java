@@ -150,7 +150,9 @@ class VolunteerSocketIT {
             "leaseMs",
             "batch",
             "prefetchBelow",
-            "maxMessageBytes");
+            "maxMessageBytes",
+            "checkpointMs",
+            "maxCheckpointBytes");
     assertThat(welcome.getString("session")).isNotBlank();
     assertThat(welcome.getJsonNumber("heartbeatMs").longValueExact()).isPositive();
     assertThat(welcome.getJsonNumber("leaseMs").longValueExact()).isPositive();
@@ -158,6 +160,9 @@ class VolunteerSocketIT {
     assertThat(batch).isPositive();
     assertThat(welcome.getInt("prefetchBelow")).isBetween(0, batch);
     assertThat(welcome.getInt("maxMessageBytes")).isEqualTo(MAX_MESSAGE_BYTES);
+    // SURGE_CHECKPOINT_INTERVAL's default; a checkpoint must fit in one message, base64 and all.
+    assertThat(welcome.getInt("checkpointMs")).isEqualTo(2000);
+    assertThat(welcome.getInt("maxCheckpointBytes")).isEqualTo((MAX_MESSAGE_BYTES - 1024) / 4 * 3);
     assertThat(second.isOpen()).isTrue();
     eventually(WAIT, () -> assertThat(api.metric("surge_volunteers_connected")).isEqualTo(2));
   }

@@ -97,6 +97,32 @@ public final class Metrics {
         .register(registry);
   }
 
+  /** Adds the checkpoint counts (docs/checkpoints.md). */
+  public void countCheckpoints(Supplier<surge.dispatch.CheckpointStats> stats) {
+    CounterWithCallback.builder()
+        .name("surge_checkpoints_received")
+        .help("Checkpoints of running tasks kept as their task's latest")
+        .callback(cb -> cb.call(stats.get().received()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("surge_checkpoints_resumed")
+        .help("Tasks handed out with a checkpoint to resume from")
+        .callback(cb -> cb.call(stats.get().resumed()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("surge_checkpoints_dropped")
+        .help(
+            "Checkpoints refused (not the lease holder's, spot check, too large, too frequent) or"
+                + " evicted by SURGE_CHECKPOINT_MEMORY")
+        .callback(cb -> cb.call(stats.get().dropped()))
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("surge_checkpoints_held_bytes")
+        .help("Bytes of checkpoints the server holds now")
+        .callback(cb -> cb.call(stats.get().bytes()))
+        .register(registry);
+  }
+
   /** Adds the rescuer's counts: jobs moved, refused (opted in but not moved), handed back. */
   public void countRescues(LongSupplier moved, LongSupplier refused, LongSupplier handedBack) {
     CounterWithCallback.builder()

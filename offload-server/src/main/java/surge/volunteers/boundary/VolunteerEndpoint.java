@@ -85,6 +85,8 @@ public class VolunteerEndpoint {
       server.dispatcher.heartbeat(id);
     } else if (message instanceof Message.Release r) {
       server.dispatcher.release(id, r.tasks(), r.reason());
+    } else if (message instanceof Message.Checkpoint c) {
+      server.dispatcher.checkpoint(id, c);
     } else if (message instanceof Message.Hello) {
       reply(
           session, Message.ErrorCode.BAD_MESSAGE, "hello was already received on this connection");

@@ -35,6 +35,7 @@ public final class Codec {
           "heartbeat",
           "results",
           "release",
+          "checkpoint",
           "cancel",
           "error");
 
@@ -75,6 +76,7 @@ public final class Codec {
             case "heartbeat" -> heartbeat(new Fields(o, ""));
             case "results" -> results(new Fields(o, ""));
             case "release" -> release(new Fields(o, ""));
+            case "checkpoint" -> checkpoint(new Fields(o, ""));
             case "cancel" -> cancel(new Fields(o, ""));
             case "error" -> error(new Fields(o, ""));
             default -> null;
@@ -116,7 +118,18 @@ public final class Codec {
         f.longInt("leaseMs", 1),
         f.integer("batch", 1, Integer.MAX_VALUE),
         f.integer("prefetchBelow", 0, Integer.MAX_VALUE),
-        f.integer("maxMessageBytes", 1, Integer.MAX_VALUE));
+        f.integer("maxMessageBytes", 1, Integer.MAX_VALUE),
+        f.has("checkpointMs") ? f.longInt("checkpointMs", 0) : 0,
+        f.has("maxCheckpointBytes") ? f.integer("maxCheckpointBytes", 0, Integer.MAX_VALUE) : 0);
+  }
+
+  private static Message.Checkpoint checkpoint(Fields f) {
+    return new Message.Checkpoint(
+        f.string("job"),
+        f.integer("index", 0, Integer.MAX_VALUE),
+        f.longInt("lease", 0),
+        f.fraction("progress"),
+        f.base64("data"));
   }
 
   private static Tasks tasks(Fields f) {
@@ -132,9 +145,16 @@ public final class Codec {
               t.stringMap("env"),
               t.base64("stdin"),
               t.longInt("leaseExpires", 0),
-              t.longInt("timeoutMs", 1)));
+              t.longInt("timeoutMs", 1),
+              t.has("checkpoint")
+                  ? Optional.of(resume(t.object("checkpoint")))
+                  : Optional.empty()));
     }
     return new Tasks(tasks);
+  }
+
+  private static Message.Resume resume(Fields f) {
+    return new Message.Resume(f.fraction("progress"), f.base64("data"));
   }
 
   private static Heartbeat heartbeat(Fields f) {
@@ -199,6 +219,10 @@ public final class Codec {
             .write("batch", w.batch())
             .write("prefetchBelow", w.prefetchBelow())
             .write("maxMessageBytes", w.maxMessageBytes());
+        if (w.checkpointMs() > 0) {
+          g.write("checkpointMs", w.checkpointMs())
+              .write("maxCheckpointBytes", w.maxCheckpointBytes());
+        }
 
       } else if (message instanceof Request r) {
         g.write("count", r.count());
@@ -217,8 +241,15 @@ public final class Codec {
           g.writeEnd()
               .write("stdin", B64.encodeToString(task.stdin()))
               .write("leaseExpires", task.leaseExpires())
-              .write("timeoutMs", task.timeoutMs())
-              .writeEnd();
+              .write("timeoutMs", task.timeoutMs());
+          task.checkpoint()
+              .ifPresent(
+                  c ->
+                      g.writeStartObject("checkpoint")
+                          .write("progress", c.progress())
+                          .write("data", B64.encodeToString(c.data()))
+                          .writeEnd());
+          g.writeEnd();
         }
         g.writeEnd();
 
@@ -251,6 +282,13 @@ public final class Codec {
               .writeEnd();
         }
         g.writeEnd().write("reason", r.reason().wire);
+
+      } else if (message instanceof Message.Checkpoint c) {
+        g.write("job", c.job())
+            .write("index", c.index())
+            .write("lease", c.lease())
+            .write("progress", c.progress())
+            .write("data", B64.encodeToString(c.data()));
 
       } else if (message instanceof Cancel c) {
         g.writeStartArray("tasks");
@@ -339,6 +377,25 @@ public final class Codec {
         throw new BadField(path(name), "must be at most " + max + ", got " + v);
       }
       return (int) v;
+    }
+
+    boolean has(String name) {
+      return o.containsKey(name);
+    }
+
+    double fraction(String name) {
+      double v = number(name);
+      if (!(v >= 0 && v <= 1)) {
+        throw new BadField(path(name), "must be a number from 0 to 1");
+      }
+      return v;
+    }
+
+    Fields object(String name) {
+      if (!(required(name) instanceof JsonObject item)) {
+        throw new BadField(path(name), "must be an object");
+      }
+      return new Fields(item, path(name) + ".");
     }
 
     double number(String name) {

@@ -32,14 +32,31 @@ public sealed interface Message {
     }
   }
 
+  /**
+   * @param checkpointMs how often kernels save a checkpoint, and the least time between two {@code
+   *     checkpoint} messages of one task; 0: the server takes none (not sent then)
+   * @param maxCheckpointBytes the largest checkpoint the server keeps, decoded
+   */
   record Welcome(
       String session,
       long heartbeatMs,
       long leaseMs,
       int batch,
       int prefetchBelow,
-      int maxMessageBytes)
+      int maxMessageBytes,
+      long checkpointMs,
+      int maxCheckpointBytes)
       implements Message {
+    public Welcome(
+        String session,
+        long heartbeatMs,
+        long leaseMs,
+        int batch,
+        int prefetchBelow,
+        int maxMessageBytes) {
+      this(session, heartbeatMs, leaseMs, batch, prefetchBelow, maxMessageBytes, 0, 0);
+    }
+
     public String type() {
       return "welcome";
     }
@@ -75,6 +92,44 @@ public sealed interface Message {
     }
   }
 
+  /** The latest saved state of a running task (docs/checkpoints.md); as untrusted as a result. */
+  record Checkpoint(String job, int index, long lease, double progress, byte[] data)
+      implements Message {
+    public String type() {
+      return "checkpoint";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Checkpoint c
+          && job.equals(c.job)
+          && index == c.index
+          && lease == c.lease
+          && Double.compare(progress, c.progress) == 0
+          && Arrays.equals(data, c.data);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(job, index, lease);
+    }
+  }
+
+  /** A checkpoint handed out with a task, to resume from. */
+  record Resume(double progress, byte[] data) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Resume r
+          && Double.compare(progress, r.progress) == 0
+          && Arrays.equals(data, r.data);
+    }
+
+    @Override
+    public int hashCode() {
+      return Double.hashCode(progress);
+    }
+  }
+
   record Cancel(List<TaskRef> tasks, String reason) implements Message {
     public String type() {
       return "cancel";
@@ -91,6 +146,7 @@ public sealed interface Message {
    * One task as sent to a volunteer.
    *
    * @param timeoutMs the task's wall-time limit, counted from the lease; no heartbeat extends it
+   * @param checkpoint the task's latest checkpoint, to resume from
    */
   record Task(
       String job,
@@ -101,7 +157,21 @@ public sealed interface Message {
       Map<String, String> env,
       byte[] stdin,
       long leaseExpires,
-      long timeoutMs) {
+      long timeoutMs,
+      Optional<Resume> checkpoint) {
+    public Task(
+        String job,
+        int index,
+        long lease,
+        String kernel,
+        List<String> args,
+        Map<String, String> env,
+        byte[] stdin,
+        long leaseExpires,
+        long timeoutMs) {
+      this(job, index, lease, kernel, args, env, stdin, leaseExpires, timeoutMs, Optional.empty());
+    }
+
     @Override
     public boolean equals(Object o) {
       return o instanceof Task t
@@ -113,7 +183,8 @@ public sealed interface Message {
           && env.equals(t.env)
           && Arrays.equals(stdin, t.stdin)
           && leaseExpires == t.leaseExpires
-          && timeoutMs == t.timeoutMs;
+          && timeoutMs == t.timeoutMs
+          && checkpoint.equals(t.checkpoint);
     }
 
     @Override
