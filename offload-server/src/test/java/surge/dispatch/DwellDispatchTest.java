@@ -95,6 +95,10 @@ class DwellDispatchTest {
   final Recording recording = new Recording();
 
   Dispatcher dispatcher(DispatchPolicy policy) {
+    return dispatcher(policy, DispatchLimits.defaults());
+  }
+
+  Dispatcher dispatcher(DispatchPolicy policy, DispatchLimits limits) {
     return new Dispatcher(
         policy,
         events,
@@ -103,7 +107,7 @@ class DwellDispatchTest {
         3,
         n -> {},
         job -> java.util.Optional.empty(),
-        DispatchLimits.defaults(),
+        limits,
         new CredibilityVerification(0.2, VerificationPolicy.Blacklist.EVERYWHERE),
         Standings.NONE,
         Validator.NONE);
@@ -406,5 +410,41 @@ class DwellDispatchTest {
     assertThat(d.tailStats().made()).isEqualTo(TailCopies.MAX_LEASES - 1);
     assertThat(takers.stream().mapToInt(c -> c.tasks().size()).sum())
         .isEqualTo(TailCopies.MAX_LEASES - 1);
+  }
+
+  @Test
+  void aNewVisitorResumesTheTaskWithTheLatestCheckpointALongStayingOneTakesTheHead() {
+    var d =
+        dispatcher(recording, DispatchLimits.defaults().withCheckpoints(2_000, 1 << 20, 1 << 26));
+    var m = connect(d, "m", "key:m", false);
+    now.addAndGet(HOUR);
+    d.submit(VerificationTest.job("j-1", 8, Verify.FIRST), new BitSet());
+    d.request("m", 1);
+    now.addAndGet(120_000);
+    d.results("m", List.of(ok(last(m), "zero", 1e9))); // a task takes two minutes
+    var x1 = connect(d, "x1", "key:x1", false);
+    var x2 = connect(d, "x2", "key:x2", false);
+    d.request("x1", 1);
+    d.request("x2", 1);
+    Task t1 = last(x1);
+    Task t2 = last(x2);
+    now.addAndGet(2_000);
+    d.checkpoint("x1", checkpoint(t1, 0.2));
+    d.checkpoint("x2", checkpoint(t2, 0.9));
+    d.disconnect("x2");
+    d.disconnect("x1"); // queued: t1 (a fifth done), t2 (nine tenths done), then fresh ones
+    var b = connect(d, "b", "consent:b", false);
+    d.request("b", 1);
+    Task resumed = last(b);
+    assertThat(resumed.index()).isEqualTo(t2.index());
+    assertThat(resumed.checkpoint()).isPresent();
+    assertThat(resumed.checkpoint().get().progress()).isEqualTo(0.9);
+    d.request("m", 1);
+    assertThat(last(m).index()).isEqualTo(t1.index()); // it will stay: the head
+  }
+
+  static surge.volunteers.protocol.Message.Checkpoint checkpoint(Task t, double progress) {
+    return new surge.volunteers.protocol.Message.Checkpoint(
+        t.job(), t.index(), t.lease(), progress, new byte[] {1, 2, 3});
   }
 }
