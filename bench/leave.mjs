@@ -114,6 +114,7 @@ const record = {
   tailCopies: metrics.surge_dispatch_tail_duplicates_total ?? null,
   tailWins: metrics.surge_dispatch_tail_duplicate_wins_total ?? null,
   tailCancelled: metrics.surge_dispatch_tail_cancelled_total ?? null,
+  checkpointsResumed: metrics.surge_checkpoints_resumed_total ?? null,
 };
 if (s.state === "SUCCEEDED") {
   const merged = Buffer.from(await api.result(s.id)).toString("latin1");
@@ -125,7 +126,7 @@ if (s.state === "SUCCEEDED") {
 say(
   `${s.state} in ${(record.wallMs / 1000).toFixed(1)} s, byte-identical to native: ` +
     `${record.identical}, requeued ${record.requeued}, tail copies ${record.tailCopies} ` +
-    `(${record.tailWins} won)`,
+    `(${record.tailWins} won), resumed from checkpoints ${record.checkpointsResumed}`,
 );
 writeFileSync(o.out, JSON.stringify(record, null, 2));
 stopAll();
