@@ -32,12 +32,19 @@ const { values: o } = parseArgs({
 const say = (m) => console.error(`leave.mjs [${o.policy}]: ${m}`);
 const tasks = Number(o.tasks);
 const keys = o.keys.split(",");
-if (keys.length < 4) throw new Error("--keys needs 4 keys: 3 volunteers at start, 1 arriving");
+if (keys.length < 4)
+  throw new Error("--keys needs 4 keys: 3 volunteers at start, 1 arriving");
 
 const expected = [];
 for (let i = 0; i < tasks; i++) {
-  const env = { ...process.env, SURGE_TASK_INDEX: String(i), SURGE_TASK_COUNT: String(tasks) };
-  expected.push(execFileSync(o.native, [o.samples], { env, encoding: "latin1" }));
+  const env = {
+    ...process.env,
+    SURGE_TASK_INDEX: String(i),
+    SURGE_TASK_COUNT: String(tasks),
+  };
+  expected.push(
+    execFileSync(o.native, [o.samples], { env, encoding: "latin1" }),
+  );
 }
 
 const volunteers = [];
@@ -51,7 +58,8 @@ function startVolunteer(i) {
   volunteers.push({ i, p, log });
   return p;
 }
-const stopAll = () => volunteers.forEach((v) => v.p.exitCode === null && v.p.kill("SIGKILL"));
+const stopAll = () =>
+  volunteers.forEach((v) => v.p.exitCode === null && v.p.kill("SIGKILL"));
 process.on("exit", stopAll);
 
 const api = new Api(o.server);
@@ -89,14 +97,27 @@ const { status: s, endSeenAt } = await waitForEnd(api, job.id, {
       stopped = true;
       volunteers[1].p.kill("SIGTERM");
       startVolunteer(3);
-      events.push({ at: now - t0, done, what: "volunteer 1 stopped (SIGTERM), volunteer 3 came" });
+      events.push({
+        at: now - t0,
+        done,
+        what: "volunteer 1 stopped (SIGTERM), volunteer 3 came",
+      });
     }
-    if (stopped && !stalled && st.tasks?.queued === 0 && (st.tasks?.leased ?? 0) > 0) {
+    if (
+      stopped &&
+      !stalled &&
+      st.tasks?.queued === 0 &&
+      (st.tasks?.leased ?? 0) > 0
+    ) {
       // The tail: one volunteer freezes with its tasks (a throttled background tab, a laptop
       // lid closed); the server learns it only when three heartbeats are missed.
       stalled = true;
       volunteers[2].p.kill("SIGSTOP");
-      events.push({ at: now - t0, done, what: "volunteer 2 frozen (SIGSTOP) in the tail" });
+      events.push({
+        at: now - t0,
+        done,
+        what: "volunteer 2 frozen (SIGSTOP) in the tail",
+      });
     }
   },
 });
@@ -108,7 +129,10 @@ const record = {
   tasks,
   samples: Number(o.samples),
   wallMs: endSeenAt - t0,
-  serverMs: s.finishedAt && s.createdAt ? millisBetween(s.createdAt, s.finishedAt) : null,
+  serverMs:
+    s.finishedAt && s.createdAt
+      ? millisBetween(s.createdAt, s.finishedAt)
+      : null,
   events,
   requeued: metrics.surge_tasks_requeued_total ?? null,
   tailCopies: metrics.surge_dispatch_tail_duplicates_total ?? null,
