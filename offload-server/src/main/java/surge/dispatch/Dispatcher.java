@@ -48,6 +48,35 @@ public final class Dispatcher {
   private final Verifier verifier;
   private final Checkpoints checkpoints;
 
+  /** Tasks of jobs' tails copied onto a second session (a policy's duplicate). */
+  private final TailCopies copies = new TailCopies();
+
+  /** Whether the policy ever copies tail tasks (overrides duplicate): else no tail pass. */
+  private final boolean copiesTail;
+
+  /** Whether the policy sizes grants knowing the session: else no SessionView is built. */
+  private final boolean grantsBySession;
+
+  /** The policy's choice among queued tasks; null when it takes the head (candidates() is 1). */
+  private final RunQueue.Choice choice;
+
+  /** Queued tasks' progress, from the checkpoints kept (a test may set another). */
+  private TaskProgress progress =
+      new TaskProgress() {
+        @Override
+        public boolean anyResumable(String job) {
+          JobRun run = jobs.get(job);
+          return run != null && run.hasCheckpoints();
+        }
+
+        @Override
+        public double remainingFraction(String job, int index) {
+          JobRun run = jobs.get(job);
+          double done = run == null ? 0 : run.checkpointProgress(index).orElse(0);
+          return Math.max(0.001, 1 - done);
+        }
+      };
+
   private final Map<String, JobRun> jobs = new HashMap<>();
   private final RunQueue queue = new RunQueue();
   private final Map<String, Volunteer> volunteers = new LinkedHashMap<>();
@@ -126,6 +155,28 @@ public final class Dispatcher {
     this.maxAttempts = maxAttempts;
     this.dispatchLatencyNanos = dispatchLatencyNanos;
     this.lastTick = clock.getAsLong();
+    this.copiesTail = PolicyChoice.copiesTail(policy);
+    this.grantsBySession = PolicyChoice.grantsBySession(policy);
+    this.choice =
+        policy.candidates() > 1
+            ? new PolicyChoice(
+                this::choiceFor, run -> progress.anyResumable(run.job.id()), policy.candidates())
+            : null;
+  }
+
+  /** Where queued tasks' progress comes from (checkpoints); {@link TaskProgress#NONE} until set. */
+  public synchronized void progressFrom(TaskProgress progress) {
+    this.progress = progress;
+  }
+
+  /** The dispatch policy in force. */
+  public DispatchPolicy policy() {
+    return policy;
+  }
+
+  /** Tail copies since the server started: made, settled by the copy, cancelled. */
+  public synchronized TailStats tailStats() {
+    return new TailStats(copies.made, copies.won, copies.cancelled);
   }
 
   // ---- jobs ----
@@ -343,12 +394,17 @@ public final class Dispatcher {
           ignoredTotal++;
           continue;
         }
+        boolean copy = copies.isCopy(l);
         unlease(l);
         if (clock.getAsLong() >= l.limitAt) {
           overLimit(l, out); // the tick had not come round yet: too late all the same
         } else {
           accept(v, l, r, out);
+          if (copy && l.run.done.get(l.index) && copies.stillOut(l.run, l.index)) {
+            copies.won++;
+          }
         }
+        settleCopies(l.run, l.index, out);
       }
       enqueueWaiting(v);
       pump(out);
@@ -374,6 +430,8 @@ public final class Dispatcher {
           return;
         }
         v.allowance.earned();
+        long now = clock.getAsLong();
+        run.speed.add(v.stats.finished(run, now - PolicyViews.leasedAt(l), r.millis()));
         run.results++;
         verifier.results++;
         if (l.spot || run.done.get(l.index)) {
@@ -413,6 +471,9 @@ public final class Dispatcher {
       if (v == null) {
         return;
       }
+      if (reason == ReleaseReason.CLOSING) {
+        v.stats.leaving = true;
+      }
       for (TaskLease t : tasks) {
         Lease l = v.leases.get(t.lease());
         if (l != null && l.run.job.id().equals(t.job()) && l.index == t.index()) {
@@ -434,6 +495,7 @@ public final class Dispatcher {
         return;
       }
       waiting.remove(v);
+      policy.departed(PolicyViews.session(v, v.lastRun, clock.getAsLong()), v.stats.leaving);
       for (Lease l : List.copyOf(v.leases.values())) {
         lose(l, "its volunteer disconnected", out);
       }
@@ -494,6 +556,9 @@ public final class Dispatcher {
         }
       }
       pump(out);
+      if (copiesTail) {
+        copyTail(now, out);
+      }
     }
     out.flush();
     for (Volunteer v : silent) {
@@ -533,6 +598,7 @@ public final class Dispatcher {
           acceptTask(run, index, stdout, millis, new String[0]);
         }
       }
+      settleCopies(run, index, out);
       pump(out);
     }
     out.flush();
@@ -632,6 +698,7 @@ public final class Dispatcher {
         var groups = Votes.groups(votes.all, verdict.labels());
         carryOut(run, index, verifier.decide(run, index, votes, groups), out);
       }
+      settleCopies(run, index, out);
       pump(out);
     }
     out.flush();
@@ -656,7 +723,8 @@ public final class Dispatcher {
       }
     } else if (decision instanceof Verifier.Decision.Fail f) {
       fail(run, out, f.failure());
-    } else {
+    } else if (!copies.stillOut(run, index)) {
+      // (A tail copy still out, of another identity, is the next answer already.)
       queue.requeueLast(run, index, System.nanoTime());
     }
   }
@@ -820,7 +888,8 @@ public final class Dispatcher {
 
   /**
    * Hands queued tasks to waiting volunteers, round robin, best job first, each within its
-   * allowance and never a task it has failed.
+   * allowance and never a task it has failed. The policy sizes each grant knowing the session, and
+   * may choose among the first tasks it could take.
    */
   private void pump(Outbox out) {
     long now = clock.getAsLong();
@@ -830,7 +899,14 @@ public final class Dispatcher {
       Volunteer v = waiting.pollFirst();
       v.waiting = false;
       int held = v.leases.size();
-      int grant = Math.min(policy.grant(v.profile, v.demand, held), v.allowance.room(held));
+      int asked;
+      if (grantsBySession) {
+        JobRun next = v.lastRun != null && !v.lastRun.queue.isEmpty() ? v.lastRun : queue.first();
+        asked = policy.grant(PolicyViews.session(v, next, now), v.demand);
+      } else {
+        asked = policy.grant(v.profile, v.demand, held);
+      }
+      int grant = Math.min(asked, v.allowance.room(held));
       if (grant <= 0) {
         continue; // holds enough; re-enters the line when it hands results back
       }
@@ -844,7 +920,10 @@ public final class Dispatcher {
           run = v.lastRun;
           index = spot;
         } else {
-          RunQueue.Taken taken = queue.take(v);
+          choosing = v;
+          choosingAt = now;
+          RunQueue.Taken taken = choice == null ? queue.take(v) : queue.take(v, choice);
+          choosing = null;
           if (taken == null) {
             break; // only tasks it may not take are left
           }
@@ -853,43 +932,10 @@ public final class Dispatcher {
           v.lastRun = run;
         }
         given++;
-        long limitAt = now + run.timeoutMillis;
-        var lease = new Lease(nextLease++, run, index, v, expires, limitAt, spot >= 0);
-        v.leases.put(lease.id, lease);
-        run.leased.put(lease.id, lease);
-        leasedCount++;
-        v.demand--;
-        if (run.startedAt == null) {
-          run.startedAt = Instant.ofEpochMilli(now);
-          run.phase = JobProgress.Phase.RUNNING;
-          events.jobStarted(run.job.id(), run.startedAt);
-        }
         if (spot < 0) {
           dispatchLatencyNanos.accept(nanos - run.queuedAt(index));
         }
-        Optional<Message.Resume> resume = Optional.empty();
-        if (spot < 0) {
-          var saved = checkpoints.get(run, index);
-          if (saved.isPresent()) {
-            lease.resumedFrom = saved.get().authors();
-            checkpoints.resumed++;
-            resume = Optional.of(new Message.Resume(saved.get().progress(), saved.get().data()));
-          }
-        }
-        var p = run.job.payloads().apply(index);
-        out.task(
-            v,
-            new Message.Task(
-                run.job.id(),
-                index,
-                lease.id,
-                p.kernel(),
-                p.args(),
-                p.env(),
-                p.stdin(),
-                lease.expiresAt,
-                run.timeoutMillis,
-                resume));
+        hand(v, run, index, spot >= 0, true, now, expires, out);
       }
       if (v.demand > 0) {
         enqueueWaiting(v);
@@ -900,11 +946,171 @@ public final class Dispatcher {
     }
   }
 
+  /** The volunteer whose task the policy is choosing now (pump), and when. */
+  private Volunteer choosing;
+
+  private long choosingAt;
+
+  /** Shows the policy {@code n} tasks of {@code run} that {@link #choosing} may take. */
+  private int choiceFor(JobRun run, int[] indices, int n) {
+    List<surge.policies.TaskView> tasks = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      tasks.add(PolicyViews.task(run, indices[i], progress));
+    }
+    return policy.choose(PolicyViews.session(choosing, run, choosingAt), tasks);
+  }
+
+  /**
+   * Leases task {@code index} of {@code run} to {@code v} and sends it, resuming from its latest
+   * checkpoint when it has one and {@code mayResume}.
+   */
+  private Lease hand(
+      Volunteer v,
+      JobRun run,
+      int index,
+      boolean spot,
+      boolean mayResume,
+      long now,
+      long expires,
+      Outbox out) {
+    long limitAt = now + run.timeoutMillis;
+    var lease = new Lease(nextLease++, run, index, v, expires, limitAt, spot);
+    v.leases.put(lease.id, lease);
+    run.leased.put(lease.id, lease);
+    leasedCount++;
+    v.demand--;
+    if (run.startedAt == null) {
+      run.startedAt = Instant.ofEpochMilli(now);
+      run.phase = JobProgress.Phase.RUNNING;
+      events.jobStarted(run.job.id(), run.startedAt);
+    }
+    Optional<Message.Resume> resume = Optional.empty();
+    if (!spot && mayResume) {
+      var saved = checkpoints.get(run, index);
+      if (saved.isPresent()) {
+        lease.resumedFrom = saved.get().authors();
+        checkpoints.resumed++;
+        resume = Optional.of(new Message.Resume(saved.get().progress(), saved.get().data()));
+      }
+    }
+    var p = run.job.payloads().apply(index);
+    out.task(
+        v,
+        new Message.Task(
+            run.job.id(),
+            index,
+            lease.id,
+            p.kernel(),
+            p.args(),
+            p.env(),
+            p.stdin(),
+            lease.expiresAt,
+            run.timeoutMillis,
+            resume));
+    return lease;
+  }
+
+  /**
+   * Nothing queued for them: waiting volunteers with room may get a copy of a tail task another
+   * identity holds, as the policy decides (DispatchPolicy.duplicate). Called from the tick, a few
+   * times a second, so that its scan of the leases stays off the per-result path.
+   */
+  private void copyTail(long now, Outbox out) {
+    if (waiting.isEmpty()) {
+      return;
+    }
+    List<Lease> tail = PolicyViews.oldestInTails(jobs.values(), 4 * DispatchPolicy.MAX_CANDIDATES);
+    if (tail.isEmpty()) {
+      return;
+    }
+    int takers = 0;
+    for (Volunteer v : List.copyOf(waiting)) {
+      if (v.demand <= 0 || v.allowance.room(v.leases.size()) <= 0) {
+        continue;
+      }
+      if (++takers > TAIL_TAKERS) {
+        break; // the rest wait for the next tick
+      }
+      List<Lease> mayCopy = new ArrayList<>();
+      List<surge.policies.HeldTask> held = new ArrayList<>();
+      for (Lease l : tail) {
+        if (held.size() == DispatchPolicy.MAX_CANDIDATES) {
+          break;
+        }
+        // A replica of the task is a vote of its own only from a distinct identity.
+        if (copies.copies(l.run, l.index) >= TailCopies.MAX_LEASES
+            || l.volunteer.identity.equals(v.identity)
+            || l.run.ended
+            || l.run.done.get(l.index)
+            || l.volunteer.leases.get(l.id) != l
+            || !l.run.eligible(v)
+            || l.run.triedBy(l.index, v.identity)
+            || holds(v, l.run, l.index)) {
+          continue;
+        }
+        mayCopy.add(l);
+        held.add(PolicyViews.held(l, copies.copies(l.run, l.index), progress, now));
+      }
+      if (held.isEmpty()) {
+        continue;
+      }
+      var taker = PolicyViews.session(v, mayCopy.get(0).run, now);
+      var pick = policy.duplicate(taker, held);
+      if (pick.isEmpty() || pick.getAsInt() < 0 || pick.getAsInt() >= held.size()) {
+        continue;
+      }
+      Lease original = mayCopy.get(pick.getAsInt());
+      long expires = now + policy.lease(v.profile).toMillis();
+      // It resumes from the holder's latest checkpoint only where the first answer settles the
+      // task: where answers must agree, a copy built on the holder's work is no independent vote.
+      boolean resume = original.run.verify.acceptsFirst();
+      Lease copy = hand(v, original.run, original.index, false, resume, now, expires, out);
+      copies.add(original, copy);
+      v.lastRun = original.run;
+      if (v.demand <= 0) {
+        waiting.remove(v);
+        v.waiting = false;
+      }
+    }
+  }
+
+  /** Sessions offered a tail copy per tick at most: bounds the tick's work in a large crowd. */
+  private static final int TAIL_TAKERS = 256;
+
+  private static boolean holds(Volunteer v, JobRun run, int index) {
+    for (Lease l : v.leases.values()) {
+      if (l.run == run && l.index == index) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A copied task is settled (accepted) or its job ended: the leases of it still out end. */
+  private void settleCopies(JobRun run, int index, Outbox out) {
+    if (copies.isEmpty() || !(run.ended || run.done.get(index))) {
+      return;
+    }
+    for (Lease other : copies.settled(run, index)) {
+      if (other.volunteer.leases.get(other.id) != other) {
+        continue;
+      }
+      unlease(other);
+      copies.cancelled++;
+      out.cancel(
+          other.volunteer, new TaskRef(run.job.id(), index), "answered by another volunteer");
+      enqueueWaiting(other.volunteer);
+    }
+  }
+
   /** Ends a lease; once only, since ending one job may end other leases of the same sweep. */
   private void unlease(Lease l) {
     if (l.volunteer.leases.remove(l.id) == l) {
       l.run.leased.remove(l.id);
       leasedCount--;
+      if (!copies.isEmpty()) {
+        copies.ended(l);
+      }
     }
   }
 
@@ -914,6 +1120,9 @@ public final class Dispatcher {
     JobRun run = l.run;
     if (run.ended || l.spot || run.done.get(l.index)) {
       return; // a spot check, or a task done meanwhile, needs no other volunteer
+    }
+    if (copies.stillOut(run, l.index)) {
+      return; // its tail copy (or the original) is still out: that is what copies are for
     }
     int attempts = ++run.attempts()[l.index];
     if (attempts >= maxAttempts) {
@@ -955,7 +1164,9 @@ public final class Dispatcher {
       fail(run, out, failures.failure(l.index, limits.maxFailures()));
       return;
     }
-    queue.requeue(run, l.index, System.nanoTime());
+    if (!copies.stillOut(run, l.index)) {
+      queue.requeue(run, l.index, System.nanoTime());
+    }
   }
 
   private void overLimit(Lease l, Outbox out) {

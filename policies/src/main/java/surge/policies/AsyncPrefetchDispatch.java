@@ -44,6 +44,11 @@ public final class AsyncPrefetchDispatch implements DispatchPolicy {
   }
 
   @Override
+  public String name() {
+    return "async";
+  }
+
+  @Override
   public String toString() {
     return "async(" + tasksPerWorker + " per worker, lease " + lease + ")";
   }

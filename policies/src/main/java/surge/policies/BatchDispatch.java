@@ -37,6 +37,11 @@ public final class BatchDispatch implements DispatchPolicy {
   }
 
   @Override
+  public String name() {
+    return "batch";
+  }
+
+  @Override
   public String toString() {
     return "batch(" + tasksPerWorker + " per worker, lease " + lease + ")";
   }
