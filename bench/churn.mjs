@@ -82,6 +82,7 @@ class Population {
   #spawned = 0;
   #left = { clean: 0, kill: 0 };
   spawnTimes = [];
+  visits = []; // {at, dwellMs, initial}: the trace the simulator can replay
 
   constructor({ bin, server, key, logDir, leaveKind }) {
     Object.assign(this, { bin, server, key, logDir, leaveKind });
@@ -102,13 +103,15 @@ class Population {
   spawn(dwellMs) {
     const n = ++this.#spawned;
     this.spawnTimes.push(Date.now());
+    const visit = { at: Date.now(), dwellMs, initial: dwellMs === null };
+    this.visits.push(visit);
     const log = openSync(join(this.logDir, `volunteer-${n}.log`), "w");
     const child = spawn(
       this.bin,
       ["--server", this.server, "--key", this.key, "--workers", "1", "--quiet"],
       { stdio: ["ignore", log, log] },
     );
-    const entry = { child, timer: null, startedAt: Date.now(), dwellMs };
+    const entry = { child, timer: null, startedAt: Date.now(), dwellMs, visit };
     this.#children.set(child.pid, entry);
     child.on("exit", () => {
       clearTimeout(entry.timer);
@@ -124,6 +127,7 @@ class Population {
     for (const [pid, entry] of this.#children) {
       if (entry.timer !== null) continue;
       entry.dwellMs = dwell();
+      entry.visit.dwellMs = entry.dwellMs;
       entry.timer = setTimeout(() => this.leave(pid), entry.dwellMs);
     }
   }
@@ -258,6 +262,11 @@ async function runCommand(o) {
     record.sessionsBeforeSubmit = sessionsBefore;
     record.submittedAt = t0;
     record.spawnTimes = pop.spawnTimes;
+    record.visits = pop.visits.map((v) => ({
+      atMs: v.at - t0,
+      dwellMs: v.dwellMs,
+      initial: v.initial,
+    }));
   } finally {
     await pop.stopAll();
     await counter.close();

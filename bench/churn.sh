@@ -10,7 +10,7 @@
 # messages and follows each session's tasks; every result is compared with the native build's.
 #
 #   bench/churn.sh [options]
-#     --quick               a short run (under 2 minutes): montecarlo 48 × 20 M, 3 sessions,
+#     --quick               a short run (under 2 minutes): montecarlo 32 × 10 M, 3 sessions,
 #                           shape 0.75, clean leave, the default policy only (give it first)
 #     --jobs LIST           montecarlo,mandelbrot (default both)
 #     --policies LIST       SURGE_DISPATCH_MODE values (default: every one the server accepts)
@@ -52,7 +52,7 @@ need_list() { [[ "${2-}" =~ ^$3(,$3)*$ ]] || die "$1 must be a comma-separated l
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) jobs=montecarlo policies=default checkpoints=off shapes=0.75 leaves=clean sessions=3
-      dwell_tasks=6 mc_tasks=48 mc_samples=20000000 timeout_s=120; shift ;;
+      dwell_tasks=6 mc_tasks=32 mc_samples=10000000 timeout_s=120; shift ;;
     --jobs) need_list "$1" "${2-}" '(montecarlo|mandelbrot)' "montecarlo, mandelbrot"; jobs=$2; shift 2 ;;
     --policies) need_list "$1" "${2-}" '[a-z0-9-]+' "policy names"; policies=$2; shift 2 ;;
     --checkpoints) need_list "$1" "${2-}" '(on|off)' "on, off"; checkpoints=$2; shift 2 ;;
