@@ -228,6 +228,9 @@ public final class Main {
         simMax = Math.max(simMax, x.makespanMs());
       }
       double real = r.path("makespanMs").asDouble();
+      List<Simulation.Visit> trace = trace(r);
+      double replay =
+          trace.isEmpty() ? Double.NaN : new Simulation(scenario, trace).run().makespanMs();
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("label", r.path("label").asText());
       row.put("job", r.path("job").path("name").asText());
@@ -240,14 +243,19 @@ public final class Main {
       row.put("simMinS", simMin / 1000);
       row.put("simMaxS", simMax / 1000);
       row.put("ratio", sim / real);
+      row.put("replayMakespanS", replay / 1000);
+      row.put("replayRatio", replay / real);
       row.put("taskMs", scenario.taskMs());
       row.put("startupMs", scenario.startupMs());
       rows.add(row);
       out.printf(
           Locale.ROOT,
-          "%-40s real %6.1f s, simulated %6.1f s [%.1f .. %.1f] ratio %.2f%n",
+          "%-40s real %6.1f s, replayed %6.1f s (ratio %.2f); simulated %6.1f s [%.1f .. %.1f]"
+              + " ratio %.2f%n",
           row.get("label"),
           real / 1000,
+          replay / 1000,
+          replay / real,
           sim / 1000,
           simMin / 1000,
           simMax / 1000,
@@ -275,6 +283,19 @@ public final class Main {
     return s;
   }
 
+  /** The visitors of a recorded run (bench/churn.sh "visits"), empty when it has none. */
+  private static List<Simulation.Visit> trace(JsonNode r) {
+    List<Simulation.Visit> visits = new ArrayList<>();
+    for (JsonNode v : r.path("visits")) {
+      visits.add(
+          new Simulation.Visit(
+              v.path("atMs").asDouble(),
+              v.path("dwellMs").isNumber() ? v.path("dwellMs").asDouble() : Double.NaN,
+              v.path("initial").asBoolean()));
+    }
+    return visits;
+  }
+
   private static String group(JsonNode r) {
     return r.path("job").path("name").asText()
         + "|"
@@ -283,11 +304,15 @@ public final class Main {
         + r.path("checkpoints").asText();
   }
 
-  /** Median time from a volunteer's start to its connection, from a churn run's record. */
+  /**
+   * Median time from a volunteer's start to its connection, from a churn run's record: over the
+   * first sessions only, which all connect, in the order they were started (later visitors may
+   * leave before they connect, so the order no longer pairs them).
+   */
   private static double startup(JsonNode r, double fallback) {
     JsonNode spawns = r.path("spawnTimes");
     JsonNode sessions = r.path("sessionLog");
-    int n = Math.min(spawns.size(), sessions.size());
+    int n = Math.min(r.path("sessions").asInt(), Math.min(spawns.size(), sessions.size()));
     if (n == 0) {
       return fallback;
     }

@@ -28,7 +28,8 @@ import java.util.Map;
  * @param shape Weibull shape of the dwell
  * @param meanDwellMs the dwell's mean (the scale follows from it and the shape)
  * @param speedSigma log-normal spread of device speeds around a median of 1 (0: all equal)
- * @param browserShare share of visitors that are browsers (the rest keyed machines that stay)
+ * @param browserShare share of visitors that are browsers (the rest keyed, trusted machines: the
+ *     policies see their kind, verification believes them; they come and go like the others)
  * @param workers workers per session
  * @param startupMs from arrival to the hello (page load, runtime start, kernel download)
  * @param rttMs network round trip between a volunteer and the server

@@ -186,7 +186,24 @@ public final class Simulation {
     }
   }
 
+  /**
+   * One visitor of a recorded run: when it arrived (ms after the submission; an initial one was
+   * there before and its dwell counts from the submission) and how long it stayed.
+   */
+  public record Visit(double atMs, double dwellMs, boolean initial) {}
+
+  private final List<Visit> trace;
+
   public Simulation(Scenario scenario) {
+    this(scenario, null);
+  }
+
+  /**
+   * Replays the visitors of a recorded run (bench/churn.sh) instead of drawing arrivals and dwells:
+   * the model is then compared with the real run on the same visitors.
+   */
+  public Simulation(Scenario scenario, List<Visit> trace) {
+    this.trace = trace;
     this.s = scenario;
     this.rnd = new Distributions(scenario.seed());
     this.policy =
@@ -208,10 +225,21 @@ public final class Simulation {
 
   /** Runs the job to its end (or the scenario's limit) and returns what happened. */
   public Outcome run() {
-    for (int i = 0; i < s.sessions(); i++) {
-      at(s.warmupMs(), () -> arrive(true));
+    if (trace != null) {
+      for (Visit visit : trace) {
+        double dwell = s.constant() ? Double.NaN : visit.dwellMs();
+        if (visit.initial()) {
+          at(s.warmupMs(), () -> arrive(true, dwell));
+        } else {
+          at(submitAt + Math.max(0, visit.atMs()), () -> arrive(false, dwell));
+        }
+      }
+    } else {
+      for (int i = 0; i < s.sessions(); i++) {
+        at(s.warmupMs(), () -> arrive(true, Double.NaN));
+      }
     }
-    if (!s.constant() && s.arrivalsPerHour() > 0) {
+    if (trace == null && !s.constant() && s.arrivalsPerHour() > 0) {
       at(s.warmupMs() > 0 ? 0 : submitAt, this::nextArrival);
     }
     at(submitAt, this::submit);
@@ -251,11 +279,12 @@ public final class Simulation {
   // ---- visitors ----
 
   private void nextArrival() {
-    arrive(false);
+    arrive(false, Double.NaN);
     after(rnd.exponential(3_600_000.0 / s.arrivalsPerHour()), this::nextArrival);
   }
 
-  private void arrive(boolean initial) {
+  /** A visitor arrives; {@code dwell} is NaN to draw one (when the scenario has churn). */
+  private void arrive(boolean initial, double dwell) {
     t.visitors++;
     if (s.maxSessions() > 0 && live.size() >= s.maxSessions()) {
       t.turnedAway++;
@@ -265,11 +294,11 @@ public final class Simulation {
     Session v = new Session(++nextId, browser, rnd.logNormal(1, s.speedSigma()), now);
     live.add(v);
     t.peakSessions = Math.max(t.peakSessions, live.size());
-    if (!s.constant() && browser) {
+    if (!s.constant()) {
       // The first sessions were on the page before the job existed: their dwell counts from the
       // submission, as bench/churn.sh starts it.
       double from = initial && s.warmupMs() == 0 ? submitAt : now;
-      v.leaveAt = from + rnd.weibull(s.shape(), s.scaleMs());
+      v.leaveAt = from + (Double.isNaN(dwell) ? rnd.weibull(s.shape(), s.scaleMs()) : dwell);
       at(v.leaveAt, () -> leave(v));
     }
     after(s.startupMs(), () -> hello(v));
