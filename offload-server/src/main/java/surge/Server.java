@@ -56,8 +56,7 @@ import surge.ops.control.Metrics;
 import surge.ops.control.Throughput;
 import surge.persistence.Database;
 import surge.persistence.Setting;
-import surge.policies.AsyncPrefetchDispatch;
-import surge.policies.BatchDispatch;
+import surge.policies.DispatchPolicies;
 import surge.policies.DispatchPolicy;
 import surge.policies.KernelPolicies;
 import surge.policies.RescuePolicy;
@@ -253,6 +252,7 @@ public final class Server implements AutoCloseable {
             settings.verification().serverRunTimeout());
     this.metrics = new Metrics(dispatcher::stats, journal::pending);
     metricsHolder[0] = metrics;
+    metrics.countTailCopies(dispatcher::tailStats);
     metrics.countVerification(
         dispatcher::totals,
         () ->
@@ -381,7 +381,7 @@ public final class Server implements AutoCloseable {
             "Surge started on "
                 + server.db.url().replaceAll("password=[^;&]*", "password=***")
                 + " with "
-                + policy(settings)
+                + server.dispatcher.policy()
                 + " and the "
                 + server.kernelGate.policy()
                 + "; "
@@ -418,9 +418,7 @@ public final class Server implements AutoCloseable {
   }
 
   static DispatchPolicy policy(Settings s) {
-    return "batch".equals(s.dispatchMode())
-        ? new BatchDispatch(s.tasksPerWorker(), s.lease())
-        : new AsyncPrefetchDispatch(s.tasksPerWorker(), s.lease());
+    return DispatchPolicies.named(s.dispatchMode(), s.tasksPerWorker(), s.lease());
   }
 
   static KernelLimits kernelLimits(Settings.Wasm w) {

@@ -182,7 +182,10 @@ public record Settings(
         source.duration("SURGE_LEASE", Duration.ofSeconds(30)),
         source.duration("SURGE_HEARTBEAT", Duration.ofSeconds(5)),
         source.integer("SURGE_TASKS_PER_WORKER", 4, 1, 10_000),
-        source.oneOf("SURGE_DISPATCH_MODE", "async", "async", "batch"),
+        source.oneOf(
+            "SURGE_DISPATCH_MODE",
+            "async",
+            surge.policies.DispatchPolicies.NAMES.toArray(String[]::new)),
         source.integer("SURGE_MAX_ATTEMPTS", 5, 1, 1000),
         source.integer("SURGE_MAX_MESSAGE_BYTES", 4 << 20, 1024, 256 << 20),
         source.integer("SURGE_MAX_KERNEL_BYTES", 16 << 20, 64, Integer.MAX_VALUE),

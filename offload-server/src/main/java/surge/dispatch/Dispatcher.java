@@ -47,6 +47,17 @@ public final class Dispatcher {
   private final DispatchLimits limits;
   private final Verifier verifier;
 
+  /** Tasks of jobs' tails copied onto a second session (a policy's duplicate). */
+  private final TailCopies copies = new TailCopies();
+
+  /** Whether the policy ever copies tail tasks (overrides duplicate): else no tail pass. */
+  private final boolean copiesTail;
+
+  /** The policy's choice among queued tasks; null when it takes the head (candidates() is 1). */
+  private final RunQueue.Choice choice;
+
+  private TaskProgress progress = TaskProgress.NONE;
+
   private final Map<String, JobRun> jobs = new HashMap<>();
   private final RunQueue queue = new RunQueue();
   private final Map<String, Volunteer> volunteers = new LinkedHashMap<>();
@@ -122,6 +133,24 @@ public final class Dispatcher {
     this.maxAttempts = maxAttempts;
     this.dispatchLatencyNanos = dispatchLatencyNanos;
     this.lastTick = clock.getAsLong();
+    this.copiesTail = PolicyChoice.copiesTail(policy);
+    this.choice =
+        policy.candidates() > 1 ? new PolicyChoice(this::choiceFor, policy.candidates()) : null;
+  }
+
+  /** Where queued tasks' progress comes from (checkpoints); {@link TaskProgress#NONE} until set. */
+  public synchronized void progressFrom(TaskProgress progress) {
+    this.progress = progress;
+  }
+
+  /** The dispatch policy in force. */
+  public DispatchPolicy policy() {
+    return policy;
+  }
+
+  /** Tail copies since the server started: made, settled by the copy, cancelled. */
+  public synchronized TailStats tailStats() {
+    return new TailStats(copies.made, copies.won, copies.cancelled);
   }
 
   // ---- jobs ----
@@ -282,12 +311,17 @@ public final class Dispatcher {
           ignoredTotal++;
           continue;
         }
+        boolean copy = copies.isCopy(l);
         unlease(l);
         if (clock.getAsLong() >= l.limitAt) {
           overLimit(l, out); // the tick had not come round yet: too late all the same
         } else {
           accept(v, l, r, out);
+          if (copy && l.run.done.get(l.index) && copies.stillOut(l.run, l.index)) {
+            copies.won++;
+          }
         }
+        settleCopies(l.run, l.index, out);
       }
       enqueueWaiting(v);
       pump(out);
@@ -313,6 +347,8 @@ public final class Dispatcher {
           return;
         }
         v.allowance.earned();
+        long now = clock.getAsLong();
+        run.speed.add(v.stats.finished(run, now - PolicyViews.leasedAt(l), r.millis()));
         run.results++;
         verifier.results++;
         if (l.spot || run.done.get(l.index)) {
@@ -350,6 +386,9 @@ public final class Dispatcher {
       if (v == null) {
         return;
       }
+      if (reason == ReleaseReason.CLOSING) {
+        v.stats.leaving = true;
+      }
       for (TaskLease t : tasks) {
         Lease l = v.leases.get(t.lease());
         if (l != null && l.run.job.id().equals(t.job()) && l.index == t.index()) {
@@ -371,6 +410,7 @@ public final class Dispatcher {
         return;
       }
       waiting.remove(v);
+      policy.departed(PolicyViews.session(v, v.lastRun, clock.getAsLong()), v.stats.leaving);
       for (Lease l : List.copyOf(v.leases.values())) {
         lose(l, "its volunteer disconnected", out);
       }
@@ -431,6 +471,9 @@ public final class Dispatcher {
         }
       }
       pump(out);
+      if (copiesTail) {
+        copyTail(now, out);
+      }
     }
     out.flush();
     for (Volunteer v : silent) {
@@ -470,6 +513,7 @@ public final class Dispatcher {
           acceptTask(run, index, stdout, millis, new String[0]);
         }
       }
+      settleCopies(run, index, out);
       pump(out);
     }
     out.flush();
@@ -569,6 +613,7 @@ public final class Dispatcher {
         var groups = Votes.groups(votes.all, verdict.labels());
         carryOut(run, index, verifier.decide(run, index, votes, groups), out);
       }
+      settleCopies(run, index, out);
       pump(out);
     }
     out.flush();
@@ -593,7 +638,8 @@ public final class Dispatcher {
       }
     } else if (decision instanceof Verifier.Decision.Fail f) {
       fail(run, out, f.failure());
-    } else {
+    } else if (!copies.stillOut(run, index)) {
+      // (A tail copy still out, of another identity, is the next answer already.)
       queue.requeueLast(run, index, System.nanoTime());
     }
   }
@@ -755,7 +801,8 @@ public final class Dispatcher {
 
   /**
    * Hands queued tasks to waiting volunteers, round robin, best job first, each within its
-   * allowance and never a task it has failed.
+   * allowance and never a task it has failed. The policy sizes each grant knowing the session, and
+   * may choose among the first tasks it could take.
    */
   private void pump(Outbox out) {
     long now = clock.getAsLong();
@@ -765,7 +812,9 @@ public final class Dispatcher {
       Volunteer v = waiting.pollFirst();
       v.waiting = false;
       int held = v.leases.size();
-      int grant = Math.min(policy.grant(v.profile, v.demand, held), v.allowance.room(held));
+      JobRun next = v.lastRun != null && !v.lastRun.queue.isEmpty() ? v.lastRun : queue.first();
+      int asked = policy.grant(PolicyViews.session(v, next, now), v.demand);
+      int grant = Math.min(asked, v.allowance.room(held));
       if (grant <= 0) {
         continue; // holds enough; re-enters the line when it hands results back
       }
@@ -779,7 +828,10 @@ public final class Dispatcher {
           run = v.lastRun;
           index = spot;
         } else {
-          RunQueue.Taken taken = queue.take(v);
+          choosing = v;
+          choosingAt = now;
+          RunQueue.Taken taken = choice == null ? queue.take(v) : queue.take(v, choice);
+          choosing = null;
           if (taken == null) {
             break; // only tasks it may not take are left
           }
@@ -788,33 +840,10 @@ public final class Dispatcher {
           v.lastRun = run;
         }
         given++;
-        long limitAt = now + run.timeoutMillis;
-        var lease = new Lease(nextLease++, run, index, v, expires, limitAt, spot >= 0);
-        v.leases.put(lease.id, lease);
-        run.leased.put(lease.id, lease);
-        leasedCount++;
-        v.demand--;
-        if (run.startedAt == null) {
-          run.startedAt = Instant.ofEpochMilli(now);
-          run.phase = JobProgress.Phase.RUNNING;
-          events.jobStarted(run.job.id(), run.startedAt);
-        }
         if (spot < 0) {
           dispatchLatencyNanos.accept(nanos - run.queuedAt(index));
         }
-        var p = run.job.payloads().apply(index);
-        out.task(
-            v,
-            new Message.Task(
-                run.job.id(),
-                index,
-                lease.id,
-                p.kernel(),
-                p.args(),
-                p.env(),
-                p.stdin(),
-                lease.expiresAt,
-                run.timeoutMillis));
+        hand(v, run, index, spot >= 0, now, expires, out);
       }
       if (v.demand > 0) {
         enqueueWaiting(v);
@@ -825,11 +854,143 @@ public final class Dispatcher {
     }
   }
 
+  /** The volunteer whose task the policy is choosing now (pump), and when. */
+  private Volunteer choosing;
+
+  private long choosingAt;
+
+  /** Shows the policy {@code n} tasks of {@code run} that {@link #choosing} may take. */
+  private int choiceFor(JobRun run, int[] indices, int n) {
+    if (!progress.anyResumable(run.job.id())) {
+      return 0; // every task is whole: nothing to choose between
+    }
+    List<surge.policies.TaskView> tasks = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      tasks.add(PolicyViews.task(run, indices[i], progress));
+    }
+    return policy.choose(PolicyViews.session(choosing, run, choosingAt), tasks);
+  }
+
+  /** Leases task {@code index} of {@code run} to {@code v} and sends it. */
+  private Lease hand(
+      Volunteer v, JobRun run, int index, boolean spot, long now, long expires, Outbox out) {
+    long limitAt = now + run.timeoutMillis;
+    var lease = new Lease(nextLease++, run, index, v, expires, limitAt, spot);
+    v.leases.put(lease.id, lease);
+    run.leased.put(lease.id, lease);
+    leasedCount++;
+    v.demand--;
+    if (run.startedAt == null) {
+      run.startedAt = Instant.ofEpochMilli(now);
+      run.phase = JobProgress.Phase.RUNNING;
+      events.jobStarted(run.job.id(), run.startedAt);
+    }
+    var p = run.job.payloads().apply(index);
+    out.task(
+        v,
+        new Message.Task(
+            run.job.id(),
+            index,
+            lease.id,
+            p.kernel(),
+            p.args(),
+            p.env(),
+            p.stdin(),
+            lease.expiresAt,
+            run.timeoutMillis));
+    return lease;
+  }
+
+  /**
+   * Nothing queued for them: waiting volunteers with room may get a copy of a tail task another
+   * identity holds, as the policy decides (DispatchPolicy.duplicate). Called from the tick, a few
+   * times a second, so that its scan of the leases stays off the per-result path.
+   */
+  private void copyTail(long now, Outbox out) {
+    if (waiting.isEmpty()) {
+      return;
+    }
+    List<Lease> tail = PolicyViews.oldestInTails(jobs.values(), 4 * DispatchPolicy.MAX_CANDIDATES);
+    if (tail.isEmpty()) {
+      return;
+    }
+    for (Volunteer v : List.copyOf(waiting)) {
+      if (v.demand <= 0 || v.allowance.room(v.leases.size()) <= 0) {
+        continue;
+      }
+      List<Lease> mayCopy = new ArrayList<>();
+      List<surge.policies.HeldTask> held = new ArrayList<>();
+      for (Lease l : tail) {
+        if (held.size() == DispatchPolicy.MAX_CANDIDATES) {
+          break;
+        }
+        // A replica of the task is a vote of its own only from a distinct identity.
+        if (l.volunteer.identity.equals(v.identity)
+            || l.run.ended
+            || l.run.done.get(l.index)
+            || l.volunteer.leases.get(l.id) != l
+            || !l.run.eligible(v)
+            || l.run.triedBy(l.index, v.identity)
+            || holds(v, l.run, l.index)) {
+          continue;
+        }
+        mayCopy.add(l);
+        held.add(PolicyViews.held(l, copies.copies(l.run, l.index), progress, now));
+      }
+      if (held.isEmpty()) {
+        continue;
+      }
+      var taker = PolicyViews.session(v, mayCopy.get(0).run, now);
+      var pick = policy.duplicate(taker, held);
+      if (pick.isEmpty() || pick.getAsInt() < 0 || pick.getAsInt() >= held.size()) {
+        continue;
+      }
+      Lease original = mayCopy.get(pick.getAsInt());
+      long expires = now + policy.lease(v.profile).toMillis();
+      Lease copy = hand(v, original.run, original.index, false, now, expires, out);
+      copies.add(original, copy);
+      v.lastRun = original.run;
+      if (v.demand <= 0) {
+        waiting.remove(v);
+        v.waiting = false;
+      }
+    }
+  }
+
+  private static boolean holds(Volunteer v, JobRun run, int index) {
+    for (Lease l : v.leases.values()) {
+      if (l.run == run && l.index == index) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A copied task is settled (accepted) or its job ended: the leases of it still out end. */
+  private void settleCopies(JobRun run, int index, Outbox out) {
+    if (copies.isEmpty() || !(run.ended || run.done.get(index))) {
+      return;
+    }
+    for (Lease other : copies.settled(run, index)) {
+      if (other.volunteer.leases.get(other.id) != other) {
+        continue;
+      }
+      unlease(other);
+      copies.cancelled++;
+      out.cancel(
+          other.volunteer, new TaskRef(run.job.id(), index), "answered by another volunteer");
+      enqueueWaiting(other.volunteer);
+    }
+  }
+
   /** Ends a lease; once only, since ending one job may end other leases of the same sweep. */
   private void unlease(Lease l) {
     if (l.volunteer.leases.remove(l.id) == l) {
       l.run.leased.remove(l.id);
       leasedCount--;
+      if (!copies.isEmpty()) {
+        copies.ended(l);
+      }
     }
   }
 
@@ -839,6 +1000,9 @@ public final class Dispatcher {
     JobRun run = l.run;
     if (run.ended || l.spot || run.done.get(l.index)) {
       return; // a spot check, or a task done meanwhile, needs no other volunteer
+    }
+    if (copies.stillOut(run, l.index)) {
+      return; // its tail copy (or the original) is still out: that is what copies are for
     }
     int attempts = ++run.attempts()[l.index];
     if (attempts >= maxAttempts) {
@@ -879,7 +1043,9 @@ public final class Dispatcher {
       fail(run, out, failures.failure(l.index, limits.maxFailures()));
       return;
     }
-    queue.requeue(run, l.index, System.nanoTime());
+    if (!copies.stillOut(run, l.index)) {
+      queue.requeue(run, l.index, System.nanoTime());
+    }
   }
 
   private void overLimit(Lease l, Outbox out) {

@@ -30,6 +30,9 @@ final class JobRun {
 
   final Verify verify;
 
+  /** Its mean time per task, for dispatch policies that size by speed. */
+  final JobSpeed speed = new JobSpeed();
+
   /** Results of tasks not yet accepted. */
   private Map<Integer, Votes> votes;
 
@@ -240,5 +243,17 @@ final class JobRun {
       }
     }
     return submittedNanos;
+  }
+
+  /** How many times task {@code index} was lost so far. */
+  int attemptsOf(int index) {
+    return attempts == null ? 0 : attempts[index];
+  }
+
+  /** Has {@code identity} failed task {@code index} or answered it already? */
+  boolean triedBy(int index, String identity) {
+    TaskFailures f = failures == null ? null : failures.get(index);
+    Votes mine = votes == null ? null : votes.get(index);
+    return (f != null && f.failedOn(identity)) || (mine != null && mine.votedBy(identity));
   }
 }

@@ -48,6 +48,63 @@ final class RunQueue {
     return null;
   }
 
+  /** Picks one of a job's first queued tasks that a volunteer may take. */
+  interface Choice {
+    /** How many to look at in {@code run} (1: take the first, nothing to choose). */
+    int among(JobRun run);
+
+    /** The position in {@code indices[0..n)} (n at least 2) of the task to take. */
+    int choose(JobRun run, int[] indices, int n);
+  }
+
+  /**
+   * As {@link #take(Volunteer)}, but the policy chooses among the first tasks of the best job that
+   * {@code volunteer} may take; the others go back to the front of their queue, in their order.
+   */
+  Taken take(Volunteer volunteer, Choice choice) {
+    for (JobRun run : runnable) {
+      if (!run.eligible(volunteer)) {
+        continue;
+      }
+      int k = Math.min(choice.among(run), run.queue.size());
+      if (k <= 1) {
+        return take(volunteer);
+      }
+      int[] seen = new int[k];
+      int n = 0;
+      while (n < k) {
+        int index = run.pollFor(volunteer);
+        if (index < 0) {
+          break;
+        }
+        seen[n++] = index;
+      }
+      if (n == 0) {
+        continue;
+      }
+      int pick = n == 1 ? 0 : choice.choose(run, seen, n);
+      if (pick < 0 || pick >= n) {
+        pick = 0;
+      }
+      for (int i = n - 1; i >= 0; i--) {
+        if (i != pick) {
+          run.queue.addFirst(seen[i]);
+        }
+      }
+      queued--;
+      if (run.queue.isEmpty()) {
+        runnable.remove(run);
+      }
+      return new Taken(run, seen[pick]);
+    }
+    return null;
+  }
+
+  /** The best job with queued tasks, or null. */
+  JobRun first() {
+    return runnable.isEmpty() ? null : runnable.first();
+  }
+
   /** A task goes back to the front of its job's queue, to be taken next. */
   void requeue(JobRun run, int index, long nanos) {
     requeuedTotal++;

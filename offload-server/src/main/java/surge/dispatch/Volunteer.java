@@ -16,6 +16,9 @@ final class Volunteer {
 
   final Standing standing;
 
+  /** When it came and how fast it works, for the dispatch policy. */
+  final SessionStats stats;
+
   /** The job it last took a task of: where its spot checks come from. */
   JobRun lastRun;
 
@@ -38,6 +41,7 @@ final class Volunteer {
     this.profile = profile;
     this.allowance = allowance;
     this.lastSeen = now;
+    this.stats = new SessionStats(now, standing);
   }
 
   boolean trusted() {

@@ -189,12 +189,9 @@ public final class DwellAwareDispatch implements DispatchPolicy {
     if (h.heldMillis() > 3 * whole + 1000) {
       return 1; // long overdue: stalled, throttled, or gone without a word
     }
-    // It may have more queued before this one; the tasks ahead of it at most double the wait.
-    double left =
-        Math.max(
-            0,
-            Math.min(2 * whole, whole * holder.held() / holder.profile().workers())
-                - h.heldMillis());
+    // Tasks queued on it before this one (at most the lease's worth) delay it further.
+    double ahead = Math.max(1, Math.min(2, (double) holder.held() / holder.profile().workers()));
+    double left = Math.max(0, whole * ahead - h.heldMillis());
     return 1 - dwell(holder.kind()).staysFor(holder.stayedMillis(), left);
   }
 

@@ -15,8 +15,9 @@ package surge.policies;
  * @param held tasks it holds now (queued on it or running)
  * @param tasksDone results it has returned in this session
  * @param msPerTask its measured wall time per task on one worker, for the job at hand; NaN while it
- *     has returned none of that job. Measured by the server (never more than the lease's age), so a
- *     volunteer cannot claim to be faster than it is.
+ *     has returned none of that job. The volunteer's report, but never more than the lease's age
+ *     the server saw: a volunteer may look faster than it is, which gets it no more than the hold
+ *     limit (and the server's allowance) would anyway.
  * @param jobMsPerTask the job's mean wall time per task over every session so far; NaN before the
  *     first result
  */

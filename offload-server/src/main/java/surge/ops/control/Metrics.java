@@ -77,6 +77,26 @@ public final class Metrics {
         .register(registry);
   }
 
+  /** Adds the tail copies of dwell-aware dispatch (docs/dispatch.md). */
+  public void countTailCopies(Supplier<surge.dispatch.TailStats> tail) {
+    CounterWithCallback.builder()
+        .name("surge_dispatch_tail_duplicates")
+        .help(
+            "Tasks of a job's tail copied onto a second volunteer while the first still held them")
+        .callback(cb -> cb.call(tail.get().made()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("surge_dispatch_tail_duplicate_wins")
+        .help("Tail copies whose answer settled the task while the original lease was still out")
+        .callback(cb -> cb.call(tail.get().won()))
+        .register(registry);
+    CounterWithCallback.builder()
+        .name("surge_dispatch_tail_cancelled")
+        .help("Leases cancelled because another lease of the same task settled it")
+        .callback(cb -> cb.call(tail.get().cancelled()))
+        .register(registry);
+  }
+
   /** Adds the rescuer's counts: jobs moved, refused (opted in but not moved), handed back. */
   public void countRescues(LongSupplier moved, LongSupplier refused, LongSupplier handedBack) {
     CounterWithCallback.builder()
