@@ -15,7 +15,9 @@
 #     --jobs LIST           montecarlo,mandelbrot (default both)
 #     --policies LIST       SURGE_DISPATCH_MODE values (default: every one the server accepts)
 #     --checkpoints LIST    on,off (default off,on; "on" is skipped with a message when this
-#                           checkout's runtime has no checkpoint message)
+#                           checkout's runtime has no checkpoint message; "off" on a server with
+#                           checkpoints sets SURGE_CHECKPOINT_MEMORY=0, which turns them off)
+#     --checkpoint-interval D  SURGE_CHECKPOINT_INTERVAL for "on" (default: the server's)
 #     --shapes LIST         Weibull dwell shapes (default 0.5,0.75,1.0)
 #     --leave LIST          clean,kill (default clean,kill)
 #     --sessions N          mean number of volunteer sessions, one worker each (default 4)
@@ -42,7 +44,7 @@ bench_operator_token
 
 jobs=montecarlo,mandelbrot policies="" checkpoints=off,on shapes=0.5,0.75,1.0 leaves=clean,kill
 sessions=4 dwell_tasks=10 max_sessions="" mc_tasks=120 mc_samples=200000000 mb_tasks=60
-mb_size=4000x3000x255 seed=1 timeout_s=900 label="" keep=0
+mb_size=4000x3000x255 seed=1 timeout_s=900 label="" keep=0 ckpt_interval=""
 
 cmdline="bench/churn.sh"
 [ $# -gt 0 ] && cmdline+="$(printf ' %q' "$@")"
@@ -65,6 +67,7 @@ while [ $# -gt 0 ]; do
     --mc-samples) need_int "$1" "${2-}"; mc_samples=$2; shift 2 ;;
     --mb-tasks) need_int "$1" "${2-}"; mb_tasks=$2; shift 2 ;;
     --mb-size) [[ "${2-}" =~ ^[0-9]+x[0-9]+x[0-9]+$ ]] || die "--mb-size must be WIDTHxHEIGHTxMAXITER such as 4000x3000x255, got '${2-}'"; mb_size=$2; shift 2 ;;
+    --checkpoint-interval) [[ "${2-}" =~ ^[0-9]+(ms|s)$ ]] || die "--checkpoint-interval must be a duration such as 500ms or 2s, got '${2-}'"; ckpt_interval=$2; shift 2 ;;
     --seed) need_int "$1" "${2-}"; seed=$2; shift 2 ;;
     --timeout-s) need_int "$1" "${2-}"; timeout_s=$2; shift 2 ;;
     --label) label="${2-}"; [[ "$label" =~ ^[A-Za-z0-9._-]+$ ]] || die "--label: letters, digits, . _ - only"; shift 2 ;;
@@ -152,7 +155,12 @@ start_server() { # directory, policy, checkpoints
   port="$(free_port)"
   url="http://127.0.0.1:$port"
   mkdir -p "$1/data"
-  SURGE_DATA_DIR="$1/data" SURGE_DISPATCH_MODE="$2" "$repo/bin/surge-server" --port "$port" >"$1/server.log" 2>&1 &
+  local env=(SURGE_DATA_DIR="$1/data" SURGE_DISPATCH_MODE="$2")
+  if [ "$has_checkpoints" = 1 ]; then
+    if [ "$3" = off ]; then env+=(SURGE_CHECKPOINT_MEMORY=0)
+    elif [ -n "$ckpt_interval" ]; then env+=(SURGE_CHECKPOINT_INTERVAL="$ckpt_interval"); fi
+  fi
+  env "${env[@]}" "$repo/bin/surge-server" --port "$port" >"$1/server.log" 2>&1 &
   server_pid=$!
   started=$SECONDS
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/health" || true)" = 200 ]; do

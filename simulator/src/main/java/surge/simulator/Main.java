@@ -178,7 +178,6 @@ public final class Main {
     Scenario base =
         o.scenario(
             Scenario.defaults()
-                .with("hostCores", "2")
                 .with("browserShare", "0")
                 .with("rttMs", "2")
                 .with("startupMs", "1000"));
@@ -203,11 +202,17 @@ public final class Main {
               .with("tasks", Integer.toString(tasks))
               .with("sessions", Integer.toString(sessions))
               .with("startupMs", Double.toString(startup(r, base.startupMs())));
-      // One task's time on a core of its own, such that the constant run's makespan matches.
-      double perCore = Math.min(sessions, base.hostCores());
-      job = job.with("taskMs", Double.toString(realConstant * perCore / tasks));
-      job = fitTaskMs(job.with("constant", "true"), realConstant, seeds);
-      Scenario scenario = job;
+      if (base.hostCores() > 0) {
+        // One task's time on a core of its own, such that the constant run's makespan matches.
+        double perCore = Math.min(sessions, base.hostCores());
+        job = job.with("taskMs", Double.toString(realConstant * perCore / tasks));
+        job = fitTaskMs(job.with("constant", "true"), realConstant, seeds);
+      } else {
+        // The machine is shared with other work whose load changes from run to run: take the task
+        // time this run measured (the kernels' own millis in its results).
+        job = job.with("taskMs", Double.toString(meanTaskMs(r, realConstant * 2 / tasks)));
+      }
+      Scenario scenario = job.with("constant", "true");
       if (r.path("mode").asText().equals("churn")) {
         double dwell = r.path("dwellMs").asDouble();
         scenario =
@@ -283,6 +288,17 @@ public final class Main {
     return s;
   }
 
+  /** Mean kernel wall time per result in a churn run, from its sessions' results. */
+  private static double meanTaskMs(JsonNode r, double fallback) {
+    double ms = 0;
+    double n = 0;
+    for (JsonNode session : r.path("sessionLog")) {
+      ms += session.path("kernelMillis").asDouble();
+      n += session.path("results").asDouble();
+    }
+    return n > 0 ? ms / n : fallback;
+  }
+
   /** The visitors of a recorded run (bench/churn.sh "visits"), empty when it has none. */
   private static List<Simulation.Visit> trace(JsonNode r) {
     List<Simulation.Visit> visits = new ArrayList<>();
@@ -305,23 +321,49 @@ public final class Main {
   }
 
   /**
-   * Median time from a volunteer's start to its connection, from a churn run's record: over the
-   * first sessions only, which all connect, in the order they were started (later visitors may
-   * leave before they connect, so the order no longer pairs them).
+   * A volunteer's time from its start to its connection in a churn run: the one start-up time that
+   * best explains when the run's sessions connected, given when its visitors started and how long
+   * they stayed (a visitor that leaves before it is up never connects). Later visitors start while
+   * kernels run, so the first sessions' start-up alone would be too short.
    */
-  private static double startup(JsonNode r, double fallback) {
-    JsonNode spawns = r.path("spawnTimes");
+  static double startup(JsonNode r, double fallback) {
+    JsonNode visits = r.path("visits");
     JsonNode sessions = r.path("sessionLog");
-    int n = Math.min(r.path("sessions").asInt(), Math.min(spawns.size(), sessions.size()));
-    if (n == 0) {
+    if (visits.isEmpty() || sessions.isEmpty() || !r.has("submittedAt")) {
       return fallback;
     }
-    double[] d = new double[n];
-    for (int i = 0; i < n; i++) {
-      d[i] = sessions.get(i).path("openedAt").asDouble() - spawns.get(i).asDouble();
+    double t0 = r.path("submittedAt").asDouble();
+    double[] opened = new double[sessions.size()];
+    for (int i = 0; i < opened.length; i++) {
+      opened[i] = sessions.get(i).path("openedAt").asDouble() - t0;
     }
-    Arrays.sort(d);
-    return Math.max(0, d[n / 2]);
+    Arrays.sort(opened);
+    double best = fallback;
+    double bestCost = Double.MAX_VALUE;
+    for (double up = 0; up <= 30_000; up += 50) {
+      List<Double> predicted = new ArrayList<>();
+      for (JsonNode v : visits) {
+        double at = v.path("atMs").asDouble();
+        boolean stays =
+            v.path("initial").asBoolean()
+                || !v.path("dwellMs").isNumber()
+                || v.path("dwellMs").asDouble() > up;
+        if (stays) {
+          predicted.add(at + up);
+        }
+      }
+      predicted.sort(Double::compare);
+      int n = Math.min(predicted.size(), opened.length);
+      double cost = Math.abs(predicted.size() - opened.length) * 10_000.0;
+      for (int i = 0; i < n; i++) {
+        cost += Math.abs(predicted.get(i) - opened[i]);
+      }
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = up;
+      }
+    }
+    return best;
   }
 
   // ---- output ----

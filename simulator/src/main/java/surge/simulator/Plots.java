@@ -259,13 +259,15 @@ final class Plots {
     }
     XYChart c =
         new XYChartBuilder()
-            .width(900)
+            .width(1100)
             .height(550)
             .title(title)
             .xAxisTitle("visitors per hour")
             .yAxisTitle(yTitle)
             .build();
     style(c);
+    c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+    c.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
     c.getStyler().setXAxisLogarithmic(true);
     if (!field.equals("penalty")) {
       c.getStyler().setYAxisLogarithmic(true);
