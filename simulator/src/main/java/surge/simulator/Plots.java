@@ -198,7 +198,9 @@ final class Plots {
     List<String> labels = new ArrayList<>();
     List<Double> real = new ArrayList<>();
     List<Double> sim = new ArrayList<>();
+    List<Double> replay = new ArrayList<>();
     for (JsonNode r : doc.path("rows")) {
+      replay.add(r.path("replayMakespanS").isNumber() ? r.path("replayMakespanS").asDouble() : 0);
       labels.add(r.path("label").asText().replace("-off-", " ").replace("-on-", " ckpt "));
       real.add(r.path("realMakespanS").asDouble());
       sim.add(r.path("simMakespanS").asDouble());
@@ -217,7 +219,8 @@ final class Plots {
     style(c);
     c.getStyler().setXAxisLabelRotation(45);
     c.addSeries("real (bench/churn.sh)", labels, real);
-    c.addSeries("simulated (mean of seeds)", labels, sim);
+    c.addSeries("simulated, the run's own visitors replayed", labels, replay);
+    c.addSeries("simulated, fresh visitors (mean of seeds)", labels, sim);
     save(c, out.resolve("simulator-vs-real.png"), log);
   }
 
