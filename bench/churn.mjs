@@ -8,7 +8,7 @@
 //        expectedSha256}, sessions, mode ("constant" | "churn"), shape, dwellMs, leave
 //        ("clean" = SIGTERM, the volunteer releases its tasks like a page's pagehide; "kill" =
 //        SIGKILL), maxSessions, seed, timeoutS.
-//   node bench/churn.mjs report --dir D --out F
+//   node bench/churn.mjs report (--dir D | --from RESULTS.json) --out F [--markdown F]
 //        reads D/*/run.json, prints a markdown table (penalty = makespan / the constant-sessions
 //        makespan of the same job, policy and checkpoint setting), writes F
 //   node bench/churn.mjs weibull --shape K --mean M
@@ -315,14 +315,26 @@ export function summarize(r) {
 // ---- report ----
 
 function reportCommand(o) {
-  const runs = [];
-  for (const name of readdirSync(o.dir).sort()) {
-    const f = join(o.dir, name, "run.json");
-    if (existsSync(f)) runs.push(JSON.parse(readFileSync(f, "utf8")));
+  let runs = [];
+  let config = {};
+  if (o.from) {
+    // Again from a results file (after a change to the report).
+    const {
+      rows,
+      runs: old,
+      ...rest
+    } = JSON.parse(readFileSync(o.from, "utf8"));
+    void rows;
+    runs = old;
+    config = rest;
+  } else {
+    for (const name of readdirSync(o.dir).sort()) {
+      const f = join(o.dir, name, "run.json");
+      if (existsSync(f)) runs.push(JSON.parse(readFileSync(f, "utf8")));
+    }
+    if (existsSync(join(o.dir, "config.json")))
+      config = JSON.parse(readFileSync(join(o.dir, "config.json"), "utf8"));
   }
-  const config = existsSync(join(o.dir, "config.json"))
-    ? JSON.parse(readFileSync(join(o.dir, "config.json"), "utf8"))
-    : {};
   const group = (r) => `${r.job.name}|${r.policy}|${r.checkpoints}`;
   const constant = new Map();
   for (const r of runs)
@@ -344,6 +356,14 @@ function reportCommand(o) {
       exact: r.exact,
       ...f,
       penalty: base && r.makespanMs ? r.makespanMs / base.makespanMs : null,
+      // The same in task lengths: on a machine shared with other work a task's time changes from
+      // run to run; this divides that out (see docs/benchmarks/churn.md).
+      taskPenalty:
+        base && r.makespanMs
+          ? r.makespanMs /
+            f.meanTaskMs /
+            (base.makespanMs / summarize(base).meanTaskMs)
+          : null,
       visitors: r.visitors,
       meanConcurrency: r.meanConcurrency,
       requeued: r.requeued,
@@ -354,14 +374,16 @@ function reportCommand(o) {
   const fmt = (x, d = 2) =>
     x === null || x === undefined || Number.isNaN(x) ? "–" : x.toFixed(d);
   const lines = [
-    "| job | policy | ckpt | run | shape | leave | makespan s | penalty | sessions ≥1 task | lost % | msgs/task | exact |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| job | policy | ckpt | run | shape | leave | makespan s | penalty | in task lengths | task ms | visitors | sessions ≥1 task | lost % | msgs/task | load | exact |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of rows) {
     lines.push(
       `| ${r.job} | ${r.policy} | ${r.checkpoints} | ${r.mode} | ${r.shape ?? "–"} | ${r.leave ?? "–"} | ` +
-        `${fmt(r.makespanS, 1)} | ${fmt(r.penalty)}× | ${r.sessionsWithResult}/${r.sessions} | ` +
-        `${fmt(r.lostShare * 100, 1)} | ${fmt(r.messagesPerTask)} | ${r.exact === null ? "–" : r.exact ? "yes" : "NO"} |`,
+        `${fmt(r.makespanS, 1)} | ${fmt(r.penalty)}× | ${fmt(r.taskPenalty)}× | ${fmt(r.meanTaskMs, 0)} | ` +
+        `${r.visitors} | ${r.sessionsWithResult}/${r.sessions} | ` +
+        `${fmt(r.lostShare * 100, 1)} | ${fmt(r.messagesPerTask)} | ${fmt(r.load[0], 1)} | ` +
+        `${r.exact === null ? "–" : r.exact ? "yes" : "NO"} |`,
     );
   }
   const table = lines.join("\n");
@@ -388,6 +410,7 @@ if (isMain) {
       out: { type: "string" },
       markdown: { type: "string" },
       dir: { type: "string" },
+      from: { type: "string" },
       shape: { type: "string" },
       mean: { type: "string" },
     },
