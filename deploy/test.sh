@@ -14,5 +14,8 @@ started=$(date +%s)
 mvn -B -ntp verify "$@"
 # A few seconds of fuzzing per parser of untrusted input (the build above replayed their seeds).
 bench/fuzz.sh 5
+# The churn benchmark's own tests, and its quick mode on the real server (about 2 minutes).
+node --test bench/test/
+bench/churn-check.sh
 deploy/slurm/smoke.sh
 echo "deploy/test.sh: all tests passed in $(( $(date +%s) - started )) s"
