@@ -137,7 +137,7 @@ class HostileVolunteerIT {
   @Test
   void aConnectionThatNeverSaysHelloIsClosedAtItsIdleTimeout() {
     // Unknown to the dispatcher, so only the container's idle timeout (six heartbeats,
-    // VolunteerEndpoint) closes it: Tyrus re-arms it, now on Surge's own timer (IdleTimers).
+    // VolunteerEndpoint) closes it: Tyrus re-arms it at every frame.
     var mute = VolunteerClient.connect(api.volunteerSocket());
     clients.add(mute);
     long idleMs = 6 * 5_000; // 6 x SURGE_HEARTBEAT's default
@@ -160,7 +160,7 @@ class HostileVolunteerIT {
   @Test
   void aSilentVolunteerIsClosedWith4408AndItsTaskGoesToAnother() {
     // Dead-peer detection: the dispatcher's heartbeat check, whatever re-arms the container's
-    // idle timer (volunteer sessions use Surge's own, IdleTimers).
+    // idle timer.
     var dead = volunteer(1);
     var honest = volunteer(1);
     dead.request(1);

@@ -43,16 +43,17 @@ public class VolunteerEndpoint {
   public static final String KEY_ID = "surge.volunteer.key";
 
   @Inject Surge surge;
-  @Inject IdleTimers idleTimers;
 
   @OnOpen
   public void open(Session session) {
     var settings = surge.server().settings;
     session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
     session.setMaxBinaryMessageBufferSize(1024);
-    // The dispatcher closes silent sessions after three heartbeats (4408); this is a backstop,
-    // re-armed at every frame: on Surge's timer, not Payara's context-capturing one (IdleTimers).
-    idleTimers.adopt(session);
+    // The dispatcher closes silent sessions after three heartbeats (4408); this is a backstop.
+    // Tyrus re-arms it on every frame on Payara's managed scheduler, which costs about a fifth of
+    // the server's CPU per message (docs/benchmarks/coldstart.md); moving it to a timer of our
+    // own (swapping the session's executor) closed sessions early under load in CI and was
+    // withdrawn.
     session.setMaxIdleTimeout(settings.heartbeat().toMillis() * 6);
     session.getUserProperties().put(CHANNEL, new SessionChannel(session));
   }
