@@ -251,6 +251,11 @@ for p in "${policy_list[@]}"; do
         done
       done
     done
+    # What the server learnt of its sessions' dwell (dwell policy only): browser vs machine fit.
+    if curl -sf -H "Authorization: Bearer $SURGE_ADMIN_TOKEN" "$url/metrics" >"$sdir/metrics.txt"; then
+      grep '^surge_dispatch_dwell_fit' "$sdir/metrics.txt" >"$tmp/runs/dwell-fit-$p-$c.txt" &&
+        say "$p/$c dwell fit: $(sed 's/surge_dispatch_dwell_fit//' "$tmp/runs/dwell-fit-$p-$c.txt" | tr '\n' ' ')" || true
+    fi
     stop_server
   done
 done
