@@ -32,7 +32,7 @@
 #                           of the server's origin; the server gets SURGE_ALLOWED_ORIGINS='*'),
 #                           counted as browser sessions (consent:<id>, untrusted); machine = with
 #                           the bench's volunteer key (key:<id>, trusted)
-#     --verify MODE         SURGE_VERIFY of the throwaway server (default: none for browser, so
+#     --verify MODE         SURGE_VERIFY of the throwaway server (default: replicate=1 for browser, so
 #                           untrusted sessions are not replicated and runs stay comparable with
 #                           machine runs; the server's default, adaptive, for machine, where keyed
 #                           sessions are trusted and run each task once)
@@ -209,7 +209,7 @@ job_json() { # job sha
   esac
 }
 
-[ "$as" = browser ] && [ -z "$verify" ] && verify=none
+[ "$as" = browser ] && [ -z "$verify" ] && verify=replicate=1
 if [ "$as" = browser ]; then who="consent tokens, untrusted consent:<id> sessions"
 else who="a volunteer key, trusted key:<id> sessions"; fi
 say "volunteers join as: $as ($who); SURGE_VERIFY=${verify:-adaptive, the server default}"
