@@ -84,8 +84,8 @@ class Population {
   spawnTimes = [];
   visits = []; // {at, dwellMs, initial}: the trace the simulator can replay
 
-  constructor({ bin, server, key, logDir, leaveKind }) {
-    Object.assign(this, { bin, server, key, logDir, leaveKind });
+  constructor({ bin, server, key, as, logDir, leaveKind }) {
+    Object.assign(this, { bin, server, key, as, logDir, leaveKind });
   }
 
   get size() {
@@ -108,7 +108,16 @@ class Population {
     const log = openSync(join(this.logDir, `volunteer-${n}.log`), "w");
     const child = spawn(
       this.bin,
-      ["--server", this.server, "--key", this.key, "--workers", "1", "--quiet"],
+      [
+        "--server",
+        this.server,
+        // A browser visitor consents as a page would (a consent:<id> session to the server); a
+        // machine proves itself with the centre's volunteer key (key:<id>).
+        ...(this.as === "browser" ? ["--consent", "demo"] : ["--key", this.key]),
+        "--workers",
+        "1",
+        "--quiet",
+      ],
       { stdio: ["ignore", log, log] },
     );
     const entry = { child, timer: null, startedAt: Date.now(), dwellMs, visit };
@@ -163,6 +172,7 @@ async function runCommand(o) {
     bin: o.volunteer,
     server: `http://127.0.0.1:${counter.port}`,
     key: o.key,
+    as: spec.as ?? "machine",
     logDir: o.logs,
     leaveKind: spec.leave ?? "clean",
   });

@@ -27,6 +27,15 @@
 #     --mc-samples S        Monte Carlo samples per task (default 200000000, Panther's size)
 #     --mb-tasks T          Mandelbrot bands (default 60)
 #     --mb-size WxHxI       Mandelbrot width, height, max iterations (default 4000x3000x255)
+#     --as browser|machine  how volunteers join (default browser: churn models web visitors):
+#                           browser = `surge-volunteer --consent demo` (a consent token, as a page
+#                           of the server's origin; the server gets SURGE_ALLOWED_ORIGINS='*'),
+#                           counted as browser sessions (consent:<id>, untrusted); machine = with
+#                           the bench's volunteer key (key:<id>, trusted)
+#     --verify MODE         SURGE_VERIFY of the throwaway server (default: replicate=1 for browser, so
+#                           untrusted sessions are not replicated and runs stay comparable with
+#                           machine runs; the server's default, adaptive, for machine, where keyed
+#                           sessions are trusted and run each task once)
 #     --seed N              seed of arrivals and dwells (default 1)
 #     --timeout-s S         each job's deadline (default 900)
 #     --label TEXT          added to the results file name
@@ -44,7 +53,7 @@ bench_operator_token
 
 jobs=montecarlo,mandelbrot policies="" checkpoints=off,on shapes=0.5,0.75,1.0 leaves=clean,kill
 sessions=4 dwell_tasks=10 max_sessions="" mc_tasks=120 mc_samples=200000000 mb_tasks=60
-mb_size=4000x3000x255 seed=1 timeout_s=900 label="" keep=0 ckpt_interval=""
+mb_size=4000x3000x255 seed=1 timeout_s=900 label="" keep=0 ckpt_interval="" as=browser verify=""
 
 cmdline="bench/churn.sh"
 [ $# -gt 0 ] && cmdline+="$(printf ' %q' "$@")"
@@ -68,6 +77,8 @@ while [ $# -gt 0 ]; do
     --mb-tasks) need_int "$1" "${2-}"; mb_tasks=$2; shift 2 ;;
     --mb-size) [[ "${2-}" =~ ^[0-9]+x[0-9]+x[0-9]+$ ]] || die "--mb-size must be WIDTHxHEIGHTxMAXITER such as 4000x3000x255, got '${2-}'"; mb_size=$2; shift 2 ;;
     --checkpoint-interval) [[ "${2-}" =~ ^[0-9]+(ms|s)$ ]] || die "--checkpoint-interval must be a duration such as 500ms or 2s, got '${2-}'"; ckpt_interval=$2; shift 2 ;;
+    --as) [[ "${2-}" =~ ^(browser|machine)$ ]] || die "--as must be browser or machine, got '${2-}'"; as=$2; shift 2 ;;
+    --verify) [[ "${2-}" =~ ^(adaptive|none|replicate=[0-9]+)$ ]] || die "--verify must be adaptive, none or replicate=N, got '${2-}'"; verify=$2; shift 2 ;;
     --seed) need_int "$1" "${2-}"; seed=$2; shift 2 ;;
     --timeout-s) need_int "$1" "${2-}"; timeout_s=$2; shift 2 ;;
     --label) label="${2-}"; [[ "$label" =~ ^[A-Za-z0-9._-]+$ ]] || die "--label: letters, digits, . _ - only"; shift 2 ;;
@@ -156,6 +167,9 @@ start_server() { # directory, policy, checkpoints
   url="http://127.0.0.1:$port"
   mkdir -p "$1/data"
   local env=(SURGE_DATA_DIR="$1/data" SURGE_DISPATCH_MODE="$2")
+  # Browser visitors consent as pages of the server's own origin (through the counting proxy).
+  [ "$as" = browser ] && env+=(SURGE_ALLOWED_ORIGINS='*')
+  [ -n "$verify" ] && env+=(SURGE_VERIFY="$verify")
   if [ "$has_checkpoints" = 1 ]; then
     if [ "$3" = off ]; then env+=(SURGE_CHECKPOINT_MEMORY=0)
     elif [ -n "$ckpt_interval" ]; then env+=(SURGE_CHECKPOINT_INTERVAL="$ckpt_interval"); fi
@@ -195,6 +209,10 @@ job_json() { # job sha
   esac
 }
 
+[ "$as" = browser ] && [ -z "$verify" ] && verify=replicate=1
+if [ "$as" = browser ]; then who="consent tokens, untrusted consent:<id> sessions"
+else who="a volunteer key, trusted key:<id> sessions"; fi
+say "volunteers join as: $as ($who); SURGE_VERIFY=${verify:-adaptive, the server default}"
 read -r load1 _ </proc/loadavg
 say "machine: $(nproc) cores, load $load1 now (other engineers share it)"
 IFS=, read -r -a job_list <<<"$jobs"
@@ -218,7 +236,7 @@ for p in "${policy_list[@]}"; do
     start_server "$sdir" "$p" "$c"
     for j in "${job_list[@]}"; do
       job="$(job_json "$j" "${ref_sha[$j]}")"
-      common="\"job\":$job,\"policy\":\"$p\",\"checkpoints\":\"$c\",\"sessions\":$sessions,\"maxSessions\":$max_sessions,\"seed\":$seed,\"timeoutS\":$timeout_s,\"nativeS\":${ref_s[$j]}"
+      common="\"job\":$job,\"policy\":\"$p\",\"as\":\"$as\",\"verify\":\"${verify:-adaptive}\",\"checkpoints\":\"$c\",\"sessions\":$sessions,\"maxSessions\":$max_sessions,\"seed\":$seed,\"timeoutS\":$timeout_s,\"nativeS\":${ref_s[$j]}"
       n=$((n + 1)); d="$tmp/runs/$(printf %03d $n)-$j-$p-$c-constant"
       run_one "$d" "{\"label\":\"$j-$p-$c-constant\",\"mode\":\"constant\",$common}"
       [ -f "$d/run.json" ] || continue
@@ -233,6 +251,11 @@ for p in "${policy_list[@]}"; do
         done
       done
     done
+    # What the server learnt of its sessions' dwell (dwell policy only): browser vs machine fit.
+    if curl -sf -H "Authorization: Bearer $SURGE_ADMIN_TOKEN" "$url/metrics" >"$sdir/metrics.txt"; then
+      grep '^surge_dispatch_dwell_fit' "$sdir/metrics.txt" >"$tmp/runs/dwell-fit-$p-$c.txt" &&
+        say "$p/$c dwell fit: $(sed 's/surge_dispatch_dwell_fit//' "$tmp/runs/dwell-fit-$p-$c.txt" | tr '\n' ' ')" || true
+    fi
     stop_server
   done
 done

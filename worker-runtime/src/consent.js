@@ -5,17 +5,23 @@
  * Asks the server for a consent token.
  * @param {string} server base URL, e.g. `http://localhost:8080`
  * @param {{site: string, revision: number, cpu: number}} consent
- * @param {{fetch?: typeof fetch, timeoutMs?: number}} [options] timeoutMs default 10 s
+ * @param {{fetch?: typeof fetch, timeoutMs?: number, origin?: string}} [options] timeoutMs
+ *   default 10 s; origin: an `Origin` header to send (a browser sends its page's itself; the
+ *   headless `surge-volunteer --consent` sends the page origin it stands in for)
  * @returns {Promise<{token: string, expiresAt?: string}>} rejects with an Error saying why
  */
 export async function requestConsentToken(server, consent, options = {}) {
-  const { fetch = globalThis.fetch, timeoutMs = 10_000 } = options;
+  const { fetch = globalThis.fetch, timeoutMs = 10_000, origin } = options;
   const url = new URL("api/consent", server.endsWith("/") ? server : `${server}/`);
   let response;
   try {
     response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        ...(origin ? { origin } : {}),
+      },
       body: JSON.stringify(consent),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -45,7 +51,7 @@ export async function requestConsentToken(server, consent, options = {}) {
  * server closed with 1008) or about to expire.
  * @param {string} server
  * @param {{site: string, revision: number, cpu: number}} consent
- * @param {{fetch?: typeof fetch, now?: () => number, marginMs?: number}} [options]
+ * @param {{fetch?: typeof fetch, now?: () => number, marginMs?: number, origin?: string}} [options]
  * @returns {(request: {fresh: boolean}) => Promise<string>}
  */
 export function consentTokenProvider(server, consent, options = {}) {

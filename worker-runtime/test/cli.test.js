@@ -94,3 +94,88 @@ test("while the server is unreachable it logs the failure and the backoff", asyn
   assert.equal(await exited, 0);
   assert.match(stderr, /stopped after 0 tasks done/);
 });
+
+test("--consent joins as a web visitor: a consent token asked with the page's Origin, no key", async (t) => {
+  const hello = wasmBytes("hello");
+  const consentOrigins = [];
+  const server = await startFakeServer({
+    kernels: { [sha256(hello)]: hello },
+    route: (req) => {
+      if (req.url === "/api/consent") consentOrigins.push(req.headers.origin);
+      return false;
+    },
+  });
+  t.after(() => server.close());
+  const child = spawn(
+    BIN,
+    ["--consent", "demo", "--origin", "http://page.example:8000/x", "--workers", "1"],
+    {
+      env: { ...process.env, SURGE_SERVER: server.url, SURGE_VOLUNTEER_KEY: "surgevk_ignored" },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  t.after(() => child.kill("SIGKILL"));
+
+  await until(() => server.sent("hello").length === 1, "hello", 10000);
+  assert.deepEqual(server.consents, [
+    { site: "http://page.example:8000", project: "demo", revision: 1, cpu: 100 },
+  ]);
+  assert.deepEqual(consentOrigins, ["http://page.example:8000"]);
+  assert.equal(server.sent("hello")[0].token, "token-1");
+  assert.equal(server.sent("hello")[0].key, undefined, "a visitor has no key");
+  assert.equal(server.last.origin, "http://page.example:8000", "the socket carries the Origin");
+  server.send({ type: "tasks", tasks: [makeTask(sha256(hello), 0)] });
+  await until(() => server.sent("results").length === 1, "result", 10000);
+  child.kill("SIGTERM");
+  assert.equal(await exited, 0);
+  assert.match(stderr, /consented to project 'demo' as a page of http:\/\/page\.example:8000/);
+});
+
+test("a refused consent exits 1 naming the project, the origin and the server's reason", async (t) => {
+  const server = await startFakeServer({
+    route: (req, res) => {
+      if (req.url !== "/api/consent") return false;
+      res.writeHead(403, { "content-type": "application/json" });
+      res.end('{"error":"pages of http://evil.example may not volunteer"}');
+      return true;
+    },
+  });
+  t.after(() => server.close());
+  // Not spawnSync: the fake server answers from this process's event loop.
+  const child = spawn(
+    BIN,
+    ["--server", server.url, "--consent", "demo", "--origin", "http://evil.example"],
+    { env, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  t.after(() => child.kill("SIGKILL"));
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const status = await new Promise((resolve) => child.on("exit", (code) => resolve(code)));
+  const run = { status, stderr };
+  assert.equal(run.status, 1);
+  assert.match(
+    run.stderr,
+    /could not consent to project 'demo' as a page of http:\/\/evil\.example: .*403: pages of http:\/\/evil\.example may not volunteer/,
+  );
+  assert.equal(server.sent("hello").length, 0, "no socket without a consent");
+});
+
+test("--consent with --key, a bad project id or --origin alone is a usage error", () => {
+  const cases = [
+    [["--consent", "demo", "--key", "k"], /either --key or --consent/],
+    [["--consent", "Demo!"], /--consent must be a project id.*'Demo!'/],
+    [["--key", "k", "--origin", "http://a.example"], /--origin and --revision go with --consent/],
+    [["--consent", "demo", "--origin", "ftp://a.example"], /--origin must be an http\(s\) origin/],
+  ];
+  for (const [args, message] of cases) {
+    const run = spawnSync(BIN, ["--server", "http://127.0.0.1:1", ...args], {
+      env,
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 2, args.join(" "));
+    assert.match(run.stderr, message);
+  }
+});

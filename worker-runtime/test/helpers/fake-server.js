@@ -65,8 +65,8 @@ export async function startFakeServer(options = {}) {
     });
   });
   const wss = new WebSocketServer({ server: http, path: "/volunteer" });
-  wss.on("connection", (ws) => {
-    const conn = { ws, messages: [], closed: null };
+  wss.on("connection", (ws, req) => {
+    const conn = { ws, messages: [], closed: null, origin: req.headers.origin };
     state.connections.push(conn);
     ws.on("close", (code, reason) => (conn.closed = { code, reason: reason.toString() }));
     if (fake.refuse > 0) {

@@ -253,6 +253,7 @@ public final class Server implements AutoCloseable {
     this.metrics = new Metrics(dispatcher::stats, journal::pending);
     metricsHolder[0] = metrics;
     metrics.countTailCopies(dispatcher::tailStats);
+    metrics.gaugeDwellFit(dispatcher.policy());
     metrics.countCheckpoints(dispatcher::checkpointStats);
     metrics.countVerification(
         dispatcher::totals,

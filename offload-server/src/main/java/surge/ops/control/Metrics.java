@@ -77,6 +77,34 @@ public final class Metrics {
         .register(registry);
   }
 
+  /**
+   * Adds the dwell fits of dwell-aware dispatch (docs/dispatch.md), per session kind: the Weibull
+   * shape, scale in seconds and how many departures it learnt from. Nothing for other policies.
+   */
+  public void gaugeDwellFit(surge.policies.DispatchPolicy policy) {
+    if (!(policy instanceof surge.policies.DwellAwareDispatch dwell)) return;
+    GaugeWithCallback.builder()
+        .name("surge_dispatch_dwell_fit")
+        .help(
+            "Dwell-aware dispatch's Weibull fit of session dwell by kind (browser: consent"
+                + " sessions, machine: keyed): shape, scale_seconds, samples (departures seen)")
+        .labelNames("kind", "param")
+        .callback(
+            cb -> {
+              for (var kind :
+                  new surge.policies.SessionView.Kind[] {
+                    surge.policies.SessionView.Kind.BROWSER, surge.policies.SessionView.Kind.KEYED
+                  }) {
+                var fit = dwell.dwell(kind);
+                String k = kind.machine() ? "machine" : "browser";
+                cb.call(fit.shape(), k, "shape");
+                cb.call(fit.scaleMillis() / 1000.0, k, "scale_seconds");
+                cb.call(fit.samples(), k, "samples");
+              }
+            })
+        .register(registry);
+  }
+
   /** Adds the tail copies of dwell-aware dispatch (docs/dispatch.md). */
   public void countTailCopies(Supplier<surge.dispatch.TailStats> tail) {
     CounterWithCallback.builder()
