@@ -477,7 +477,12 @@ public final class Dispatcher {
       for (TaskLease t : tasks) {
         Lease l = v.leases.get(t.lease());
         if (l != null && l.run.job.id().equals(t.job()) && l.index == t.index()) {
-          lose(l, "released by a volunteer (" + reason.wire + ")", out);
+          // A visitor leaving (paused, closing) says nothing against the task: web visitors
+          // leave all the time, and counting it would let churn, or one volunteer taking and
+          // releasing a task in a loop, fail a job (SURGE_MAX_ATTEMPTS). Crashes, timeouts and
+          // kernels that cannot load still count.
+          boolean left = reason == ReleaseReason.PAUSED || reason == ReleaseReason.CLOSING;
+          lose(l, "released by a volunteer (" + reason.wire + ")", !left, out);
         }
       }
       enqueueWaiting(v);
@@ -497,7 +502,7 @@ public final class Dispatcher {
       waiting.remove(v);
       policy.departed(PolicyViews.session(v, v.lastRun, clock.getAsLong()), v.stats.leaving);
       for (Lease l : List.copyOf(v.leases.values())) {
-        lose(l, "its volunteer disconnected", out);
+        lose(l, "its volunteer disconnected", true, out);
       }
       pump(out);
     }
@@ -542,7 +547,7 @@ public final class Dispatcher {
             } else {
               out.cancel(v, ref, "lease expired");
               v.allowance.lost();
-              lose(l, "its lease expired", out);
+              lose(l, "its lease expired", true, out);
             }
           }
         }
@@ -806,7 +811,7 @@ public final class Dispatcher {
         volunteers.remove(v.id);
         waiting.remove(v);
         for (Lease l : List.copyOf(v.leases.values())) {
-          lose(l, "its volunteer was blacklisted", out);
+          lose(l, "its volunteer was blacklisted", false, out);
         }
         out.close(v, "results failed verification");
       }
@@ -1114,8 +1119,13 @@ public final class Dispatcher {
     }
   }
 
-  /** A lease ended without a result: the task goes back to the front of its job's queue. */
-  private void lose(Lease l, String why, Outbox out) {
+  /**
+   * A lease ended without a result: the task goes back to the front of its job's queue.
+   *
+   * @param counts whether it counts towards SURGE_MAX_ATTEMPTS (not when the volunteer left by
+   *     choice or was barred: neither says anything about the task)
+   */
+  private void lose(Lease l, String why, boolean counts, Outbox out) {
     unlease(l);
     JobRun run = l.run;
     if (run.ended || l.spot || run.done.get(l.index)) {
@@ -1124,8 +1134,8 @@ public final class Dispatcher {
     if (copies.stillOut(run, l.index)) {
       return; // its tail copy (or the original) is still out: that is what copies are for
     }
-    int attempts = ++run.attempts()[l.index];
-    if (attempts >= maxAttempts) {
+    int attempts = counts ? ++run.attempts()[l.index] : run.attemptsOf(l.index);
+    if (counts && attempts >= maxAttempts) {
       fail(
           run,
           out,

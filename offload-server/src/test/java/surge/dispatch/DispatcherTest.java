@@ -244,6 +244,27 @@ class DispatcherTest {
   }
 
   @Test
+  void aVolunteerLeavingByChoiceNeverFailsATaskHoweverOftenItHappens() {
+    // Web visitors leave all the time; and a volunteer taking and releasing one task in a loop
+    // must not be able to fail someone's job (SURGE_MAX_ATTEMPTS is 3 here).
+    var v = volunteer("v1", 1);
+    dispatcher.submit(job("j-1", 1, 0), new BitSet());
+    for (int round = 0; round < 10; round++) {
+      dispatcher.request("v1", 1);
+      Task t = v.tasks().get(v.tasks().size() - 1);
+      ReleaseReason why = round % 2 == 0 ? ReleaseReason.PAUSED : ReleaseReason.CLOSING;
+      dispatcher.release("v1", List.of(new TaskLease(t.job(), t.index(), t.lease())), why);
+    }
+    assertThat(events.failures).isEmpty();
+    dispatcher.request("v1", 1);
+    Task last = v.tasks().get(v.tasks().size() - 1);
+    assertThat(v.tasks()).hasSize(11);
+    dispatcher.results("v1", List.of(ok(last, "done")));
+    assertThat(events.failures).isEmpty();
+    assertThat(events.log).contains("done j-1/0 done", "completed j-1");
+  }
+
+  @Test
   void higherPriorityJobsGoFirstThenOlderOnes() {
     var v = volunteer("v1", 4);
     dispatcher.submit(job("j-1", 2, 0), new BitSet());
