@@ -196,7 +196,8 @@ native_ref() { # job -> "sha seconds"
       sha=$("$repo/examples/kernels/build/native/mandelbrot-whole" "$mb_tasks" "$w" "$h" "$i" | sha256sum) ;;
   esac
   t1=$(date +%s.%N)
-  echo "${sha%% *} $(echo "$t1 - $t0" | bc)"
+  # printf: bc writes .575 for a run under a second, which JSON does not accept.
+  echo "${sha%% *} $(printf '%.3f' "$(echo "$t1 - $t0" | bc)")"
 }
 
 job_json() { # job sha
