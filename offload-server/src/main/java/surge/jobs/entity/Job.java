@@ -15,12 +15,18 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.hibernate.annotations.DynamicUpdate;
 
 /**
  * A submitted job: what to run (kernel, tasks, split, arguments), how to merge, and where it is in
  * its life. The state only moves forward; the methods below are the only way to move it.
+ *
+ * <p>Updates write only the columns that changed: the journal updates a job it read before a cancel
+ * committed (its verification report, its done count), and writing every column put the stale
+ * QUEUED back over CANCELLED for a moment (RestApiIT.aCancelledQueuedJobStaysCancelled).
  */
 @Entity
+@DynamicUpdate
 @Table(
     name = "jobs",
     indexes = {
