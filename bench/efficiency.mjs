@@ -20,7 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Api, waitForEnd, millisBetween, epochMillis } from "./lib/api.mjs";
-import { loadAverage, processCpu, treeCpu, round } from "./lib/proc.mjs";
+import { loadAverage, processCpu, treeCpu, threadCpu, diffGroups, round } from "./lib/proc.mjs";
 import { summary, median } from "./lib/stats.mjs";
 import { analyseRun, firstTask, warmByIndex } from "./lib/task-trace.mjs";
 
@@ -130,7 +130,8 @@ function runNative(job) {
 function cpuNow() {
   const volunteers = children.reduce((a, c) => a + safe(() => treeCpu(c.pid)), 0);
   const server = o["server-pid"] ? safe(() => processCpu(Number(o["server-pid"]))) : 0;
-  return { volunteers, server };
+  const serverThreads = o["server-pid"] ? safe(() => threadCpu(Number(o["server-pid"]))) : {};
+  return { volunteers, server, serverThreads };
 }
 const safe = (fn) => {
   try {
@@ -411,6 +412,7 @@ async function main() {
         const cpu = {
           volunteerMs: (cpu1.volunteers - cpu0.volunteers) * 1000,
           serverMs: (cpu1.server - cpu0.server) * 1000,
+          serverThreads: diffGroups(cpu1.serverThreads || {}, cpu0.serverThreads || {}),
         };
         cpu.efficiency = native[job].cpuMs.median / (cpu.volunteerMs + cpu.serverMs);
         cpu.volunteerEfficiency = native[job].cpuMs.median / cpu.volunteerMs;
@@ -482,6 +484,7 @@ async function main() {
         startMs: s((r) => r.trace.startMs),
         tailMs: s((r) => r.trace.tailMs),
         nativeMsPerTask: native[job].ms.median / JOBS[job].tasks,
+        serverThreadsLastRun: m.at(-1)?.cpu.serverThreads ?? {},
       };
     }
   }
@@ -528,6 +531,9 @@ function printTable(r) {
       lines.push(row("native CPU / volunteers' CPU", f.volunteerCpuEfficiency, 2));
       lines.push(row("volunteer CPU ms per task", f.volunteerCpuMsPerTask, 1));
       lines.push(row("server CPU ms per task", f.serverCpuMsPerTask, 1));
+      const threads = Object.entries(f.serverThreadsLastRun ?? {}).slice(0, 6);
+      if (threads.length)
+        lines.push(`  server CPU s by thread (last run): ${threads.map(([k, v]) => `${k} ${v}`).join(", ")}`);
       lines.push(row("kernel time / (cores x makespan)", f.kernelShare, 2));
       lines.push(
         row(`kernel ms per task (native ${n(f.nativeMsPerTask, 1)})`, f.kernelMsPerTask, 1),

@@ -43,23 +43,23 @@ public class VolunteerEndpoint {
   public static final String KEY_ID = "surge.volunteer.key";
 
   @Inject Surge surge;
+  @Inject IdleSessions idleSessions;
 
   @OnOpen
   public void open(Session session) {
     var settings = surge.server().settings;
     session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
     session.setMaxBinaryMessageBufferSize(1024);
-    // The dispatcher closes silent sessions after three heartbeats (4408); this is a backstop.
-    // Tyrus re-arms it on every frame on Payara's managed scheduler, which costs about a fifth of
-    // the server's CPU per message (docs/benchmarks/coldstart.md); moving it to a timer of our
-    // own (swapping the session's executor) closed sessions early under load in CI and was
-    // withdrawn.
-    session.setMaxIdleTimeout(settings.heartbeat().toMillis() * 6);
+    // The dispatcher closes silent volunteers after three heartbeats (4408); this is the backstop
+    // for every connection, hello or not: kept by Surge, not by Tyrus's per-frame timer
+    // (IdleSessions says why).
+    idleSessions.watch(session, settings.heartbeat().toMillis() * 6);
     session.getUserProperties().put(CHANNEL, new SessionChannel(session));
   }
 
   @OnMessage
   public void text(String text, Session session) {
+    idleSessions.heard(session);
     Server server = surge.server();
     Decoded decoded = Codec.decode(text);
     if (decoded instanceof Decoded.Refused refused) {
@@ -181,6 +181,7 @@ public class VolunteerEndpoint {
 
   @OnClose
   public void closed(Session session, CloseReason reason) {
+    idleSessions.forget(session);
     if (session.getUserProperties().remove(UNWATCH) instanceof Runnable unwatch) {
       unwatch.run();
     }
