@@ -482,7 +482,11 @@ public final class Dispatcher {
           // releasing a task in a loop, fail a job (SURGE_MAX_ATTEMPTS). Crashes, timeouts and
           // kernels that cannot load still count.
           boolean left = reason == ReleaseReason.PAUSED || reason == ReleaseReason.CLOSING;
-          lose(l, "released by a volunteer (" + reason.wire + ")", !left, out);
+          lose(
+              l,
+              "released by a volunteer (" + reason.wire + ")",
+              left ? Loss.NOT_COUNTED : Loss.RELEASED,
+              out);
         }
       }
       enqueueWaiting(v);
@@ -502,7 +506,7 @@ public final class Dispatcher {
       waiting.remove(v);
       policy.departed(PolicyViews.session(v, v.lastRun, clock.getAsLong()), v.stats.leaving);
       for (Lease l : List.copyOf(v.leases.values())) {
-        lose(l, "its volunteer disconnected", true, out);
+        lose(l, "its volunteer disconnected", Loss.GONE, out);
       }
       pump(out);
     }
@@ -547,7 +551,7 @@ public final class Dispatcher {
             } else {
               out.cancel(v, ref, "lease expired");
               v.allowance.lost();
-              lose(l, "its lease expired", true, out);
+              lose(l, "its lease expired", Loss.GONE, out);
             }
           }
         }
@@ -811,7 +815,7 @@ public final class Dispatcher {
         volunteers.remove(v.id);
         waiting.remove(v);
         for (Lease l : List.copyOf(v.leases.values())) {
-          lose(l, "its volunteer was blacklisted", false, out);
+          lose(l, "its volunteer was blacklisted", Loss.NOT_COUNTED, out);
         }
         out.close(v, "results failed verification");
       }
@@ -1119,13 +1123,18 @@ public final class Dispatcher {
     }
   }
 
-  /**
-   * A lease ended without a result: the task goes back to the front of its job's queue.
-   *
-   * @param counts whether it counts towards SURGE_MAX_ATTEMPTS (not when the volunteer left by
-   *     choice or was barred: neither says anything about the task)
-   */
-  private void lose(Lease l, String why, boolean counts, Outbox out) {
+  /** How a lease lost without a result counts toward SURGE_MAX_ATTEMPTS (TaskLosses). */
+  private enum Loss {
+    /** The volunteer left by choice or was barred: nothing said against the task. */
+    NOT_COUNTED,
+    /** Disconnected, or its lease expired: counts once per identity. */
+    GONE,
+    /** Released for a reason about the task (kernel, crash, timeout): counts once per identity. */
+    RELEASED
+  }
+
+  /** A lease ended without a result: the task goes back to the front of its job's queue. */
+  private void lose(Lease l, String why, Loss loss, Outbox out) {
     unlease(l);
     JobRun run = l.run;
     if (run.ended || l.spot || run.done.get(l.index)) {
@@ -1134,23 +1143,35 @@ public final class Dispatcher {
     if (copies.stillOut(run, l.index)) {
       return; // its tail copy (or the original) is still out: that is what copies are for
     }
-    int attempts = counts ? ++run.attempts()[l.index] : run.attemptsOf(l.index);
-    if (counts && attempts >= maxAttempts) {
-      fail(
-          run,
-          out,
-          JobFailure.of(
-              "task "
-                  + l.index
-                  + " was lost "
-                  + attempts
-                  + " times (SURGE_MAX_ATTEMPTS="
-                  + maxAttempts
-                  + "); last time "
-                  + why));
-      return;
+    if (loss != Loss.NOT_COUNTED) {
+      TaskLosses losses = run.losses(l.index);
+      losses.add(l.volunteer.identity, loss == Loss.RELEASED);
+      if (losses.decisive(maxAttempts, this::connectedIdentities)) {
+        fail(run, out, JobFailure.of(lostMessage(l.index, losses, why)));
+        return;
+      }
     }
     queue.requeue(run, l.index, System.nanoTime());
+  }
+
+  private String lostMessage(int index, TaskLosses losses, String why) {
+    int n = losses.identities();
+    String who =
+        n >= maxAttempts
+            ? "by " + n + " distinct volunteers"
+            : "by every volunteer connected, each releasing it at least "
+                + TaskLosses.RELEASES_BY_EACH
+                + " times";
+    return "task "
+        + index
+        + " was lost "
+        + losses.total()
+        + " times "
+        + who
+        + " (SURGE_MAX_ATTEMPTS="
+        + maxAttempts
+        + "); last time "
+        + why;
   }
 
   /**

@@ -54,7 +54,7 @@ final class JobRun {
 
   final long submittedNanos;
   int doneCount;
-  private int[] attempts;
+  private Map<Integer, TaskLosses> losses;
   private Map<Integer, Long> requeuedAt;
   private Map<Integer, TaskFailures> failures;
   Instant startedAt;
@@ -78,12 +78,14 @@ final class JobRun {
     }
   }
 
-  /** Allocated on the first lost lease: most jobs never lose one. */
-  int[] attempts() {
-    if (attempts == null) {
-      attempts = new int[job.taskCount()];
+  /**
+   * The counted losses of task {@code index}, allocated on its first: most tasks never lose one.
+   */
+  TaskLosses losses(int index) {
+    if (losses == null) {
+      losses = new HashMap<>();
     }
-    return attempts;
+    return losses.computeIfAbsent(index, i -> new TaskLosses());
   }
 
   /** The failures of task {@code index}, allocated on its first. */
@@ -277,9 +279,10 @@ final class JobRun {
     return submittedNanos;
   }
 
-  /** How many times task {@code index} was lost so far. */
+  /** How many distinct identities lost task {@code index} so far (SURGE_MAX_ATTEMPTS). */
   int attemptsOf(int index) {
-    return attempts == null ? 0 : attempts[index];
+    TaskLosses l = losses == null ? null : losses.get(index);
+    return l == null ? 0 : l.identities();
   }
 
   /** Has {@code identity} failed task {@code index} or answered it already? */

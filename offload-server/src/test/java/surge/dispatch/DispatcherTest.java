@@ -226,12 +226,14 @@ class DispatcherTest {
   }
 
   @Test
-  void releasedTasksAreRequeuedAtOnceAndCountAsAttempts() {
+  void aLoneVolunteerThatCannotLoadTheKernelFailsTheJobOnItsSecondRelease() {
     var v = volunteer("v1", 1);
     dispatcher.submit(job("j-1", 1, 0), new BitSet());
-    for (int attempt = 1; attempt <= 3; attempt++) {
+    for (int attempt = 1; attempt <= 2; attempt++) {
       dispatcher.request("v1", 1);
       Task t = v.tasks().get(v.tasks().size() - 1);
+      assertThat(t.index()).as("requeued at once").isZero();
+      assertThat(events.failures).isEmpty();
       dispatcher.release(
           "v1",
           List.of(new TaskLease(t.job(), t.index(), t.lease())),
@@ -239,8 +241,59 @@ class DispatcherTest {
     }
     assertThat(events.failures).hasSize(1);
     assertThat(events.failures.get(0).message())
-        .contains("task 0 was lost 3 times")
+        .contains("task 0 was lost 2 times by every volunteer connected")
         .contains("kernel-unavailable");
+  }
+
+  @Test
+  void lossesCountOncePerIdentityAndMaxAttemptsDistinctOnesFailTheJob() {
+    // SURGE_MAX_ATTEMPTS is 3 here; an idle volunteer stays connected throughout, so only the
+    // distinct-identity rule can end the task.
+    volunteer("idle", 1);
+    dispatcher.submit(job("j-1", 1, 0), new BitSet());
+    for (String who : List.of("a", "a", "b", "b", "a")) {
+      String session = who + "-" + now.incrementAndGet();
+      var ch = new FakeChannel();
+      dispatcher.connect(
+          session, ch, new VolunteerProfile(1, "test"), 1 << 20, new Standing(who, false));
+      dispatcher.request(session, 1);
+      assertThat(ch.tasks()).as(who + " gets the task again").hasSize(1);
+      dispatcher.disconnect(session);
+    }
+    assertThat(events.failures).as("two identities, five losses").isEmpty();
+
+    var c = new FakeChannel();
+    dispatcher.connect(
+        "c-1", c, new VolunteerProfile(1, "test"), 1 << 20, new Standing("c", false));
+    dispatcher.request("c-1", 1);
+    Task t = c.tasks().get(0);
+    dispatcher.release(
+        "c-1", List.of(new TaskLease(t.job(), t.index(), t.lease())), ReleaseReason.WORKER_CRASHED);
+    assertThat(events.failures).hasSize(1);
+    assertThat(events.failures.get(0).message())
+        .contains("task 0 was lost 6 times by 3 distinct volunteers (SURGE_MAX_ATTEMPTS=3)")
+        .contains("worker-crashed");
+  }
+
+  @Test
+  void oneVolunteerCrashingATaskAgainAndAgainCannotFailAJobAnotherCouldRun() {
+    var crasher = volunteer("crasher", 1);
+    var other = volunteer("other", 1);
+    dispatcher.submit(job("j-1", 1, 0), new BitSet());
+    dispatcher.request("crasher", 1);
+    for (int round = 0; round < 10; round++) {
+      Task t = crasher.tasks().get(crasher.tasks().size() - 1);
+      dispatcher.release(
+          "crasher",
+          List.of(new TaskLease(t.job(), t.index(), t.lease())),
+          ReleaseReason.WORKER_CRASHED);
+      if (round < 9) dispatcher.request("crasher", 1);
+    }
+    assertThat(events.failures).as("'other' has not released it").isEmpty();
+    dispatcher.request("other", 1);
+    Task last = other.tasks().get(other.tasks().size() - 1);
+    dispatcher.results("other", List.of(ok(last, "done")));
+    assertThat(events.log).contains("completed j-1");
   }
 
   @Test
