@@ -36,7 +36,6 @@ const { values: o } = parseArgs({
     runtime: { type: "string" },
     "baseline-runtime": { type: "string" },
     kernels: { type: "string" },
-    "extra-kernels": { type: "string" },
     volunteers: { type: "string", default: "2" },
     workers: { type: "string", default: "1" },
     runs: { type: "string", default: "3" },
@@ -74,17 +73,6 @@ const JOBS = {
   },
   pi72: {
     kernel: "montecarlo",
-    tasks: 72,
-    args: ["20000000"],
-    merge: { kind: "sum" },
-    native: ["montecarlo-whole", "72", "20000000"],
-    uniform: true,
-    warmup: { tasks: 4, args: ["2000000"] },
-  },
-  // montecarlo.c with its loop in chunks of a non-inlined function (bench/kernels): what a
-  // kernel gains from that structure where the runtime cannot choose V8's tiers (a browser).
-  pi72chunked: {
-    kernel: "chunked-montecarlo",
     tasks: 72,
     args: ["20000000"],
     merge: { kind: "sum" },
@@ -304,7 +292,7 @@ async function waitForVolunteers(api, expected, timeoutMs = 90_000) {
 const kernelShas = {};
 async function upload(api, name) {
   if (kernelShas[name]) return kernelShas[name];
-  const dir = name.startsWith("chunked-") ? o["extra-kernels"] : join(o.kernels, "wasm");
+  const dir = join(o.kernels, "wasm");
   const bytes = readFileSync(join(dir, `${name}.wasm`));
   const sha = createHash("sha256").update(bytes).digest("hex");
   await api.uploadKernel(bytes);

@@ -9,8 +9,7 @@
 #     --volunteers N     volunteer processes or browser pages (default 2)
 #     --workers N        workers per volunteer (default 1)
 #     --runs R           measured runs of each job and native runs (default 3); medians reported
-#     --jobs LIST        of pi720,pi72,mandel,pi72chunked (default the first three; pi72chunked is
-#                        pi72 with bench/kernels/chunked-montecarlo.c, the loop in chunks)
+#     --jobs LIST        of pi720,pi72,mandel (default all three)
 #     --first-jobs LIST  jobs run on fresh volunteers for the first-task figure (default pi72,mandel;
 #                        "" skips)
 #     --browser          volunteers are headless Chromium pages (CHROMIUM, default /usr/bin/chromium)
@@ -71,10 +70,6 @@ done
 [ -d "$home/worker-runtime/node_modules/ws" ] || die "worker-runtime dependencies missing: npm ci --prefix $home/worker-runtime"
 
 say() { echo "bench: $*" >&2; }
-extra="$(mktemp -d /tmp/surge-efficiency-kernels.XXXXXX)"
-# The same flags as examples/kernels/Makefile's wasm build.
-clang --target=wasm32-wasi -O2 -ffp-contract=off -std=c11 -Wall -Wextra -s \
-  -o "$extra/chunked-montecarlo.wasm" "$bench/kernels/chunked-montecarlo.c"
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$bench/results"
 out="$bench/results/efficiency-${stamp}${label:+-$label}.json"
@@ -89,7 +84,6 @@ stop_pid() { # pid seconds
 cleanup() {
   local rc=$?
   [ -n "$server_pid" ] && stop_pid "$server_pid" 30
-  rm -rf "$extra"
   if [ "$keep" = 1 ] || [ "$rc" != 0 ]; then say "logs and data kept in $tmp"; else rm -rf "$tmp"; fi
   exit "$rc"
 }
@@ -128,7 +122,6 @@ node -e '
       node: process.version } }));' "$tmp/config.json"
 
 node "$bench/efficiency.mjs" --server "$url" --server-pid "$server_pid" --runtime "${runtime:-$home/worker-runtime}" --kernels "$kernels" \
-  --extra-kernels "$extra" \
   --volunteers "$volunteers" --workers "$workers" --runs "$runs" --jobs "$jobs" \
   --first-jobs "$first_jobs" --verify "$verify" --warmup "$warmup" --server-warmup "$server_warmup" \
   ${baseline:+--baseline-runtime "$baseline"} $([ "$browser" = 1 ] && echo --browser) --config "$tmp/config.json" --out "$out"

@@ -6,11 +6,11 @@
 // whole Chromium) used during each task is read from /proc. Only one thread works at a time, so
 // that is the task's CPU plus the runtime's cost around it.
 //
-//   node bench/first-task.mjs --runtime DIR [--baseline DIR] --kernels DIR [--extra-kernels DIR]
-//        [--browser] [--tasks 6] [--trials 3]
+//   node bench/first-task.mjs --runtime DIR [--baseline DIR] --kernels DIR [--browser] [--tasks 6]
+//        [--trials 3]
 //
-// Kernels: montecarlo 20 M samples, chunked-montecarlo 20 M samples (when --extra-kernels has
-// it), mandelbrot band 30 of 60 of 4000x3000.
+// Kernels: montecarlo 20 M samples, mandelbrot band 30 of 60 of 4000x3000 (both run in chunks
+// through surge_run, examples/kernels/surge.h).
 
 import { parseArgs } from "node:util";
 import { spawn } from "node:child_process";
@@ -28,7 +28,6 @@ const { values: o } = parseArgs({
     runtime: { type: "string" },
     baseline: { type: "string" },
     kernels: { type: "string" },
-    "extra-kernels": { type: "string" },
     kernel: { type: "string" },
     browser: { type: "boolean", default: false },
     tasks: { type: "string", default: "6" },
@@ -89,10 +88,6 @@ function treeCpuFine(root, only) {
 
 const KERNELS = {
   montecarlo: { args: ["20000000"], env: { SURGE_TASK_INDEX: "3", SURGE_TASK_COUNT: "72" } },
-  "chunked-montecarlo": {
-    args: ["20000000"],
-    env: { SURGE_TASK_INDEX: "3", SURGE_TASK_COUNT: "72" },
-  },
   mandelbrot: { args: ["4000", "3000"], env: { SURGE_TASK_INDEX: "30", SURGE_TASK_COUNT: "60" } },
 };
 
@@ -235,7 +230,6 @@ await fetch("/done", { method: "POST", body: JSON.stringify(walls) });
 
 async function main() {
   const kernels = [join(o.kernels, "wasm", "montecarlo.wasm")];
-  if (o["extra-kernels"]) kernels.push(join(o["extra-kernels"], "chunked-montecarlo.wasm"));
   kernels.push(join(o.kernels, "wasm", "mandelbrot.wasm"));
   const runtimes = [["candidate", o.runtime]];
   if (o.baseline) runtimes.unshift(["baseline", o.baseline]);
