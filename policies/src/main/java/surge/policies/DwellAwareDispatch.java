@@ -26,7 +26,7 @@ import java.util.OptionalInt;
  *
  * <p>Stateful (it learns dwell from {@link #departed}); one instance per dispatcher.
  */
-public final class DwellAwareDispatch implements DispatchPolicy {
+public final class DwellAwareDispatch extends Prefetching {
   static final int CANDIDATES = 8;
 
   /** Prior scale of a browser visitor's dwell: "most stay a minute or two". */
@@ -35,7 +35,6 @@ public final class DwellAwareDispatch implements DispatchPolicy {
   /** Prior scale of a keyed machine's dwell: it runs until its owner stops it. */
   public static final Duration MACHINE_PRIOR_SCALE = Duration.ofMinutes(30);
 
-  private final AsyncPrefetchDispatch async;
   private final WeibullDwell browsers;
   private final WeibullDwell machines;
   private final double keep;
@@ -54,7 +53,7 @@ public final class DwellAwareDispatch implements DispatchPolicy {
       WeibullDwell machines,
       double keep,
       double duplicateAbove) {
-    this.async = new AsyncPrefetchDispatch(tasksPerWorker, lease);
+    super(tasksPerWorker, lease);
     if (!(keep > 0 && keep < 1)) {
       throw new IllegalArgumentException("keep must be strictly between 0 and 1, got " + keep);
     }
@@ -87,26 +86,6 @@ public final class DwellAwareDispatch implements DispatchPolicy {
   /** The dwell fit for sessions of this kind. */
   public WeibullDwell dwell(SessionView.Kind kind) {
     return kind.machine() ? machines : browsers;
-  }
-
-  @Override
-  public int batch(VolunteerProfile volunteer) {
-    return async.batch(volunteer);
-  }
-
-  @Override
-  public int prefetchBelow(VolunteerProfile volunteer) {
-    return async.prefetchBelow(volunteer);
-  }
-
-  @Override
-  public int grant(VolunteerProfile volunteer, int requested, int held) {
-    return async.grant(volunteer, requested, held);
-  }
-
-  @Override
-  public Duration lease(VolunteerProfile volunteer) {
-    return async.lease(volunteer);
   }
 
   /** How many tasks the session should hold, all told. */

@@ -13,12 +13,11 @@ import java.util.OptionalInt;
  * slower, over four times whatever its speed. It ignores how long sessions have stayed and what
  * kind they are.
  */
-public final class SpeedAwareDispatch implements DispatchPolicy {
-  private final AsyncPrefetchDispatch async;
+public final class SpeedAwareDispatch extends Prefetching {
   private final Duration horizon;
 
   public SpeedAwareDispatch(int tasksPerWorker, Duration lease, Duration horizon) {
-    this.async = new AsyncPrefetchDispatch(tasksPerWorker, lease);
+    super(tasksPerWorker, lease);
     if (horizon.isNegative() || horizon.isZero()) {
       throw new IllegalArgumentException("horizon must be positive, got " + horizon);
     }
@@ -33,26 +32,6 @@ public final class SpeedAwareDispatch implements DispatchPolicy {
   @Override
   public String name() {
     return "speed";
-  }
-
-  @Override
-  public int batch(VolunteerProfile volunteer) {
-    return async.batch(volunteer);
-  }
-
-  @Override
-  public int prefetchBelow(VolunteerProfile volunteer) {
-    return async.prefetchBelow(volunteer);
-  }
-
-  @Override
-  public int grant(VolunteerProfile volunteer, int requested, int held) {
-    return async.grant(volunteer, requested, held);
-  }
-
-  @Override
-  public Duration lease(VolunteerProfile volunteer) {
-    return async.lease(volunteer);
   }
 
   @Override
