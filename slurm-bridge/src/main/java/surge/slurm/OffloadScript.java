@@ -23,6 +23,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 import surge.options.InvalidJobOption;
 import surge.slurmcommon.script.InvalidScript;
 import surge.slurmcommon.script.OffloadLines;
+import surge.slurmcommon.script.OffloadLines.Directive;
 
 /**
  * Reads the {@code #OFFLOAD} lines of a Slurm job script into a job. The lines follow the rules of
@@ -35,13 +36,6 @@ import surge.slurmcommon.script.OffloadLines;
  */
 public final class OffloadScript {
   public static final String DIRECTIVE = OffloadLines.DIRECTIVE;
-
-  /** One {@code #OFFLOAD} line and its words. */
-  private record Directive(int line, List<String> words) {
-    boolean names(String option) {
-      return words.stream().anyMatch(w -> w.equals(option) || w.startsWith(option + "="));
-    }
-  }
 
   private final String label;
   private final List<Directive> directives = new ArrayList<>();
@@ -101,11 +95,11 @@ public final class OffloadScript {
     List<String> all = new ArrayList<>();
     for (Directive directive : directives) {
       try {
-        parser(new OffloadLine(), true).parseArgs(directive.words().toArray(String[]::new));
+        parser(new OffloadLine(), true).parseArgs(directive.texts().toArray(String[]::new));
       } catch (ParameterException e) {
         throw at(directive.line(), describe(e));
       }
-      all.addAll(directive.words());
+      all.addAll(directive.texts());
     }
     OffloadLine line = new OffloadLine();
     try {
@@ -138,9 +132,7 @@ public final class OffloadScript {
    */
   private List<String> collect(String text, Map<String, String> env) throws InvalidScript {
     OffloadLines lines = OffloadLines.read(label, text, Optional.of(env));
-    for (OffloadLines.Directive d : lines.directives()) {
-      directives.add(new Directive(d.line(), d.texts()));
-    }
+    directives.addAll(lines.directives());
     warnings.addAll(lines.warnings());
     return lines.warnings();
   }
@@ -212,7 +204,7 @@ public final class OffloadScript {
     }
     if (value.isPresent()) {
       for (Directive d : naming) {
-        if (String.join(" ", d.words()).contains(value.get())) {
+        if (String.join(" ", d.texts()).contains(value.get())) {
           return d.line();
         }
       }
