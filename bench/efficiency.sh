@@ -66,7 +66,7 @@ for f in wasm/montecarlo.wasm wasm/mandelbrot.wasm wasm/noop.wasm native/monteca
   [ -f "$kernels/$f" ] || { make -s -C "$repo/examples/kernels" >&2; break; }
 done
 [ -f "$home/offload-server/target/surge.war" ] || die "no server build in $home; build it:
-  mvn -q -pl policies,offload-server package -DskipTests"
+  mvn -q -pl policies,slurm-common,offload-server package -DskipTests"
 [ -d "$home/worker-runtime/node_modules/ws" ] || die "worker-runtime dependencies missing: npm ci --prefix $home/worker-runtime"
 
 say() { echo "bench: $*" >&2; }

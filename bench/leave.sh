@@ -29,7 +29,7 @@ done
 kernel="$repo/examples/kernels/build/wasm/montecarlo.wasm"
 native="$repo/examples/kernels/build/native/montecarlo"
 [ -f "$kernel" ] && [ -x "$native" ] || die "kernels missing: make -C examples/kernels"
-[ -f "$repo/offload-server/target/surge.war" ] || die "no server build: mvn -q -pl policies,offload-server package -DskipTests"
+[ -f "$repo/offload-server/target/surge.war" ] || die "no server build: mvn -q -pl policies,slurm-common,offload-server package -DskipTests"
 tmp="$(mktemp -d /tmp/surge-leave.XXXXXX)"
 server_pid=""
 cleanup() {

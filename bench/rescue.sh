@@ -47,7 +47,7 @@ while [ $# -gt 0 ]; do
 done
 
 [ -f "$repo/offload-server/target/surge.war" ] || die "no server build: mvn -q -pl offload-server -am package -DskipTests"
-[ -f "$repo/slurm-bridge/target/surge.jar" ] || die "no surge.jar: mvn -q -f slurm-bridge/pom.xml package -DskipTests"
+[ -f "$repo/slurm-bridge/target/surge.jar" ] || die "no surge.jar: mvn -q -pl slurm-bridge -am package -DskipTests"
 [ -f "$repo/examples/kernels/build/wasm/montecarlo.wasm" ] || make -s -C "$repo/examples/kernels" >&2
 
 say() { echo "bench: $*" >&2; }

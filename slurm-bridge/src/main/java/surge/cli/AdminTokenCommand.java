@@ -7,7 +7,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import surge.client.AdminApi.Fields;
 import surge.client.ControlCharacters;
-import surge.options.Durations;
+import surge.slurmcommon.script.Durations;
 
 /** {@code surge admin token create | list | revoke}: API tokens for users and scripts. */
 @Command(
@@ -61,7 +61,7 @@ final class AdminTokenCommand extends AdminCommand.Group {
       }
       if (expires != null) {
         try {
-          Durations.parse(expires);
+          Durations.positive(expires);
         } catch (IllegalArgumentException e) {
           throw new ParameterException(spec.commandLine(), "--expires: " + e.getMessage());
         }

@@ -15,15 +15,15 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import surge.client.JobStatus;
 import surge.client.SurgeClient;
-import surge.options.Durations;
+import surge.options.DurationConverter;
 import surge.options.JobOptions;
-import surge.slurm.InvalidScript;
 import surge.slurm.JobComment;
 import surge.slurm.OffloadJob;
 import surge.slurm.OffloadScript;
 import surge.slurm.SlurmClient;
-import surge.slurm.SlurmException;
 import surge.slurm.SlurmJob;
+import surge.slurmcommon.command.SlurmException;
+import surge.slurmcommon.script.InvalidScript;
 
 /**
  * {@code surge offload}: the launcher of the volunteer partition. It runs inside a Slurm batch job,
@@ -72,7 +72,7 @@ final class OffloadCommand implements Callable<Integer> {
       names = "--connect-timeout",
       paramLabel = "DURATION",
       defaultValue = "60s",
-      converter = Durations.Converter.class,
+      converter = DurationConverter.class,
       description =
           "How long the server may stay unreachable, when submitting or while waiting, before the"
               + " job fails (default: ${DEFAULT-VALUE}).")

@@ -6,7 +6,7 @@ import java.util.Locale;
 import surge.client.JobState;
 import surge.client.JobStatus;
 import surge.client.JobStatus.TaskCounts;
-import surge.options.Durations;
+import surge.slurmcommon.script.Durations;
 
 /**
  * Shows a waiting job's progress on stderr: {@code [#####.....] 312/720 tasks 43% 12.3 s}. On a

@@ -5,7 +5,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import surge.client.SurgeApiException;
 import surge.client.SurgeUnreachableException;
-import surge.options.Durations;
+import surge.slurmcommon.script.Durations;
 
 /**
  * Sends a call again while the server cannot be reached (down, restarting, a proxy answering 503),

@@ -11,6 +11,7 @@ import org.ggf.drmaa.ReleaseInconsistentStateException;
 import org.ggf.drmaa.ResumeInconsistentStateException;
 import org.ggf.drmaa.Session;
 import org.ggf.drmaa.SuspendInconsistentStateException;
+import surge.slurmcommon.command.JobRecord;
 
 /**
  * {@code Session.control}: TERMINATE is {@code scancel}; HOLD is {@code scontrol uhold} (a user
@@ -21,16 +22,24 @@ import org.ggf.drmaa.SuspendInconsistentStateException;
  * that does not fit it fails with the spec's InconsistentState exception naming the state.
  */
 final class JobControl {
+  /** The session's reading of a job's record (a job Slurm forgot reads as cancelled). */
+  @FunctionalInterface
+  interface Records {
+    JobRecord of(String id) throws DrmaaException;
+  }
+
   private final Slurm slurm;
   private final SessionJobs jobs;
+  private final Records records;
 
-  JobControl(Slurm slurm, SessionJobs jobs) {
+  JobControl(Slurm slurm, SessionJobs jobs, Records records) {
     this.slurm = slurm;
     this.jobs = jobs;
+    this.records = records;
   }
 
   void one(String id, int action) throws DrmaaException {
-    apply(id, slurm.show(id), action);
+    apply(id, records.of(id), action);
   }
 
   /**
@@ -41,7 +50,7 @@ final class JobControl {
     DrmaaException first = null;
     for (String id : ids) {
       try {
-        apply(id, slurm.show(id), action);
+        apply(id, records.of(id), action);
       } catch (HoldInconsistentStateException
           | ReleaseInconsistentStateException
           | SuspendInconsistentStateException
@@ -115,7 +124,7 @@ final class JobControl {
     }
     slurm.scontrol("uhold", id, HoldInconsistentStateException::new);
     // It may have started between the look and the hold: then the hold would only mark it.
-    JobRecord after = slurm.show(id);
+    JobRecord after = records.of(id);
     int now = ProgramStatus.of(after, false);
     if (now == Session.RUNNING || now == Session.SYSTEM_SUSPENDED || ProgramStatus.ended(now)) {
       slurm.scontrol("release", id, HoldInconsistentStateException::new);

@@ -1,32 +1,15 @@
 package surge.drmaa;
 
-import java.util.Set;
 import org.ggf.drmaa.Session;
+import surge.slurmcommon.command.JobRecord;
 
 /**
- * Slurm's job states and reasons as DRMAA's program states. A job ends DONE only when Slurm says
- * COMPLETED (exit status 0); a non-zero exit (Slurm's FAILED), a signal, a cancel, a time-out or a
- * node failure end it FAILED, as Slurm counts it. {@code wait} tells the exit status either way.
+ * Slurm's job states and reasons (read once, as {@link surge.slurmcommon.command.JobState}) as
+ * DRMAA's program states. A job ends DONE only when Slurm says COMPLETED (exit status 0); a
+ * non-zero exit (Slurm's FAILED), a signal, a cancel, a time-out or a node failure end it FAILED,
+ * as Slurm counts it. {@code wait} tells the exit status either way.
  */
 final class ProgramStatus {
-  private static final Set<String> QUEUED =
-      Set.of("PENDING", "REQUEUED", "REQUEUE_FED", "RESIZING");
-  private static final Set<String> SYSTEM_HELD =
-      Set.of("REQUEUE_HOLD", "RESV_DEL_HOLD", "SPECIAL_EXIT");
-  private static final Set<String> RUNNING =
-      Set.of("RUNNING", "CONFIGURING", "COMPLETING", "SIGNALING", "STAGE_OUT", "POWER_UP_NODE");
-  private static final Set<String> FAILED =
-      Set.of(
-          "FAILED",
-          "CANCELLED",
-          "TIMEOUT",
-          "NODE_FAIL",
-          "PREEMPTED",
-          "BOOT_FAIL",
-          "DEADLINE",
-          "OUT_OF_MEMORY",
-          "REVOKED");
-
   private ProgramStatus() {}
 
   /**
@@ -34,40 +17,17 @@ final class ProgramStatus {
    *     did, and only operators may)
    */
   static int of(JobRecord job, boolean suspendedBySession) {
-    String state = job.state();
-    if (state.equals("PENDING")) {
-      switch (job.reason()) {
-        case "JobHeldUser":
-          return Session.USER_ON_HOLD;
-        case "JobHeldAdmin":
-        case "JobHoldMaxRequeue":
-          return Session.SYSTEM_ON_HOLD;
-        default:
-          return Session.QUEUED_ACTIVE;
-      }
-    }
-    if (QUEUED.contains(state)) {
-      return Session.QUEUED_ACTIVE;
-    }
-    if (SYSTEM_HELD.contains(state)) {
-      return Session.SYSTEM_ON_HOLD;
-    }
-    if (RUNNING.contains(state)) {
-      return Session.RUNNING;
-    }
-    if (state.equals("SUSPENDED")) {
-      return suspendedBySession ? Session.USER_SUSPENDED : Session.SYSTEM_SUSPENDED;
-    }
-    if (state.equals("STOPPED")) {
-      return Session.USER_SUSPENDED; // SIGSTOP sent by the job's user through scancel -s STOP
-    }
-    if (state.equals("COMPLETED")) {
-      return Session.DONE;
-    }
-    if (FAILED.contains(state)) {
-      return Session.FAILED;
-    }
-    return Session.UNDETERMINED;
+    return switch (job.jobState()) {
+      case QUEUED -> Session.QUEUED_ACTIVE;
+      case HELD_BY_USER -> Session.USER_ON_HOLD;
+      case HELD_BY_SYSTEM -> Session.SYSTEM_ON_HOLD;
+      case RUNNING -> Session.RUNNING;
+      case SUSPENDED -> suspendedBySession ? Session.USER_SUSPENDED : Session.SYSTEM_SUSPENDED;
+      case STOPPED -> Session.USER_SUSPENDED; // SIGSTOP sent by the job's user: scancel -s STOP
+      case COMPLETED -> Session.DONE;
+      case FAILED -> Session.FAILED;
+      case UNDETERMINED -> Session.UNDETERMINED;
+    };
   }
 
   static boolean ended(int status) {

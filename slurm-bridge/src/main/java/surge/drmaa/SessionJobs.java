@@ -24,6 +24,11 @@ final class SessionJobs {
     return List.copyOf(submitted);
   }
 
+  /** Whether this session submitted ID (reaped or not). */
+  synchronized boolean isOfSession(String id) {
+    return submitted.contains(id) || reaped.contains(id);
+  }
+
   synchronized boolean isReaped(String id) {
     return reaped.contains(id);
   }

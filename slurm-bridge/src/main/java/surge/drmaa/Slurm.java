@@ -3,7 +3,6 @@ package surge.drmaa;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -15,16 +14,38 @@ import org.ggf.drmaa.InternalException;
 import org.ggf.drmaa.InvalidAttributeValueException;
 import org.ggf.drmaa.InvalidJobException;
 import org.ggf.drmaa.TryLaterException;
+import surge.slurmcommon.command.CommandRunner;
+import surge.slurmcommon.command.JobRecord;
+import surge.slurmcommon.command.Output;
+import surge.slurmcommon.command.SlurmAnswer;
+import surge.slurmcommon.command.SlurmException;
 
 /**
- * The Slurm commands the session needs, with Slurm's failures as DRMAA's exceptions. Every message
- * carries the command and Slurm's own words.
+ * The Slurm commands the session needs, with Slurm's answers ({@link SlurmAnswer}, the one reading
+ * of them in {@code slurm-common}) as DRMAA's exceptions. Every message carries the command and
+ * Slurm's own words.
  */
 final class Slurm {
-  private final SlurmCommands commands;
+  private final CommandRunner commands;
 
-  Slurm(SlurmCommands commands) {
+  Slurm(CommandRunner commands) {
     this.commands = commands;
+  }
+
+  /** Runs a command; one that cannot start or does not answer in time cannot reach Slurm. */
+  private Output run(List<String> command, Optional<String> stdin) throws DrmaaException {
+    try {
+      return commands.run(command, stdin);
+    } catch (SlurmException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        throw new InternalException("interrupted while running " + String.join(" ", command));
+      }
+      throw new DrmCommunicationException(e.getMessage());
+    }
+  }
+
+  private Output run(List<String> command) throws DrmaaException {
+    return run(command, Optional.empty());
   }
 
   /** {@code sbatch --parsable ...} with the script on stdin; answers the job id. */
@@ -32,13 +53,11 @@ final class Slurm {
     List<String> command = new ArrayList<>();
     command.add("sbatch");
     command.addAll(request.options());
-    SlurmCommands.Output out = commands.run(command, request.script());
+    Output out = run(command, Optional.of(request.script()));
     if (!out.ok()) {
-      String message = out.message();
-      String lower = message.toLowerCase(Locale.ROOT);
-      if (lower.contains("unrecognized option") || lower.contains("invalid option")) {
+      if (SlurmAnswer.of(out) == SlurmAnswer.INVALID_OPTION) {
         throw new InvalidAttributeValueException(
-            "nativeSpecification: sbatch refused an option: " + message);
+            "nativeSpecification: sbatch refused an option: " + out.message());
       }
       throw failure(out, DeniedByDrmException::new);
     }
@@ -53,7 +72,7 @@ final class Slurm {
 
   /** {@code scontrol show job -o ID}: the record for that DRMAA id. */
   JobRecord show(String id) throws DrmaaException {
-    SlurmCommands.Output out = commands.run(List.of("scontrol", "show", "job", "-o", id));
+    Output out = run(List.of("scontrol", "show", "job", "-o", id));
     if (!out.ok()) {
       throw failure(out, DrmCommunicationException::new);
     }
@@ -72,7 +91,7 @@ final class Slurm {
 
   /** Every job slurmctld knows, by DRMAA id (one {@code scontrol} call for many waits). */
   Map<String, JobRecord> showAll() throws DrmaaException {
-    SlurmCommands.Output out = commands.run(List.of("scontrol", "show", "job", "-o"));
+    Output out = run(List.of("scontrol", "show", "job", "-o"));
     if (!out.ok()) {
       throw failure(out, DrmCommunicationException::new);
     }
@@ -87,7 +106,7 @@ final class Slurm {
   }
 
   void cancel(String id) throws DrmaaException {
-    SlurmCommands.Output out = commands.run(List.of("scancel", id));
+    Output out = run(List.of("scancel", id));
     if (!out.ok()) {
       throw failure(out, DeniedByDrmException::new);
     }
@@ -99,7 +118,7 @@ final class Slurm {
    */
   void scontrol(String verb, String id, Function<String, DrmaaException> refused)
       throws DrmaaException {
-    SlurmCommands.Output out = commands.run(List.of("scontrol", verb, id));
+    Output out = run(List.of("scontrol", verb, id));
     if (!out.ok()) {
       throw failure(out, refused);
     }
@@ -107,11 +126,11 @@ final class Slurm {
 
   /** {@code scontrol show partition NAME}: empty when Slurm has no such partition. */
   Optional<String> partition(String name) throws DrmaaException {
-    SlurmCommands.Output out = commands.run(List.of("scontrol", "show", "partition", "-o", name));
+    Output out = run(List.of("scontrol", "show", "partition", "-o", name));
     if (out.ok()) {
       return Optional.of(out.stdout().strip());
     }
-    if (out.message().toLowerCase(Locale.ROOT).contains("not found")) {
+    if (SlurmAnswer.of(out) == SlurmAnswer.UNKNOWN_PARTITION) {
       return Optional.empty();
     }
     throw failure(out, DrmCommunicationException::new);
@@ -119,7 +138,7 @@ final class Slurm {
 
   /** {@code sinfo --version}: {@code slurm-wlm 22.05.8} gives {@code 22.05.8}. */
   String version() throws DrmaaException {
-    SlurmCommands.Output out = commands.run(List.of("sinfo", "--version"));
+    Output out = run(List.of("sinfo", "--version"));
     String text = out.stdout().strip();
     if (!out.ok() || text.isEmpty()) {
       throw failure(out, DrmCommunicationException::new);
@@ -128,29 +147,15 @@ final class Slurm {
     return words[words.length - 1];
   }
 
-  /** Slurm's failures as DRMAA's: the common ones by message, others as {@code fallback}. */
-  static DrmaaException failure(
-      SlurmCommands.Output out, Function<String, DrmaaException> fallback) {
+  /** Slurm's answers as DRMAA's exceptions: the common ones by kind, others as {@code fallback}. */
+  static DrmaaException failure(Output out, Function<String, DrmaaException> fallback) {
     String message = out.commandLine() + ": " + out.message();
-    String lower = out.message().toLowerCase(Locale.ROOT);
-    if (lower.contains("invalid job id")) {
-      return new InvalidJobException(message);
-    }
-    if (lower.contains("access/permission denied")
-        || lower.contains("access denied")
-        || lower.contains("permission denied")) {
-      return new AuthorizationException(message);
-    }
-    if (lower.contains("unable to contact slurm controller")
-        || lower.contains("socket timed out")
-        || lower.contains("configuration")
-        || lower.contains("connection refused")
-        || lower.contains("zero bytes were transmitted")) {
-      return new DrmCommunicationException(message);
-    }
-    if (lower.contains("temporarily unable") || lower.contains("try again")) {
-      return new TryLaterException(message);
-    }
-    return fallback.apply(message);
+    return switch (SlurmAnswer.of(out)) {
+      case UNKNOWN_JOB -> new InvalidJobException(message);
+      case PERMISSION_DENIED -> new AuthorizationException(message);
+      case UNREACHABLE -> new DrmCommunicationException(message);
+      case TRY_LATER -> new TryLaterException(message);
+      default -> fallback.apply(message);
+    };
   }
 }

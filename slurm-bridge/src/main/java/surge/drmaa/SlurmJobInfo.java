@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.ggf.drmaa.JobInfo;
+import surge.slurmcommon.command.JobRecord;
 
 /**
  * How an ended job went, from its {@code scontrol show job} record. {@code ExitCode=N:S} gives the

@@ -20,6 +20,8 @@ import org.ggf.drmaa.JobTemplate;
 import org.ggf.drmaa.NoActiveSessionException;
 import org.ggf.drmaa.Session;
 import org.ggf.drmaa.Version;
+import surge.slurmcommon.command.JobRecord;
+import surge.slurmcommon.command.SlurmCommands;
 
 /**
  * A DRMAA 1.0 session on Slurm: jobs are submitted with {@code sbatch} to the contact string's
@@ -47,7 +49,7 @@ final class SlurmSession implements Session {
 
   /** With more environment for the Slurm commands (tests: the test cluster's SLURM_CONF). */
   SlurmSession(Map<String, String> extraEnv, Duration commandTimeout, Site site) {
-    this.slurm = new Slurm(new SlurmCommands(extraEnv, commandTimeout));
+    this.slurm = new Slurm(SlurmCommands.inheriting(extraEnv, commandTimeout));
     this.site = site;
   }
 
@@ -142,7 +144,7 @@ final class SlurmSession implements Session {
   @Override
   public void control(String jobId, int action) throws DrmaaException {
     Active a = active();
-    JobControl control = new JobControl(slurm, a.jobs());
+    JobControl control = new JobControl(slurm, a.jobs(), id -> record(a, id));
     if (JOB_IDS_SESSION_ALL.equals(jobId)) {
       control.all(a.jobs().unreaped(), action);
     } else {
@@ -153,7 +155,7 @@ final class SlurmSession implements Session {
   @Override
   public int getJobProgramStatus(String jobId) throws DrmaaException {
     Active a = active();
-    return ProgramStatus.of(slurm.show(jobId), a.jobs().suspendedBySession(jobId));
+    return ProgramStatus.of(record(a, jobId), a.jobs().suspendedBySession(jobId));
   }
 
   @Override
@@ -167,14 +169,14 @@ final class SlurmSession implements Session {
         if (ids.isEmpty()) {
           throw new InvalidJobException("no job of this session is left to wait for");
         }
-        for (Map.Entry<String, JobRecord> e : look(ids).entrySet()) {
+        for (Map.Entry<String, JobRecord> e : look(a, ids).entrySet()) {
           if (ProgramStatus.ended(e.getValue()) && a.jobs().reap(e.getKey())) {
             return new SlurmJobInfo(e.getKey(), e.getValue(), zone);
           }
         }
       } else {
         refuseReaped(a, jobId);
-        JobRecord record = slurm.show(jobId);
+        JobRecord record = record(a, jobId);
         if (ProgramStatus.ended(record)) {
           if (a.jobs().reap(jobId)) {
             return new SlurmJobInfo(jobId, record, zone);
@@ -207,7 +209,7 @@ final class SlurmSession implements Session {
     Poll poll = Poll.within(timeout);
     Set<String> running = new LinkedHashSet<>(wanted);
     while (true) {
-      look(new ArrayList<>(running))
+      look(a, new ArrayList<>(running))
           .forEach(
               (id, r) -> {
                 if (ProgramStatus.ended(r)) {
@@ -233,17 +235,34 @@ final class SlurmSession implements Session {
   }
 
   /**
-   * The records of IDS: one {@code scontrol show job} each for a few, else one for all jobs. An id
-   * that Slurm no longer knows is an InvalidJobException.
+   * The records of IDS, all jobs of the session: one {@code scontrol show job} each for a few, else
+   * one for all jobs.
    */
-  private Map<String, JobRecord> look(List<String> ids) throws DrmaaException {
+  private Map<String, JobRecord> look(Active a, List<String> ids) throws DrmaaException {
     Map<String, JobRecord> records = new LinkedHashMap<>();
     Map<String, JobRecord> all = ids.size() > 2 ? slurm.showAll() : Map.of();
     for (String id : ids) {
       JobRecord record = all.get(id);
-      records.put(id, record != null ? record : slurm.show(id));
+      records.put(id, record != null ? record : record(a, id));
     }
     return records;
+  }
+
+  /**
+   * The record of job ID. A job of this session that Slurm no longer knows was cancelled before it
+   * ran (Slurm 22.05 drops a cancelled pending element of an array that was never split at once:
+   * {@code Job N_1 not found}) or ended more than {@code MinJobAge} ago: it reads as cancelled and
+   * never run (FAILED, {@code wasAborted}). Any other unknown id is an InvalidJobException.
+   */
+  private JobRecord record(Active a, String id) throws DrmaaException {
+    try {
+      return slurm.show(id);
+    } catch (InvalidJobException e) {
+      if (a.jobs().isOfSession(id)) {
+        return JobRecord.forgotten(id);
+      }
+      throw e;
+    }
   }
 
   @Override

@@ -15,6 +15,7 @@ import java.util.Set;
 import picocli.CommandLine.Option;
 import surge.client.ControlCharacters;
 import surge.client.JobSpec.Split;
+import surge.slurmcommon.script.Durations;
 
 /**
  * The options that describe a job, shared by {@code surge submit} (as a mixin) and the {@code
@@ -114,7 +115,7 @@ public final class JobOptions {
   @Option(
       names = "--task-timeout",
       paramLabel = "DURATION",
-      converter = Durations.Converter.class,
+      converter = DurationConverter.class,
       description =
           "Each task's wall-time limit on a volunteer: 90s, 10m, 1h (default: the server's,"
               + " SURGE_TASK_TIMEOUT). A task past it is stopped and retried on another volunteer.")

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import surge.client.ControlCharacters;
 import surge.client.JobState;
 import surge.client.JobStatus;
+import surge.slurmcommon.command.SlurmException;
 
 /**
  * Keeps the Slurm job's Comment saying how its offloaded job does, so that {@code squeue -o %k} and

@@ -4,7 +4,7 @@ import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import surge.options.Durations;
+import surge.options.DurationConverter;
 import surge.options.JobOptions;
 
 /**
@@ -18,7 +18,7 @@ final class OffloadLine {
   @Option(
       names = "--rescue-after",
       paramLabel = "DURATION",
-      converter = Durations.Converter.class,
+      converter = DurationConverter.class,
       description =
           "For the rescuer: run the job natively if the volunteers have not finished it by then.")
   Duration rescueAfter;

@@ -21,24 +21,21 @@ import picocli.CommandLine.OverwrittenOptionException;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 import surge.options.InvalidJobOption;
+import surge.slurmcommon.script.InvalidScript;
+import surge.slurmcommon.script.OffloadLines;
+import surge.slurmcommon.script.OffloadLines.Directive;
 
 /**
  * Reads the {@code #OFFLOAD} lines of a Slurm job script into a job. The lines follow the rules of
  * {@code #SBATCH}: a line counts only when it starts with exactly {@code #OFFLOAD} followed by a
  * blank, and reading stops at the first line that is neither blank nor a comment, as sbatch stops
- * at the first command. Each line's words ({@link ScriptWords}: shell quoting, {@code $VAR}) are
+ * at the first command ({@link OffloadLines}, shared with the server's rescuer; the grammar is
+ * documented in {@code docs/offload-lines.md}). Each line's words (shell quoting, {@code $VAR}) are
  * options of {@code surge submit}, parsed by the same picocli definitions; relative paths are
  * relative to the job's working directory. Every error names the script and the line.
  */
 public final class OffloadScript {
-  public static final String DIRECTIVE = "#OFFLOAD";
-
-  /** One {@code #OFFLOAD} line and its words. */
-  private record Directive(int line, List<String> words) {
-    boolean names(String option) {
-      return words.stream().anyMatch(w -> w.equals(option) || w.startsWith(option + "="));
-    }
-  }
+  public static final String DIRECTIVE = OffloadLines.DIRECTIVE;
 
   private final String label;
   private final List<Directive> directives = new ArrayList<>();
@@ -86,7 +83,7 @@ public final class OffloadScript {
 
   private OffloadJob parse(String text, Map<String, String> env, Path workDir, Clock clock)
       throws InvalidScript {
-    List<Integer> ignored = collect(text, env);
+    List<String> ignored = collect(text, env);
     if (directives.isEmpty()) {
       throw new InvalidScript(
           ignored.isEmpty()
@@ -98,11 +95,11 @@ public final class OffloadScript {
     List<String> all = new ArrayList<>();
     for (Directive directive : directives) {
       try {
-        parser(new OffloadLine(), true).parseArgs(directive.words().toArray(String[]::new));
+        parser(new OffloadLine(), true).parseArgs(directive.texts().toArray(String[]::new));
       } catch (ParameterException e) {
         throw at(directive.line(), describe(e));
       }
-      all.addAll(directive.words());
+      all.addAll(directive.texts());
     }
     OffloadLine line = new OffloadLine();
     try {
@@ -129,43 +126,15 @@ public final class OffloadScript {
   }
 
   /**
-   * Finds the directives up to the first command, splitting their words; answers the lines of
-   * directives after it, which are ignored with a warning.
+   * Finds the directives up to the first command ({@link OffloadLines}: the grammar shared with the
+   * server's rescuer), splitting their words; answers the lines of directives after it, which are
+   * ignored with a warning.
    */
-  private List<Integer> collect(String text, Map<String, String> env) throws InvalidScript {
-    List<Integer> ignored = new ArrayList<>();
-    int firstCommand = 0;
-    String[] lines = text.split("\n", -1);
-    for (int n = 1; n <= lines.length; n++) {
-      String line = lines[n - 1];
-      line = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
-      boolean directive =
-          line.startsWith(DIRECTIVE)
-              && (line.length() == DIRECTIVE.length()
-                  || Character.isWhitespace(line.charAt(DIRECTIVE.length())));
-      if (firstCommand > 0) {
-        if (directive) {
-          ignored.add(n);
-          warnings.add(
-              label
-                  + ":"
-                  + n
-                  + ": #OFFLOAD below the first command (line "
-                  + firstCommand
-                  + ") is ignored; #OFFLOAD lines go above it, like #SBATCH lines");
-        }
-      } else if (directive) {
-        try {
-          directives.add(
-              new Directive(n, ScriptWords.split(line.substring(DIRECTIVE.length()), env)));
-        } catch (IllegalArgumentException e) {
-          throw at(n, e.getMessage());
-        }
-      } else if (!line.isBlank() && !line.stripLeading().startsWith("#")) {
-        firstCommand = n;
-      }
-    }
-    return ignored;
+  private List<String> collect(String text, Map<String, String> env) throws InvalidScript {
+    OffloadLines lines = OffloadLines.read(label, text, Optional.of(env));
+    directives.addAll(lines.directives());
+    warnings.addAll(lines.warnings());
+    return lines.warnings();
   }
 
   /**
@@ -235,7 +204,7 @@ public final class OffloadScript {
     }
     if (value.isPresent()) {
       for (Directive d : naming) {
-        if (String.join(" ", d.words()).contains(value.get())) {
+        if (String.join(" ", d.texts()).contains(value.get())) {
           return d.line();
         }
       }

@@ -83,6 +83,7 @@ class OffloadSignalTest {
     return Stream.of(
             Surge.class,
             CommandLine.class,
+            surge.slurmcommon.script.Durations.class,
             jakarta.json.Json.class,
             org.eclipse.parsson.JsonProviderImpl.class)
         .map(OffloadSignalTest::location)

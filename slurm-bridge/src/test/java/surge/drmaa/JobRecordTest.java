@@ -6,6 +6,7 @@ import java.time.ZoneId;
 import java.util.List;
 import org.ggf.drmaa.Session;
 import org.junit.jupiter.api.Test;
+import surge.slurmcommon.command.JobRecord;
 
 /** {@code scontrol show job -o} lines as Slurm 22.05 prints them, and what DRMAA makes of them. */
 class JobRecordTest {

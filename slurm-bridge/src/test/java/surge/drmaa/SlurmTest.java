@@ -18,6 +18,7 @@ import org.ggf.drmaa.ReleaseInconsistentStateException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import surge.slurmcommon.command.SlurmCommands;
 
 /**
  * The Slurm command lines of {@link Slurm} and how Slurm's failures become DRMAA's exceptions,
@@ -39,7 +40,7 @@ class SlurmTest {
 
   private Slurm slurmWithin(Duration timeout) {
     return new Slurm(
-        new SlurmCommands(
+        SlurmCommands.inheriting(
             Map.of("PATH", dir + ":" + System.getenv("PATH"), "SLURM_CONF", "/etc/slurm/test.conf"),
             timeout));
   }

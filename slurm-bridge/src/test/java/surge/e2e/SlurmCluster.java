@@ -114,7 +114,8 @@ public final class SlurmCluster {
     if (r.exitCode != 0 || r.output.isBlank()) {
       return new LinkedHashMap<>();
     }
-    return surge.slurm.JobFields.parse(r.output.lines().findFirst().orElse("").strip());
+    return surge.slurmcommon.command.JobRecord.fieldsOf(
+        r.output.lines().findFirst().orElse("").strip());
   }
 
   /** Waits until the job's state is one of {@code states}; answers the last fields seen. */

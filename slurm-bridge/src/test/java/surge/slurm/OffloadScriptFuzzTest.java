@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
+import surge.slurmcommon.script.InvalidScript;
 
 /**
  * Any job script gives a job or {@link InvalidScript} naming the line: the {@code #OFFLOAD} reader

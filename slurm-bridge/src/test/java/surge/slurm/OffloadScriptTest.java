@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import surge.client.JobSpec.MergeKind;
 import surge.client.JobSpec.Split;
 import surge.options.JobOptions;
+import surge.slurmcommon.script.InvalidScript;
 
 class OffloadScriptTest {
   private static final Instant NOW = Instant.parse("2026-11-23T17:00:00Z");

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import surge.slurmcommon.command.SlurmException;
 
 /** The scontrol command lines the launcher runs, against a fake scontrol that records them. */
 class SlurmClientTest {
@@ -60,7 +61,7 @@ class SlurmClientTest {
     long start = System.nanoTime();
     assertThatThrownBy(() -> impatient.updateComment("42", "surge 1/2"))
         .isInstanceOf(SlurmException.class)
-        .hasMessageContaining("no answer in");
+        .hasMessageContaining("did not answer within");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
   }
 

@@ -11,6 +11,9 @@ import java.util.function.Predicate;
 import java.util.logging.Logger;
 import surge.dispatch.DispatchJob;
 import surge.rescue.entity.Rescue;
+import surge.slurmcommon.command.JobState;
+import surge.slurmcommon.command.SlurmAnswer;
+import surge.slurmcommon.command.SlurmException;
 
 /**
  * Returns a rescued job to the partition it came from when the volunteers miss its deadline: the
@@ -79,7 +82,8 @@ public final class HandBack {
       Map<String, String> job =
           await(slurmJobId, launcherWait, f -> !isActive(f.getOrDefault("JobState", "")));
       if (job.isEmpty()) {
-        throw new SlurmException("Slurm no longer knows job " + slurmJobId);
+        throw new SlurmException(
+            SlurmAnswer.UNKNOWN_JOB, "Slurm no longer knows job " + slurmJobId);
       }
       // A job requeued while it still runs (its launcher did not end) completes first; an
       // update sent before it shows PENDING with Reason=BeginTime does not take.
@@ -120,11 +124,9 @@ public final class HandBack {
     return handedBack.get();
   }
 
+  /** Still has its nodes (running or paused): its launcher may still be alive. */
   private static boolean isActive(String state) {
-    return switch (state) {
-      case "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED", "STAGE_OUT", "RESIZING" -> true;
-      default -> false;
-    };
+    return JobState.of(state, "").active();
   }
 
   private Map<String, String> await(

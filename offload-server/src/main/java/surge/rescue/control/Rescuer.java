@@ -19,6 +19,8 @@ import surge.policies.RescueCandidate;
 import surge.policies.RescueDecision;
 import surge.policies.RescuePolicy;
 import surge.rescue.entity.Rescue;
+import surge.slurmcommon.command.SlurmException;
+import surge.slurmcommon.script.OffloadOptions;
 
 /**
  * Moves opted-in jobs that pend too long in a watched partition to the volunteer partition.

@@ -23,6 +23,8 @@ import surge.persistence.Database;
 import surge.policies.RescuePolicy;
 import surge.policies.RescueRules;
 import surge.rescue.entity.Rescue;
+import surge.slurmcommon.command.CommandRunner;
+import surge.slurmcommon.command.Output;
 
 /**
  * The rescue's logic ({@link Rescuer}, {@link HandBack}) against a fake Slurm (its commands'
@@ -36,7 +38,7 @@ class RescuerTest {
   static final String NOT_OPTED_IN = "#!/bin/bash\n#OFFLOAD --kernel=mc.wasm --tasks=8\n./native\n";
 
   /** Slurm as its commands answer: squeue's lines, scripts, job fields; records what changes. */
-  final class FakeSlurm implements Slurm.Runner {
+  final class FakeSlurm implements CommandRunner {
     String squeue = "";
     final Map<String, String> scripts = new HashMap<>();
     final Map<String, Integer> scriptReads = new HashMap<>();
@@ -45,19 +47,19 @@ class RescuerTest {
     int updateExit = 0;
 
     @Override
-    public Slurm.Output run(List<String> cmd) {
+    public Output run(List<String> cmd, Optional<String> stdin) {
       if (cmd.get(0).equals("squeue")) {
-        return new Slurm.Output(0, squeue);
+        return Output.of(cmd, 0, squeue);
       }
       switch (cmd.get(1)) {
         case "write":
           scriptReads.merge(cmd.get(3), 1, Integer::sum);
-          return new Slurm.Output(0, scripts.getOrDefault(cmd.get(3), ""));
+          return Output.of(cmd, 0, scripts.getOrDefault(cmd.get(3), ""));
         case "show":
-          return new Slurm.Output(0, shows.size() > 1 ? shows.poll() : shows.peek());
+          return Output.of(cmd, 0, shows.size() > 1 ? shows.poll() : shows.peek());
         default:
           changes.add(String.join(" ", cmd.subList(1, cmd.size())));
-          return new Slurm.Output(updateExit, updateExit == 0 ? "" : "Job is no longer pending");
+          return Output.of(cmd, updateExit, updateExit == 0 ? "" : "Job is no longer pending");
       }
     }
 

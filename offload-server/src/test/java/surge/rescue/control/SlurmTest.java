@@ -10,15 +10,17 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import surge.slurmcommon.command.Output;
+import surge.slurmcommon.command.SlurmException;
 
 class SlurmTest {
   final List<List<String>> commands = new ArrayList<>();
 
   Slurm answering(int code, String text) {
     return new Slurm(
-        cmd -> {
+        (cmd, stdin) -> {
           commands.add(cmd);
-          return new Slurm.Output(code, text);
+          return code == 0 ? Output.of(cmd, code, text) : new Output(cmd, code, "", text, false);
         },
         ZoneOffset.UTC);
   }
@@ -75,11 +77,29 @@ class SlurmTest {
   }
 
   @Test
-  void timeLimitsInSlurmsFormats() {
-    assertThat(Slurm.timeLimit("5:00")).contains(Duration.ofMinutes(5));
-    assertThat(Slurm.timeLimit("1:00:00")).contains(Duration.ofHours(1));
-    assertThat(Slurm.timeLimit("2-00:00:30")).contains(Duration.ofDays(2).plusSeconds(30));
-    assertThat(Slurm.timeLimit("UNLIMITED")).isEmpty();
-    assertThat(Slurm.timeLimit("INVALID")).isEmpty();
+  void readsSqueuesRealOutput() throws Exception {
+    var slurm =
+        answering(
+            0,
+            java.nio.file.Files.readString(
+                Path.of("../slurm-common/golden/commands/squeue-pending/stdout")));
+
+    List<PendingJob> jobs = slurm.pending(List.of("batch", "volunteer"));
+
+    assertThat(jobs).extracting(PendingJob::id).containsExactly("10", "12", "11", "7");
+    assertThat(jobs.get(0).timeLimit()).contains(Duration.ofHours(26));
+    assertThat(jobs.get(0).cpus()).isEqualTo(2);
+    assertThat(jobs.get(0).eligibleAt()).contains(Instant.parse("2026-12-04T02:43:33Z"));
+    assertThat(jobs.get(0).notRescuable()).isEmpty();
+    assertThat(jobs.get(1).arrayTask()).isTrue();
+    assertThat(jobs.get(2).notRescuable()).get().asString().contains("held");
+    assertThat(jobs.get(3).workDir()).isEqualTo(Path.of("/home/alice/run"));
+  }
+
+  @Test
+  void aJobSlurmForgotShowsNoFields() {
+    var slurm = answering(1, "slurm_load_jobs error: Invalid job id specified\n");
+
+    assertThat(slurm.show("987654")).isEmpty();
   }
 }
