@@ -181,11 +181,6 @@ public record Settings(
     }
   }
 
-  /** Reads the settings from the process environment and system properties (tools, tests). */
-  public static Settings fromEnvironment() {
-    return from(System.getenv(), System::getProperty);
-  }
-
   /**
    * Reads the settings from MicroProfile Config: {@code SURGE_HEARTBEAT} is looked up as the
    * property {@code surge.heartbeat}, which its environment source maps back to the variable. Raw
