@@ -36,6 +36,7 @@ import surge.identity.control.SlurmJwt;
 import surge.identity.control.VolunteerKeys;
 import surge.identity.entity.ApiToken;
 import surge.identity.entity.VolunteerKey;
+import surge.jobs.control.EndedJobs;
 import surge.jobs.control.Inputs;
 import surge.jobs.control.Jobs;
 import surge.jobs.control.Journal;
@@ -52,6 +53,8 @@ import surge.kernels.control.KernelRunner;
 import surge.kernels.control.Kernels;
 import surge.kernels.entity.Kernel;
 import surge.kernels.entity.KernelApproval;
+import surge.ops.control.DispatchLatency;
+import surge.ops.control.Health;
 import surge.ops.control.Metrics;
 import surge.ops.control.Throughput;
 import surge.persistence.Database;
@@ -59,6 +62,7 @@ import surge.persistence.Setting;
 import surge.policies.DispatchPolicies;
 import surge.policies.DispatchPolicy;
 import surge.policies.KernelPolicies;
+import surge.policies.RescuePolicies;
 import surge.policies.RescuePolicy;
 import surge.policies.RescueRules;
 import surge.policies.VerificationPolicies;
@@ -76,8 +80,10 @@ import surge.verification.control.StoredStandings;
 import surge.verification.control.Validators;
 
 /**
- * Wires the server's parts together and owns their threads; nothing else. The CDI bean {@link
- * Surge} holds one for the deployed application; tests may start one directly.
+ * Makes the server's parts from the settings, in dependency order, and owns their threads; nothing
+ * else. In the deployed application {@link Surge} starts one and {@link Parts} hands each part to
+ * the container, so a boundary {@code @Inject}s the one control it uses; tests start one directly.
+ * The fields are package-private: only the wiring (and its tests) sees them all.
  */
 public final class Server implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Server.class.getName());
@@ -104,61 +110,67 @@ public final class Server implements AutoCloseable {
 
   private static final int THROUGHPUT_SAMPLES = 720;
 
-  public final Settings settings;
-  public final Database db;
-  public final Kernels kernels;
+  final Settings settings;
+  final Database db;
+  final Kernels kernels;
 
   /** The operators' kernel approvals, and the policy (SURGE_KERNEL_POLICY) that reads them. */
-  public final Approvals approvals;
+  final Approvals approvals;
 
-  public final KernelGate kernelGate;
-  public final Inputs inputs;
-  public final Dispatcher dispatcher;
-  public final Journal journal;
-  public final Merger merger;
-  public final Jobs jobs;
-  public final Consents consents;
+  final KernelGate kernelGate;
+  final Inputs inputs;
+  final Dispatcher dispatcher;
+  final Journal journal;
+  final Merger merger;
+  final Jobs jobs;
+  final Consents consents;
 
   /** Who did what: submits, cancels, approvals, credentials, dashboard logins. */
-  public final Audit audit;
+  final Audit audit;
 
   /** Per-user quotas and the submission rate (SURGE_QUOTA_*, SURGE_RATE_SUBMITS). */
-  public final Quotas quotas;
+  final Quotas quotas;
 
   /** SURGE_ALLOWED_ORIGINS: the web pages that may obtain consent and volunteer. */
-  public final Origins origins;
+  final Origins origins;
 
-  public final Metrics metrics;
-  public final Throughput throughput;
+  final Metrics metrics;
+  final Throughput throughput;
+
+  /** Database, journal and dispatcher each working (/health). */
+  final Health health;
 
   /** API tokens (only their hashes are stored). */
-  public final ApiTokens tokens;
+  final ApiTokens tokens;
 
   /** Keys of the centre's own volunteer machines. */
-  public final VolunteerKeys volunteerKeys;
+  final VolunteerKeys volunteerKeys;
 
   /** Who is calling: API tokens, Slurm JWT, MUNGE, the dashboard's password. */
-  public final Authenticator authenticator;
+  final Authenticator authenticator;
 
   private final AdminLogin adminLogin;
 
   /** Present when SURGE_RESCUE_PARTITIONS names partitions to watch. */
-  public final Optional<Rescuer> rescuer;
+  final Optional<Rescuer> rescuer;
 
   private final Optional<HandBack> handBack;
+
+  /** SURGE_RESCUE_POLICY, with the SURGE_RESCUE_* rules. */
+  private final RescuePolicy rescuePolicy;
 
   private final Optional<RescueSchedule> rescueSchedule;
   private final KernelRunner runner;
   private final ScheduledExecutorService ticker;
 
   /** Volunteers' verification records (docs/verification.md). */
-  public final StoredStandings standings;
+  final StoredStandings standings;
 
   /** How far volunteers are believed. */
-  public final VerificationPolicy verificationPolicy;
+  final VerificationPolicy verificationPolicy;
 
   /** A job's verification when it names none (SURGE_VERIFY). */
-  public final Verify defaultVerify;
+  final Verify defaultVerify;
 
   private final ServerRuns serverRuns;
   private final Validators validators;
@@ -182,13 +194,15 @@ public final class Server implements AutoCloseable {
     this.rescueSchedule =
         settings.rescue().enabled() ? Optional.of(new RescueSchedule()) : Optional.empty();
     var rescues = rescueSchedule.map(timer -> new Rescues(db));
+    // Chosen even when rescue is off, so a wrong name is found at the first start.
+    this.rescuePolicy = rescuePolicy(settings.rescue());
     var slurm = Slurm.commands(settings.rescue().slurmConf(), Duration.ofSeconds(30));
     this.rescuer =
         rescueSchedule.map(
             timer ->
                 new Rescuer(
                     slurm,
-                    rescuePolicy(settings.rescue()),
+                    rescuePolicy,
                     rescues.orElseThrow(),
                     settings.rescue().partitions(),
                     settings.rescue().target(),
@@ -199,8 +213,8 @@ public final class Server implements AutoCloseable {
             timer ->
                 new HandBack(
                     slurm, rescues.orElseThrow(), settings.rescue().handBackWait(), clock, timer));
-    // The journal, merger and dispatcher call each other back; the holder breaks the cycle.
-    var holder = new Dispatcher[1];
+    // The journal and merger tell the dispatcher, made after them, which jobs it may forget.
+    var ended = new EndedJobs();
     this.merger =
         new Merger(
             db,
@@ -210,13 +224,13 @@ public final class Server implements AutoCloseable {
             settings.wasm().mergeWorkers(),
             settings.wasm().mergeQueue(),
             clock,
-            id -> holder[0].forgetSequence(id),
+            ended,
             (job, bytes) ->
                 job.owner()
                     .flatMap(owner -> quotas.resultRefusal(owner, bytes))
                     .map(Throwable::getMessage));
-    this.journal = new Journal(db, clock, merger::mergeLater, id -> holder[0].forgetSequence(id));
-    var metricsHolder = new Metrics[1];
+    this.journal = new Journal(db, clock, merger::mergeLater, ended);
+    var latency = new DispatchLatency();
     this.defaultVerify = defaultVerify(settings.verification());
     this.verificationPolicy =
         VerificationPolicies.named(settings.verification().policy(), Server.class.getClassLoader());
@@ -235,13 +249,13 @@ public final class Server implements AutoCloseable {
             clock::millis,
             settings.heartbeat().toMillis(),
             settings.maxAttempts(),
-            nanos -> metricsHolder[0].dispatched(nanos),
+            latency::dispatched,
             handBack.<DeadlineMissed>map(h -> h::deadlineMissed).orElse(job -> Optional.empty()),
             dispatchLimits(settings.volunteerLimits(), settings.checkpoints()),
             verificationPolicy,
             standings,
             validators);
-    holder[0] = dispatcher;
+    ended.listen(dispatcher::forgetSequence);
     this.serverRuns =
         new ServerRuns(
             kernels,
@@ -250,8 +264,7 @@ public final class Server implements AutoCloseable {
             dispatcher,
             settings.verification().spotCheckPool(),
             settings.verification().serverRunTimeout());
-    this.metrics = new Metrics(dispatcher::stats, journal::pending);
-    metricsHolder[0] = metrics;
+    this.metrics = new Metrics(dispatcher::stats, journal::pending, latency);
     metrics.countTailCopies(dispatcher::tailStats);
     metrics.gaugeDwellFit(dispatcher.policy());
     metrics.countCheckpoints(dispatcher::checkpointStats);
@@ -300,6 +313,7 @@ public final class Server implements AutoCloseable {
             Munge.of(identity.mungeSocket()),
             adminLogin,
             identity.operators());
+    this.health = new Health(db::ping, journal::healthy, dispatcher::stats, clock::millis);
     this.throughput =
         new Throughput(
             () -> dispatcher.stats().completedTotal(), clock::millis, THROUGHPUT_SAMPLES);
@@ -377,7 +391,7 @@ public final class Server implements AutoCloseable {
                         + ", moving them to "
                         + settings.rescue().target()
                         + " under "
-                        + rescuePolicy(settings.rescue())));
+                        + server.rescuePolicy));
     LOG.info(
         () ->
             "Surge started on "
@@ -420,7 +434,8 @@ public final class Server implements AutoCloseable {
   }
 
   static DispatchPolicy policy(Settings s) {
-    return DispatchPolicies.named(s.dispatchMode(), s.tasksPerWorker(), s.lease());
+    return DispatchPolicies.named(
+        s.dispatchMode(), s.tasksPerWorker(), s.lease(), Server.class.getClassLoader());
   }
 
   static KernelLimits kernelLimits(Settings.Wasm w) {
@@ -443,7 +458,10 @@ public final class Server implements AutoCloseable {
   }
 
   static RescuePolicy rescuePolicy(Settings.Rescue r) {
-    return new RescueRules(r.users(), r.deniedUsers(), r.maxTasks(), r.maxCpus(), r.kernels());
+    return RescuePolicies.named(
+        r.policy(),
+        new RescueRules(r.users(), r.deniedUsers(), r.maxTasks(), r.maxCpus(), r.kernels()),
+        Server.class.getClassLoader());
   }
 
   /** From SURGE_CONSENT_SECRET, or a random key generated once and kept in the database. */
@@ -467,10 +485,6 @@ public final class Server implements AutoCloseable {
           s.persist(new Setting("consent.key", Base64.getEncoder().encodeToString(key)));
           return key;
         });
-  }
-
-  public boolean dispatcherTicking() {
-    return System.currentTimeMillis() - dispatcher.stats().lastTickMillis() < 5_000;
   }
 
   /** SURGE_VERIFY, SURGE_VERIFY_ERROR and SURGE_VERIFY_COMPARE as one {@link Verify}. */

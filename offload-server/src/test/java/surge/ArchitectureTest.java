@@ -6,7 +6,10 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** The dispatch logic and the control layers never see HTTP or WebSocket types. */
+/**
+ * The dispatch logic and the control layers never see HTTP or WebSocket types; boundaries get their
+ * controls injected, never from a locator.
+ */
 class ArchitectureTest {
   static final com.tngtech.archunit.core.domain.JavaClasses CLASSES =
       new ClassFileImporter()
@@ -44,6 +47,40 @@ class ArchitectureTest {
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("org.quartz..")
+        .check(CLASSES);
+  }
+
+  /**
+   * The wiring ({@code surge.Server}, {@code surge.Surge}, {@code surge.Parts}) is seen by nothing
+   * outside the root package: a boundary {@code @Inject}s its control, so it cannot reach every
+   * part through {@code surge.server().x}.
+   */
+  @Test
+  void noBoundaryReachesThePartsThroughALocator() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("surge")
+        .should()
+        .dependOnClassesThat()
+        .belongToAnyOf(Server.class, Surge.class, Parts.class)
+        .because("a boundary @Injects the one control it uses (README: how the parts are wired)")
+        .check(CLASSES);
+  }
+
+  /**
+   * No class looks a bean up statically, save the WebSocket origin check, which the WebSocket
+   * container makes without injection.
+   */
+  @Test
+  void noClassLooksUpBeansStatically() {
+    noClasses()
+        .that()
+        .doNotHaveFullyQualifiedName("surge.volunteers.boundary.OriginCheck")
+        .should()
+        .callMethod(jakarta.enterprise.inject.spi.CDI.class, "current")
+        .orShould()
+        .callMethod(org.eclipse.microprofile.config.ConfigProvider.class, "getConfig")
+        .because("the container injects what a class uses")
         .check(CLASSES);
   }
 }

@@ -20,7 +20,8 @@ class DispatchModeTest {
 
   @Test
   void anUnknownModeStopsTheServerListingTheModes() {
-    assertThatThrownBy(() -> Settings.from(Map.of("SURGE_DISPATCH_MODE", "fastest"), k -> null))
+    var settings = Settings.from(Map.of("SURGE_DISPATCH_MODE", "fastest"), k -> null);
+    assertThatThrownBy(() -> Server.policy(settings))
         .hasMessageContaining("SURGE_DISPATCH_MODE")
         .hasMessageContaining("dwell")
         .hasMessageContaining("fastest");

@@ -8,11 +8,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import org.eclipse.microprofile.config.Config;
 
 /**
- * The server's configuration, read once at start from environment variables ({@code SURGE_*}), each
- * of which may also be given as a system property ({@code -Dsurge.db.url=...} for {@code
- * SURGE_DB_URL}). The README's configuration table lists them all; keep the two in step.
+ * The server's configuration, read once at start through MicroProfile Config ({@link
+ * #from(Config)}): each setting is the property {@code surge.db.url}, which MicroProfile Config
+ * also finds as the environment variable {@code SURGE_DB_URL} (and as the system property {@code
+ * -Dsurge.db.url=...}). The bounds, defaults and messages are checked here, so a bad value stops
+ * the server naming the variable. The README's configuration table lists them all; keep the two in
+ * step.
  */
 public record Settings(
     Path dataDir,
@@ -158,6 +162,7 @@ public record Settings(
    * @param maxCpus most Slurm CPUs of a rescued job; 0: no limit
    * @param kernels kernels allowed (file names or SHA-256); empty: any
    * @param handBackWait how long a hand-back waits for the launcher to end before requeueing
+   * @param policy SURGE_RESCUE_POLICY: the rescue policy's name ({@code rules}, or a centre's own)
    */
   public record Rescue(
       List<String> partitions,
@@ -169,20 +174,45 @@ public record Settings(
       int maxTasks,
       int maxCpus,
       Set<String> kernels,
-      Duration handBackWait) {
+      Duration handBackWait,
+      String policy) {
     public boolean enabled() {
       return !partitions.isEmpty();
     }
   }
 
-  /** Reads the settings from the process environment and system properties. */
-  public static Settings fromEnvironment() {
-    return from(System.getenv(), System::getProperty);
+  /**
+   * Reads the settings from MicroProfile Config: {@code SURGE_HEARTBEAT} is looked up as the
+   * property {@code surge.heartbeat}, which its environment source maps back to the variable. Raw
+   * values: a {@code $} in a password is not taken for a property expression.
+   */
+  public static Settings from(Config config) {
+    return from(
+        key -> {
+          String name = key.startsWith("SURGE_") ? property(key) : key;
+          return Optional.ofNullable(config.getConfigValue(name).getRawValue());
+        });
   }
 
   /** Reads the settings from the given variables, then system properties (for tests and tools). */
   public static Settings from(Map<String, String> env, Function<String, String> properties) {
-    var source = new Source(env, properties);
+    return from(
+        key -> {
+          String value = env.get(key);
+          if ((value == null || value.isBlank()) && key.startsWith("SURGE_")) {
+            value = properties.apply(property(key));
+          }
+          return Optional.ofNullable(value);
+        });
+  }
+
+  /** The property a variable is read as: {@code SURGE_DB_URL} is {@code surge.db.url}. */
+  public static String property(String variable) {
+    return variable.toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+  }
+
+  private static Settings from(Function<String, Optional<String>> lookup) {
+    var source = new Source(lookup);
     Path dataDir = Path.of(source.get("SURGE_DATA_DIR").orElse(".surge")).toAbsolutePath();
     String defaultUrl =
         "jdbc:h2:file:" + dataDir.resolve("surge") + ";WRITE_DELAY=0;OPTIMIZE_REUSE_RESULTS=FALSE";
@@ -194,10 +224,8 @@ public record Settings(
         source.duration("SURGE_LEASE", Duration.ofSeconds(30)),
         source.duration("SURGE_HEARTBEAT", Duration.ofSeconds(5)),
         source.integer("SURGE_TASKS_PER_WORKER", 4, 1, 10_000),
-        source.oneOf(
-            "SURGE_DISPATCH_MODE",
-            "async",
-            surge.policies.DispatchPolicies.NAMES.toArray(String[]::new)),
+        // Any name: the policies found on the class path are known only at start (Server.policy).
+        source.get("SURGE_DISPATCH_MODE").orElse("async"),
         source.integer("SURGE_MAX_ATTEMPTS", 5, 1, 1000),
         source.integer("SURGE_MAX_MESSAGE_BYTES", 4 << 20, 1024, 256 << 20),
         source.integer("SURGE_MAX_KERNEL_BYTES", 16 << 20, 64, Integer.MAX_VALUE),
@@ -210,7 +238,7 @@ public record Settings(
         source.get("SURGE_ADMIN_PASSWORD"),
         source.get("SURGE_CENTRE").orElse("Surge demo centre"),
         source.get("SURGE_PROJECTS").map(Path::of),
-        rescue(source, env),
+        rescue(source),
         source.integer("SURGE_MAX_JSON_BYTES", 1 << 20, 64, 256 << 20),
         new Identity(
             source.get("SURGE_ADMIN_TOKEN"),
@@ -286,7 +314,7 @@ public record Settings(
         source.integer("SURGE_MAX_FAILURES", 3, 1, 1000));
   }
 
-  private static Rescue rescue(Source source, Map<String, String> env) {
+  private static Rescue rescue(Source source) {
     List<String> partitions = source.list("SURGE_RESCUE_PARTITIONS");
     String target = source.get("SURGE_RESCUE_TARGET").orElse("volunteer");
     if (partitions.contains(target)) {
@@ -297,23 +325,20 @@ public record Settings(
         partitions,
         target,
         source.duration("SURGE_RESCUE_POLL", Duration.ofSeconds(5)),
-        source.get("SURGE_SLURM_CONF").or(() -> Optional.ofNullable(env.get("SLURM_CONF"))),
+        source.get("SURGE_SLURM_CONF").or(() -> source.get("SLURM_CONF")),
         Set.copyOf(source.list("SURGE_RESCUE_USERS")),
         Set.copyOf(source.list("SURGE_RESCUE_DENY_USERS")),
         source.integer("SURGE_RESCUE_MAX_TASKS", 0, 0, Integer.MAX_VALUE),
         source.integer("SURGE_RESCUE_MAX_CPUS", 0, 0, Integer.MAX_VALUE),
         Set.copyOf(source.list("SURGE_RESCUE_KERNELS")),
-        source.duration("SURGE_RESCUE_HANDBACK_WAIT", Duration.ofSeconds(30)));
+        source.duration("SURGE_RESCUE_HANDBACK_WAIT", Duration.ofSeconds(30)),
+        source.get("SURGE_RESCUE_POLICY").orElse("rules"));
   }
 
-  /** Looks a key up as an environment variable, then as a system property. */
-  private record Source(Map<String, String> env, Function<String, String> properties) {
+  /** Looks a variable up; a blank value is no value. */
+  private record Source(Function<String, Optional<String>> lookup) {
     Optional<String> get(String key) {
-      String value = env.get(key);
-      if (value == null || value.isBlank()) {
-        value = properties.apply(key.toLowerCase().replace('_', '.'));
-      }
-      return Optional.ofNullable(value).map(String::trim).filter(v -> !v.isEmpty());
+      return lookup.apply(key).map(String::trim).filter(v -> !v.isEmpty());
     }
 
     /** A comma-separated list; blanks around items are dropped. */
@@ -439,17 +464,6 @@ public record Settings(
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
       }
-    }
-
-    String oneOf(String key, String fallback, String... allowed) {
-      String value = get(key).orElse(fallback);
-      for (String a : allowed) {
-        if (a.equals(value)) {
-          return value;
-        }
-      }
-      throw new IllegalArgumentException(
-          key + " must be one of " + String.join(", ", allowed) + ", got " + value);
     }
   }
 }

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
-import surge.Surge;
 
 /**
  * Refuses a request body over its limit ({@link BodyLimits}) before reading it: by its
@@ -23,14 +22,12 @@ import surge.Surge;
  * about 300 MB before the endpoint's own size check answered 413.
  */
 public class BodyLimitFilter extends HttpFilter {
-  @Inject Surge surge;
-
-  private volatile BodyLimits limits;
+  @Inject BodyLimits limits;
 
   @Override
   protected void doFilter(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
       throws IOException, ServletException {
-    BodyLimits.Limit limit = limits().forPath(path(req));
+    BodyLimits.Limit limit = limits.forPath(path(req));
     long declared = req.getContentLengthLong();
     if (declared > limit.bytes()) {
       // Closing the connection spares Payara from reading (and discarding) the rest of the body.
@@ -41,14 +38,6 @@ public class BodyLimitFilter extends HttpFilter {
     // Without a Content-Length, HTTP/1.1 has a body only when it is chunked (Transfer-Encoding).
     boolean chunked = declared < 0 && req.getHeader("Transfer-Encoding") != null;
     chain.doFilter(chunked ? new Limited(req, limit) : req, resp);
-  }
-
-  private BodyLimits limits() {
-    BodyLimits l = limits;
-    if (l == null) {
-      l = limits = BodyLimits.of(surge.server().settings);
-    }
-    return l;
   }
 
   private static String path(HttpServletRequest req) {

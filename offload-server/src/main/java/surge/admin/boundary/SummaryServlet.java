@@ -9,11 +9,18 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
-import surge.Surge;
 import surge.audit.control.Audit;
+import surge.consent.control.Consents;
+import surge.dispatch.Dispatcher;
 import surge.identity.boundary.Callers;
 import surge.jobs.control.JobView;
+import surge.jobs.control.Jobs;
+import surge.kernels.control.Approvals;
+import surge.kernels.control.KernelGate;
 import surge.kernels.entity.KernelApproval;
+import surge.ops.control.Throughput;
+import surge.policies.VerificationPolicy;
+import surge.verification.control.StoredStandings;
 
 /**
  * {@code GET /admin/api/summary}: everything the dashboard shows, polled every few seconds: recent
@@ -28,14 +35,21 @@ public class SummaryServlet extends HttpServlet {
   /** Volunteer identities shown, most recently changed first. */
   private static final int STANDINGS = 20;
 
-  @Inject Surge surge;
+  @Inject Dispatcher dispatcher;
+  @Inject Jobs jobs;
+  @Inject Throughput throughput;
+  @Inject Audit audit;
+  @Inject Approvals approvals;
+  @Inject KernelGate kernelGate;
+  @Inject StoredStandings standings;
+  @Inject VerificationPolicy verificationPolicy;
+  @Inject Consents consentRecords;
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    var server = surge.server();
-    var stats = server.dispatcher.stats();
-    JsonArrayBuilder jobs = Json.createArrayBuilder();
-    for (JobView j : server.jobs.list(Callers.of(req), Optional.empty(), JOBS)) {
+    var stats = dispatcher.stats();
+    JsonArrayBuilder recentJobs = Json.createArrayBuilder();
+    for (JobView j : jobs.list(Callers.of(req), Optional.empty(), JOBS)) {
       var job =
           Json.createObjectBuilder()
               .add("id", j.id())
@@ -50,20 +64,19 @@ public class SummaryServlet extends HttpServlet {
               .add("createdAt", j.createdAt().toString());
       j.slurmJobId()
           .ifPresentOrElse(id -> job.add("slurmJobId", id), () -> job.addNull("slurmJobId"));
-      jobs.add(job);
+      recentJobs.add(job);
     }
     JsonArrayBuilder throughput = Json.createArrayBuilder();
-    server
-        .throughput
+    this.throughput
         .samples()
         .forEach(
             s -> throughput.add(Json.createArrayBuilder().add(s.epochMillis()).add(s.perSecond())));
-    JsonArrayBuilder audit = Json.createArrayBuilder();
-    server.audit.recent(EVENTS).forEach(e -> audit.add(Audit.json(e)));
-    JsonArrayBuilder approvals = Json.createArrayBuilder();
-    for (KernelApproval a : server.approvals.inForceAndRevoked()) {
+    JsonArrayBuilder events = Json.createArrayBuilder();
+    audit.recent(EVENTS).forEach(e -> events.add(Audit.json(e)));
+    JsonArrayBuilder approved = Json.createArrayBuilder();
+    for (KernelApproval a : approvals.inForceAndRevoked()) {
       if (a.inForce()) {
-        approvals.add(
+        approved.add(
             Json.createObjectBuilder()
                 .add("sha256", a.sha256())
                 .add("note", a.note())
@@ -71,13 +84,13 @@ public class SummaryServlet extends HttpServlet {
                 .add("approvedAt", a.approvedAt().toString()));
       }
     }
-    JsonArrayBuilder standings = Json.createArrayBuilder();
-    for (var v : server.standings.all(STANDINGS)) {
+    JsonArrayBuilder volunteers = Json.createArrayBuilder();
+    for (var v : standings.all(STANDINGS)) {
       var o =
           Json.createObjectBuilder()
               .add("identity", v.identity())
               .add("trusted", v.trusted())
-              .add("credibility", server.verificationPolicy.credibility(v.history()))
+              .add("credibility", verificationPolicy.credibility(v.history()))
               .add("spotChecksPassed", v.spotPassed())
               .add("agreements", v.agreements())
               .add("disagreements", v.disagreements())
@@ -85,9 +98,9 @@ public class SummaryServlet extends HttpServlet {
       if (v.caughtFor() != null) {
         o.add("caughtFor", v.caughtFor());
       }
-      standings.add(o);
+      volunteers.add(o);
     }
-    var consents = server.consents.counts();
+    var consents = consentRecords.counts();
     var body =
         Json.createObjectBuilder()
             .add("now", System.currentTimeMillis())
@@ -99,13 +112,13 @@ public class SummaryServlet extends HttpServlet {
                     .add("leased", stats.leased())
                     .add("done", stats.completedTotal())
                     .add("failed", stats.failedTotal()))
-            .add("jobs", jobs)
+            .add("jobs", recentJobs)
             .add("throughput", throughput)
-            .add("audit", audit)
-            .add("kernelPolicy", server.kernelGate.policy().name())
-            .add("approvedKernels", approvals)
-            .add("verificationPolicy", server.verificationPolicy.name())
-            .add("volunteerStandings", standings)
+            .add("audit", events)
+            .add("kernelPolicy", kernelGate.policy().name())
+            .add("approvedKernels", approved)
+            .add("verificationPolicy", verificationPolicy.name())
+            .add("volunteerStandings", volunteers)
             .add(
                 "consents",
                 Json.createObjectBuilder()

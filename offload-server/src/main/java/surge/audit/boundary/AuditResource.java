@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import surge.Surge;
 import surge.api.Problem;
 import surge.audit.control.Audit;
 import surge.config.Durations;
@@ -27,7 +26,7 @@ import surge.config.Durations;
  */
 @Path("/admin/audit")
 public class AuditResource {
-  @Inject Surge surge;
+  @Inject Audit audit;
 
   @GET
   @Produces("application/x-ndjson")
@@ -52,7 +51,6 @@ public class AuditResource {
       throw Problem.badField("limit", "limit must be between 1 and " + Audit.MAX_EXPORT);
     }
     Instant from = since(since);
-    Audit audit = surge.server().audit;
     int most = limit;
     StreamingOutput out =
         stream -> audit.export(new OutputStreamWriter(stream, StandardCharsets.UTF_8), from, most);

@@ -20,9 +20,9 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import surge.Surge;
 import surge.api.JsonDepth;
 import surge.api.Problem;
+import surge.consent.control.Consents;
 import surge.consent.control.Origins;
 import surge.consent.control.Project;
 
@@ -33,7 +33,8 @@ import surge.consent.control.Project;
  */
 @Path("/consent")
 public class ConsentResource {
-  @Inject Surge surge;
+  @Inject Consents consents;
+  @Inject Origins origins;
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
@@ -50,7 +51,7 @@ public class ConsentResource {
         || cpu.longValue() > 100) {
       throw Problem.badField("cpu", "cpu must be a whole percentage between 1 and 100");
     }
-    var issued = surge.server().consents.give(site, project, revision, cpu.intValue());
+    var issued = consents.give(site, project, revision, cpu.intValue());
     return Json.createObjectBuilder()
         .add("token", issued.token())
         .add("expiresAt", issued.consent().expiresAt().toString())
@@ -64,7 +65,7 @@ public class ConsentResource {
   @Operation(summary = "Count a decline (site, project, revision); nothing else is kept")
   public Response decline(@HeaderParam("Origin") String origin, String body) {
     JsonObject o = object(body);
-    surge.server().consents.decline(site(o, origin), project(o), revision(o));
+    consents.decline(site(o, origin), project(o), revision(o));
     return Response.noContent().build();
   }
 
@@ -78,7 +79,7 @@ public class ConsentResource {
     if (!(o.get("token") instanceof JsonString token) || token.getString().isBlank()) {
       throw Problem.badField("token", "token must be the consent token to revoke");
     }
-    surge.server().consents.revoke(token.getString());
+    consents.revoke(token.getString());
     return Response.noContent().build();
   }
 
@@ -87,7 +88,6 @@ public class ConsentResource {
   @Produces("application/x-ndjson")
   @Operation(summary = "The consent records and decline counts as JSON lines (admins only)")
   public Response export() {
-    var consents = surge.server().consents;
     StreamingOutput out =
         stream -> consents.export(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
     return Response.ok(out)
@@ -122,7 +122,7 @@ public class ConsentResource {
   }
 
   private void allowedOrigin(String origin) {
-    if (!surge.server().origins.admits(origin)) {
+    if (!origins.admits(origin)) {
       throw Problem.forbidden(
           null, "pages of " + origin + " may not volunteer: it is not in SURGE_ALLOWED_ORIGINS");
     }
@@ -151,7 +151,7 @@ public class ConsentResource {
     if (o.containsKey("project")) {
       throw Problem.badField("project", "project must be a project id such as \"demo\"");
     }
-    var all = surge.server().consents.projects().all();
+    var all = consents.projects().all();
     Optional<Project> only = all.size() == 1 ? all.stream().findFirst() : Optional.empty();
     return only.orElseThrow(
             () -> Problem.badField("project", "project is required: this server has several"))

@@ -8,7 +8,7 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import surge.Surge;
+import surge.consent.control.Origins;
 
 /**
  * CORS for what the banner and the runtime on an allowed site call across origins: the consent and
@@ -26,7 +26,7 @@ import surge.Surge;
       "/surge/*"
     })
 public class CorsFilter extends HttpFilter {
-  @Inject Surge surge;
+  @Inject Origins origins;
 
   @Override
   protected void doFilter(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
@@ -43,7 +43,7 @@ public class CorsFilter extends HttpFilter {
     }
     resp.setHeader("Vary", "Origin");
     String origin = req.getHeader("Origin");
-    boolean allowed = origin != null && surge.server().origins.allows(origin);
+    boolean allowed = origin != null && origins.allows(origin);
     if (allowed) {
       resp.setHeader("Access-Control-Allow-Origin", origin);
     }

@@ -7,7 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Optional;
-import surge.Surge;
+import surge.consent.control.Consents;
 import surge.consent.control.Project;
 
 /**
@@ -16,12 +16,12 @@ import surge.consent.control.Project;
  */
 @WebServlet("/surge/project/*")
 public class ProjectPage extends HttpServlet {
-  @Inject Surge surge;
+  @Inject Consents consents;
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
     String id = Optional.ofNullable(req.getPathInfo()).orElse("/").substring(1);
-    Optional<Project> found = surge.server().consents.projects().find(id);
+    Optional<Project> found = consents.projects().find(id);
     resp.setCharacterEncoding("UTF-8");
     resp.setContentType("text/html");
     resp.setHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");

@@ -10,14 +10,14 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import surge.Surge;
 import surge.api.Problem;
+import surge.consent.control.Consents;
 import surge.consent.control.Project;
 
 /** {@code GET /api/projects/{id}}: what the consent banner shows before asking. */
 @Path("/projects")
 public class ProjectsResource {
-  @Inject Surge surge;
+  @Inject Consents consents;
   @Context UriInfo uri;
 
   @GET
@@ -26,12 +26,7 @@ public class ProjectsResource {
   @Operation(summary = "A project volunteers may consent to, with its current revision")
   public String project(@PathParam("id") String id) {
     Project p =
-        surge
-            .server()
-            .consents
-            .projects()
-            .find(id)
-            .orElseThrow(() -> Problem.notFound("no project '" + id + "'"));
+        consents.projects().find(id).orElseThrow(() -> Problem.notFound("no project '" + id + "'"));
     var levels = Json.createArrayBuilder();
     p.cpuLevels().forEach(levels::add);
     // The banner runs on another site: a relative link would point there.

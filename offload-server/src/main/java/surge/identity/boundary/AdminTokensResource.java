@@ -21,8 +21,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import surge.Surge;
 import surge.api.Problem;
+import surge.audit.control.Audit;
 import surge.config.Durations;
 import surge.identity.control.ApiTokens;
 import surge.identity.control.Caller;
@@ -31,7 +31,8 @@ import surge.identity.control.Caller;
 @Path("/admin/tokens")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminTokensResource {
-  @Inject Surge surge;
+  @Inject ApiTokens tokens;
+  @Inject Audit audit;
   @Context SecurityContext security;
 
   @POST
@@ -45,19 +46,16 @@ public class AdminTokensResource {
     }
     Caller.Role role = role(o);
     Optional<Duration> expires = expires(o);
-    var issued = surge.server().tokens.create(user.getString(), role, expires, by.name());
-    surge
-        .server()
-        .audit
-        .record(
-            by,
-            "token.create",
-            issued.id(),
-            "for "
-                + issued.user()
-                + " as "
-                + issued.role().wire()
-                + issued.expiresAt().map(e -> ", expires " + e).orElse(""));
+    var issued = tokens.create(user.getString(), role, expires, by.name());
+    audit.record(
+        by,
+        "token.create",
+        issued.id(),
+        "for "
+            + issued.user()
+            + " as "
+            + issued.role().wire()
+            + issued.expiresAt().map(e -> ", expires " + e).orElse(""));
     var json =
         Json.createObjectBuilder()
             .add("id", issued.id())
@@ -76,7 +74,7 @@ public class AdminTokensResource {
   @Operation(summary = "Every API token (never the secret), with its state")
   public String list() {
     var array = Json.createArrayBuilder();
-    for (ApiTokens.Listed t : surge.server().tokens.list()) {
+    for (ApiTokens.Listed t : tokens.list()) {
       JsonObjectBuilder o =
           Json.createObjectBuilder()
               .add("id", t.id())
@@ -98,10 +96,10 @@ public class AdminTokensResource {
   @Path("/{id}")
   @Operation(summary = "Revoke an API token: refused from the next request on")
   public Response revoke(@PathParam("id") String id) {
-    if (!surge.server().tokens.revoke(id)) {
+    if (!tokens.revoke(id)) {
       throw Problem.notFound("no token " + id);
     }
-    surge.server().audit.record(Callers.of(security), "token.revoke", id, "");
+    audit.record(Callers.of(security), "token.revoke", id, "");
     return Response.noContent().build();
   }
 

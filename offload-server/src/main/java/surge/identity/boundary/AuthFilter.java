@@ -11,7 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.logging.Logger;
-import surge.Surge;
+import surge.audit.control.Audit;
 import surge.identity.control.Access;
 import surge.identity.control.Authenticator;
 import surge.identity.control.Caller;
@@ -25,7 +25,8 @@ import surge.identity.control.Caller;
 public class AuthFilter extends HttpFilter {
   private static final Logger LOG = Logger.getLogger(AuthFilter.class.getName());
 
-  @Inject Surge surge;
+  @Inject Authenticator authenticator;
+  @Inject Audit audit;
 
   @Override
   protected void doFilter(HttpServletRequest req, HttpServletResponse resp, FilterChain chain)
@@ -42,11 +43,7 @@ public class AuthFilter extends HttpFilter {
     boolean basicToo = normal.equals("/api/consent/export");
     Authenticator.Outcome outcome;
     try {
-      outcome =
-          surge
-              .server()
-              .authenticator
-              .authenticate(req.getRemoteAddr(), req.getHeader("Authorization"));
+      outcome = authenticator.authenticate(req.getRemoteAddr(), req.getHeader("Authorization"));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       answer(resp, 503, "the server is stopping");
@@ -54,16 +51,13 @@ public class AuthFilter extends HttpFilter {
     }
     if (outcome instanceof Authenticator.Authenticated a) {
       if (dashboard) {
-        surge.server().audit.loggedIn(a.caller());
+        audit.loggedIn(a.caller());
       }
       pass(req, resp, chain, access.get(), a.caller());
     } else if (outcome instanceof Authenticator.Refused r) {
       LOG.fine(() -> "refused credentials from " + req.getRemoteAddr() + ": " + r.reason());
       var tried = Tried.of(req.getHeader("Authorization"));
-      surge
-          .server()
-          .audit
-          .loginFailed(tried.user(), tried.via(), dashboard ? "dashboard" : "api", r.reason());
+      audit.loginFailed(tried.user(), tried.via(), dashboard ? "dashboard" : "api", r.reason());
       challenge(resp, dashboard, basicToo, r.reason());
     } else if (outcome instanceof Authenticator.Busy) {
       resp.setHeader("Retry-After", "1");

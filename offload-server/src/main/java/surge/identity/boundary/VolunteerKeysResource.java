@@ -18,15 +18,16 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import surge.Surge;
 import surge.api.Problem;
+import surge.audit.control.Audit;
 import surge.identity.control.VolunteerKeys;
 
 /** Keys for the centre's own volunteer machines, for operators. */
 @Path("/admin/volunteer-keys")
 @Produces(MediaType.APPLICATION_JSON)
 public class VolunteerKeysResource {
-  @Inject Surge surge;
+  @Inject VolunteerKeys volunteerKeys;
+  @Inject Audit audit;
   @Context SecurityContext security;
 
   @POST
@@ -45,15 +46,12 @@ public class VolunteerKeysResource {
       }
       trusted = t == JsonValue.TRUE;
     }
-    var issued = surge.server().volunteerKeys.create(name.getString(), trusted);
-    surge
-        .server()
-        .audit
-        .record(
-            Callers.of(security),
-            "key.create",
-            issued.id(),
-            "for " + issued.name() + (issued.trusted() ? ", trusted" : ""));
+    var issued = volunteerKeys.create(name.getString(), trusted);
+    audit.record(
+        Callers.of(security),
+        "key.create",
+        issued.id(),
+        "for " + issued.name() + (issued.trusted() ? ", trusted" : ""));
     return Response.created(URI.create("/api/admin/volunteer-keys/" + issued.id()))
         .entity(
             Json.createObjectBuilder()
@@ -70,7 +68,7 @@ public class VolunteerKeysResource {
   @Operation(summary = "Every volunteer key (never the secret)")
   public String list() {
     var array = Json.createArrayBuilder();
-    for (VolunteerKeys.Listed k : surge.server().volunteerKeys.list()) {
+    for (VolunteerKeys.Listed k : volunteerKeys.list()) {
       var o =
           Json.createObjectBuilder()
               .add("id", k.id())
@@ -88,10 +86,10 @@ public class VolunteerKeysResource {
   @Path("/{id}")
   @Operation(summary = "Revoke a volunteer key: its next hello is refused")
   public Response revoke(@PathParam("id") String id) {
-    if (!surge.server().volunteerKeys.revoke(id)) {
+    if (!volunteerKeys.revoke(id)) {
       throw Problem.notFound("no volunteer key " + id);
     }
-    surge.server().audit.record(Callers.of(security), "key.revoke", id, "");
+    audit.record(Callers.of(security), "key.revoke", id, "");
     return Response.noContent().build();
   }
 }

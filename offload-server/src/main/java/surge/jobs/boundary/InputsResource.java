@@ -11,13 +11,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import surge.Surge;
 import surge.identity.boundary.Callers;
+import surge.jobs.control.Inputs;
 
 /** Upload input files that jobs split among their tasks. */
 @Path("/inputs")
 public class InputsResource {
-  @Inject Surge surge;
+  @Inject Inputs inputs;
   @Context SecurityContext security;
 
   @POST
@@ -25,8 +25,7 @@ public class InputsResource {
   @Produces(MediaType.APPLICATION_JSON)
   @Operation(summary = "Upload an input file; it is stored by sha256")
   public Response upload(byte[] bytes) {
-    var stored =
-        surge.server().inputs.upload(Callers.of(security), bytes == null ? new byte[0] : bytes);
+    var stored = inputs.upload(Callers.of(security), bytes == null ? new byte[0] : bytes);
     var body =
         Json.createObjectBuilder()
             .add("sha256", stored.sha256())

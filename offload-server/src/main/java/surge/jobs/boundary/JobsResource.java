@@ -18,23 +18,23 @@ import java.net.URI;
 import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import surge.Surge;
 import surge.api.Problem;
 import surge.identity.boundary.Callers;
+import surge.jobs.control.Jobs;
 import surge.jobs.entity.JobState;
 
 /** Submit, follow, cancel jobs and fetch their merged results; each caller sees their own. */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 public class JobsResource {
-  @Inject Surge surge;
+  @Inject Jobs jobs;
   @Context SecurityContext security;
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(summary = "Submit a job (see docs/api.md for the fields)")
   public Response submit(String body) {
-    var view = surge.server().jobs.submit(Callers.of(security), body);
+    var view = jobs.submit(Callers.of(security), body);
     return Response.created(URI.create("/api/jobs/" + view.id()))
         .entity(JobJson.of(view).toString())
         .build();
@@ -57,11 +57,7 @@ public class JobsResource {
       throw Problem.badField("limit", "limit must be between 1 and 1000");
     }
     var array = Json.createArrayBuilder();
-    surge
-        .server()
-        .jobs
-        .list(Callers.of(security), filter, limit)
-        .forEach(v -> array.add(JobJson.of(v)));
+    jobs.list(Callers.of(security), filter, limit).forEach(v -> array.add(JobJson.of(v)));
     return array.build().toString();
   }
 
@@ -69,7 +65,7 @@ public class JobsResource {
   @Path("/{id}")
   @Operation(summary = "A job's state and progress counts")
   public String status(@PathParam("id") String id) {
-    return JobJson.of(surge.server().jobs.status(Callers.of(security), id)).toString();
+    return JobJson.of(jobs.status(Callers.of(security), id)).toString();
   }
 
   @GET
@@ -77,7 +73,7 @@ public class JobsResource {
   @Produces(MediaType.APPLICATION_OCTET_STREAM)
   @Operation(summary = "The merged result of a job that has SUCCEEDED")
   public Response result(@PathParam("id") String id) {
-    byte[] bytes = surge.server().jobs.result(Callers.of(security), id);
+    byte[] bytes = jobs.result(Callers.of(security), id);
     return Response.ok(bytes, MediaType.APPLICATION_OCTET_STREAM_TYPE).build();
   }
 
@@ -85,7 +81,6 @@ public class JobsResource {
   @Path("/{id}/cancel")
   @Operation(summary = "Cancel a job; its running tasks are cancelled on the volunteers")
   public String cancel(@PathParam("id") String id) {
-    return JobJson.of(surge.server().jobs.cancel(Callers.of(security), id, "cancelled by request"))
-        .toString();
+    return JobJson.of(jobs.cancel(Callers.of(security), id, "cancelled by request")).toString();
   }
 }

@@ -18,7 +18,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.io.StringReader;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import surge.Surge;
 import surge.api.Problem;
 import surge.identity.boundary.Callers;
 import surge.identity.control.Caller;
@@ -28,7 +27,7 @@ import surge.kernels.control.Approvals;
 @Path("/admin/kernels")
 @Produces(MediaType.APPLICATION_JSON)
 public class KernelApprovalsResource {
-  @Inject Surge surge;
+  @Inject Approvals approvals;
   @Context HttpServletRequest request;
 
   @PUT
@@ -37,7 +36,7 @@ public class KernelApprovalsResource {
   @Operation(summary = "Approve a kernel by sha256, with a note saying what it is (operator)")
   public String approve(@PathParam("sha256") String sha256, String body) {
     String note = note(body);
-    return json(surge.server().approvals.approve(caller(), sha256, note)).build().toString();
+    return json(approvals.approve(caller(), sha256, note)).build().toString();
   }
 
   @DELETE
@@ -45,7 +44,7 @@ public class KernelApprovalsResource {
   @Operation(
       summary = "Revoke a kernel's approval; later submissions with it are refused (operator)")
   public String revoke(@PathParam("sha256") String sha256) {
-    return json(surge.server().approvals.revoke(caller(), sha256)).build().toString();
+    return json(approvals.revoke(caller(), sha256)).build().toString();
   }
 
   @GET
@@ -53,7 +52,7 @@ public class KernelApprovalsResource {
   @Operation(summary = "Every kernel approval, in force or revoked, the latest first (operator)")
   public String list() {
     var array = Json.createArrayBuilder();
-    surge.server().approvals.list(caller()).forEach(v -> array.add(json(v)));
+    approvals.list(caller()).forEach(v -> array.add(json(v)));
     return array.build().toString();
   }
 

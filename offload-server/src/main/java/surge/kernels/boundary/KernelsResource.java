@@ -21,9 +21,10 @@ import java.io.InputStream;
 import java.net.URI;
 import java.util.OptionalLong;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import surge.Surge;
 import surge.api.Problem;
 import surge.identity.boundary.Callers;
+import surge.kernels.control.Kernels;
+import surge.quotas.control.Quotas;
 
 /** Upload and fetch kernels. Fetches are immutable: a kernel's address is its hash. */
 @Path("/kernels")
@@ -31,7 +32,8 @@ public class KernelsResource {
   private static final CacheControl IMMUTABLE =
       CacheControl.valueOf("public, max-age=31536000, immutable");
 
-  @Inject Surge surge;
+  @Inject Kernels kernels;
+  @Inject Quotas quotas;
 
   @POST
   @Consumes({"application/wasm", MediaType.APPLICATION_OCTET_STREAM})
@@ -41,14 +43,13 @@ public class KernelsResource {
       InputStream body,
       @HeaderParam(HttpHeaders.CONTENT_LENGTH) String contentLength,
       @Context SecurityContext security) {
-    var server = surge.server();
     // Streamed, not byte[]: a byte[] parameter is read whole before any limit is checked. A new
     // kernel costs a submission token before it is validated; sending a stored one again does not.
     var stored =
-        server.kernels.upload(
+        kernels.upload(
             body == null ? InputStream.nullInputStream() : body,
             length(contentLength),
-            () -> server.quotas.rate(Callers.of(security), "new uploads"));
+            () -> quotas.rate(Callers.of(security), "new uploads"));
     var imports = Json.createArrayBuilder();
     stored.imports().forEach(imports::add);
     var answer =
@@ -83,12 +84,7 @@ public class KernelsResource {
     if (notModified != null) {
       return notModified.cacheControl(IMMUTABLE).build();
     }
-    byte[] bytes =
-        surge
-            .server()
-            .kernels
-            .bytes(sha256)
-            .orElseThrow(() -> Problem.notFound("no kernel " + sha256));
+    byte[] bytes = kernels.bytes(sha256).orElseThrow(() -> Problem.notFound("no kernel " + sha256));
     return Response.ok(bytes, "application/wasm").tag(tag).cacheControl(IMMUTABLE).build();
   }
 }

@@ -7,7 +7,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import surge.Surge;
+import surge.ops.control.Health;
 
 /**
  * {@code GET /health}: 200 only when the application itself works: deployed, database answering,
@@ -16,15 +16,15 @@ import surge.Surge;
  */
 @WebServlet("/health")
 public class HealthServlet extends HttpServlet {
-  @Inject Surge surge;
+  @Inject Health health;
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    var server = surge.server();
-    boolean db = server.db.ping();
-    boolean journal = server.journal.healthy();
-    boolean dispatcher = server.dispatcherTicking();
-    boolean up = db && journal && dispatcher;
+    var report = health.check();
+    boolean db = report.database();
+    boolean journal = report.journal();
+    boolean dispatcher = report.dispatcher();
+    boolean up = report.up();
     var body =
         Json.createObjectBuilder()
             .add("status", up ? "UP" : "DOWN")
@@ -34,7 +34,7 @@ public class HealthServlet extends HttpServlet {
                     .add("database", db ? "UP" : "DOWN")
                     .add("journal", journal ? "UP" : "DOWN")
                     .add("dispatcher", dispatcher ? "UP" : "DOWN"))
-            .add("volunteers", server.dispatcher.stats().volunteers())
+            .add("volunteers", report.volunteers())
             .build();
     resp.setStatus(up ? 200 : 503);
     resp.setContentType("application/json");

@@ -6,16 +6,15 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import surge.Surge;
+import surge.ops.control.Metrics;
 
 /** {@code GET /metrics} in the Prometheus text format. */
 @WebServlet("/metrics")
 public class MetricsServlet extends HttpServlet {
-  @Inject Surge surge;
+  @Inject Metrics metrics;
 
   @Override
   protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    var metrics = surge.server().metrics;
     byte[] body = metrics.scrape();
     resp.setStatus(200);
     resp.setContentType(metrics.contentType());

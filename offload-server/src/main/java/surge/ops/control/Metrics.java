@@ -2,7 +2,6 @@ package surge.ops.control;
 
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
-import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
@@ -15,18 +14,20 @@ import surge.dispatch.DispatchStats;
 /** The server's Prometheus metrics. Counts are read from the dispatcher when scraped. */
 public final class Metrics {
   private final PrometheusRegistry registry = new PrometheusRegistry();
-  private final Histogram dispatchLatency;
+  private final DispatchLatency latency;
   private final PrometheusTextFormatWriter writer = new PrometheusTextFormatWriter(false);
 
   public Metrics(Supplier<DispatchStats> stats, Supplier<Integer> journalPending) {
-    dispatchLatency =
-        Histogram.builder()
-            .name("surge_dispatch_latency_seconds")
-            .help("Time a task waited in the queue before it was sent to a volunteer")
-            .classicUpperBounds(
-                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
-                60)
-            .register(registry);
+    this(stats, journalPending, new DispatchLatency());
+  }
+
+  /**
+   * @param latency what the dispatcher records the queue's waits into (made before it)
+   */
+  public Metrics(
+      Supplier<DispatchStats> stats, Supplier<Integer> journalPending, DispatchLatency latency) {
+    this.latency = latency;
+    registry.register(latency.histogram);
     GaugeWithCallback.builder()
         .name("surge_tasks")
         .help("Tasks of active jobs by state")
@@ -234,7 +235,7 @@ public final class Metrics {
   }
 
   public void dispatched(long waitedNanos) {
-    dispatchLatency.observe(waitedNanos / 1e9);
+    latency.dispatched(waitedNanos);
   }
 
   public String contentType() {

@@ -9,8 +9,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
-import surge.Surge;
 import surge.api.Problem;
+import surge.policies.VerificationPolicy;
+import surge.verification.control.StoredStandings;
 
 /**
  * Volunteers' verification records (docs/verification.md), for operators (the AuthFilter lets
@@ -19,7 +20,8 @@ import surge.api.Problem;
 @Path("/admin/volunteers")
 @Produces(MediaType.APPLICATION_JSON)
 public class VolunteerStandingsResource {
-  @Inject Surge surge;
+  @Inject StoredStandings standings;
+  @Inject VerificationPolicy verificationPolicy;
 
   @GET
   @Operation(summary = "Volunteer identities' verification records, most recently changed first")
@@ -27,14 +29,13 @@ public class VolunteerStandingsResource {
     if (limit < 1 || limit > 10_000) {
       throw Problem.badField("limit", "limit must be between 1 and 10000, got " + limit);
     }
-    var server = surge.server();
     var out = Json.createArrayBuilder();
-    for (var s : server.standings.all(limit)) {
+    for (var s : standings.all(limit)) {
       var o =
           Json.createObjectBuilder()
               .add("identity", s.identity())
               .add("trusted", s.trusted())
-              .add("credibility", server.verificationPolicy.credibility(s.history()))
+              .add("credibility", verificationPolicy.credibility(s.history()))
               .add("spotChecksPassed", s.spotPassed())
               .add("spotChecksFailed", s.spotFailed())
               .add("agreements", s.agreements())

@@ -13,10 +13,13 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import surge.Server;
-import surge.Surge;
+import surge.config.Settings;
 import surge.consent.control.ConsentTokens;
+import surge.consent.control.Consents;
+import surge.dispatch.Dispatcher;
+import surge.identity.control.VolunteerKeys;
 import surge.policies.VolunteerProfile;
+import surge.verification.control.StoredStandings;
 import surge.volunteers.protocol.Codec;
 import surge.volunteers.protocol.Decoded;
 import surge.volunteers.protocol.Message;
@@ -42,12 +45,15 @@ public class VolunteerEndpoint {
   /** Session property: the id of the volunteer key it said hello with, absent for consent. */
   public static final String KEY_ID = "surge.volunteer.key";
 
-  @Inject Surge surge;
+  @Inject Dispatcher dispatcher;
+  @Inject Settings settings;
+  @Inject VolunteerKeys volunteerKeys;
+  @Inject Consents consents;
+  @Inject StoredStandings standings;
   @Inject IdleSessions idleSessions;
 
   @OnOpen
   public void open(Session session) {
-    var settings = surge.server().settings;
     session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
     session.setMaxBinaryMessageBufferSize(1024);
     // The dispatcher closes silent volunteers after three heartbeats (4408); this is the backstop
@@ -60,7 +66,6 @@ public class VolunteerEndpoint {
   @OnMessage
   public void text(String text, Session session) {
     idleSessions.heard(session);
-    Server server = surge.server();
     Decoded decoded = Codec.decode(text);
     if (decoded instanceof Decoded.Refused refused) {
       if (session.getUserProperties().get(ID) == null) {
@@ -78,19 +83,19 @@ public class VolunteerEndpoint {
     Message message = ((Decoded.Ok) decoded).message();
     String id = (String) session.getUserProperties().get(ID);
     if (id == null) {
-      hello(server, session, message);
+      hello(session, message);
       return;
     }
     if (message instanceof Message.Request r) {
-      server.dispatcher.request(id, r.count());
+      dispatcher.request(id, r.count());
     } else if (message instanceof Message.Results r) {
-      server.dispatcher.results(id, r.results());
+      dispatcher.results(id, r.results());
     } else if (message instanceof Message.Heartbeat) {
-      server.dispatcher.heartbeat(id);
+      dispatcher.heartbeat(id);
     } else if (message instanceof Message.Release r) {
-      server.dispatcher.release(id, r.tasks(), r.reason());
+      dispatcher.release(id, r.tasks(), r.reason());
     } else if (message instanceof Message.Checkpoint c) {
-      server.dispatcher.checkpoint(id, c);
+      dispatcher.checkpoint(id, c);
     } else if (message instanceof Message.Hello) {
       reply(
           session, Message.ErrorCode.BAD_MESSAGE, "hello was already received on this connection");
@@ -102,7 +107,7 @@ public class VolunteerEndpoint {
     }
   }
 
-  private void hello(Server server, Session session, Message message) {
+  private void hello(Session session, Message message) {
     if (!(message instanceof Message.Hello hello)) {
       close(session, 1008, "the first message must be hello");
       return;
@@ -115,7 +120,7 @@ public class VolunteerEndpoint {
     String identity;
     boolean trusted;
     if (hello.key().isPresent()) {
-      var machine = server.volunteerKeys.verify(hello.key().get());
+      var machine = volunteerKeys.verify(hello.key().get());
       if (machine.isEmpty()) {
         close(session, 1008, "unknown or revoked volunteer key");
         return;
@@ -126,7 +131,7 @@ public class VolunteerEndpoint {
       trusted = machine.get().trusted();
     } else {
       try {
-        consent = Optional.of(server.consents.verify(hello.token().orElseThrow()));
+        consent = Optional.of(consents.verify(hello.token().orElseThrow()));
       } catch (ConsentTokens.Invalid e) {
         close(session, 1008, e.getMessage());
         return;
@@ -136,7 +141,7 @@ public class VolunteerEndpoint {
       identity = "consent:" + consent.get().id();
       trusted = false;
     }
-    var standing = server.standings.load(identity, trusted);
+    var standing = standings.load(identity, trusted);
     if (standing.barredEverywhere()) {
       close(session, 4403, "results failed verification");
       return;
@@ -144,9 +149,7 @@ public class VolunteerEndpoint {
     String id = "v-" + UUID.randomUUID().toString().substring(0, 8);
     var profile = new VolunteerProfile(hello.workers(), hello.agent());
     var channel = channel(session);
-    var welcome =
-        server.dispatcher.connect(
-            id, channel, profile, server.settings.maxMessageBytes(), standing);
+    var welcome = dispatcher.connect(id, channel, profile, settings.maxMessageBytes(), standing);
     session.getUserProperties().put(ID, id);
     // Revoked: no task more from this moment; the close gives its leased tasks back to the queue.
     consent.ifPresent(
@@ -155,10 +158,10 @@ public class VolunteerEndpoint {
                 .getUserProperties()
                 .put(
                     UNWATCH,
-                    server.consents.watch(
+                    consents.watch(
                         c.id(),
                         () -> {
-                          server.dispatcher.disconnect(id);
+                          dispatcher.disconnect(id);
                           // 1008 as for any refused consent (protocol/PROTOCOL.md, "Closing").
                           channel.close(1008, "consent revoked");
                         })));
@@ -187,7 +190,7 @@ public class VolunteerEndpoint {
     }
     String id = (String) session.getUserProperties().remove(ID);
     if (id != null) {
-      surge.server().dispatcher.disconnect(id);
+      dispatcher.disconnect(id);
       LOG.fine(() -> "volunteer " + id + " left: " + reason);
     }
   }
