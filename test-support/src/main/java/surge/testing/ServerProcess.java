@@ -50,8 +50,16 @@ public final class ServerProcess implements AutoCloseable {
    * answers 200. A server that exits or stays unhealthy fails the start with its log's tail.
    */
   public static ServerProcess start(Path dataDir, Map<String, String> env) throws IOException {
+    return start(dataDir, env, FreePort.pick());
+  }
+
+  /**
+   * As {@link #start(Path, Map)} on a given port: a restart on the same data directory and port, as
+   * after a crash, that clients and volunteers find again where they left it.
+   */
+  public static ServerProcess start(Path dataDir, Map<String, String> env, int port)
+      throws IOException {
     Files.createDirectories(dataDir);
-    int port = FreePort.pick();
     var pb =
         new ProcessBuilder(
             Repo.file("bin/surge-server").toString(), "--port", String.valueOf(port));
