@@ -26,7 +26,6 @@ import surge.testing.SharedServer;
  */
 class VolunteerTasksIT {
   private static final Duration WAIT = Duration.ofSeconds(15);
-  private static final int MAX_MESSAGE_BYTES = 65536; // SURGE_MAX_MESSAGE_BYTES, ItServers
 
   @RegisterExtension static final SharedServer server = ItServers.VOLUNTEER;
 
