@@ -21,6 +21,7 @@ import surge.client.SurgeClient;
 import surge.testing.FreePort;
 import surge.testing.Repo;
 import surge.testing.ServerProcess;
+import surge.testing.SharedServer;
 
 /**
  * The real Surge server for browser tests ({@link ServerProcess}: {@code bin/surge-server} as a
@@ -39,9 +40,18 @@ final class SurgeServer implements AutoCloseable {
   private final boolean owned;
   private final SurgeClient client;
 
-  /** Starts a server of its own with these SURGE_* settings, stopped by {@link #close}. */
+  /**
+   * Starts a server of its own with these SURGE_* settings, stopped by {@link #close}; a server
+   * shared by earlier IT classes stops first (one Payara at a time on this machine).
+   */
   SurgeServer(Path dataDir, Map<String, String> env) throws IOException {
-    this(ServerProcess.start(dataDir, settings(env)), true);
+    this(startAlone(dataDir, settings(env)), true);
+  }
+
+  private static ServerProcess startAlone(Path dataDir, Map<String, String> env)
+      throws IOException {
+    SharedServer.stopRunning();
+    return ServerProcess.start(dataDir, env);
   }
 
   private SurgeServer(ServerProcess process, boolean owned) {
