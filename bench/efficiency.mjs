@@ -28,6 +28,13 @@ const say = (line) => process.stderr.write(`bench: ${line}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const BENCH = fileURLToPath(new URL(".", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+// The flags every Surge test and benchmark starts Chromium with: one list, shared with the Java ITs.
+const CHROMIUM_FLAGS = JSON.parse(
+  readFileSync(
+    new URL("../test-support/src/main/resources/surge/testing/chromium-flags.json", import.meta.url),
+    "utf8",
+  ),
+).flags;
 
 const { values: o } = parseArgs({
   options: {
@@ -200,15 +207,7 @@ function spawnVolunteer(runtime, name, collectorPort) {
     const child = spawn(
       CHROMIUM,
       [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
+        ...CHROMIUM_FLAGS,
         `--user-data-dir=${profile}`,
         page.href,
       ],

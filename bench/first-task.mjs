@@ -35,6 +35,13 @@ const { values: o } = parseArgs({
   },
 });
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+// The flags every Surge test and benchmark starts Chromium with: one list, shared with the Java ITs.
+const CHROMIUM_FLAGS = JSON.parse(
+  readFileSync(
+    new URL("../test-support/src/main/resources/surge/testing/chromium-flags.json", import.meta.url),
+    "utf8",
+  ),
+).flags;
 const SELF = fileURLToPath(import.meta.url);
 const say = (line) => process.stderr.write(`bench: ${line}\n`);
 
@@ -201,15 +208,7 @@ await fetch("/done", { method: "POST", body: JSON.stringify(walls) });
   const b = spawn(
     CHROMIUM,
     [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-dev-shm-usage",
+      ...CHROMIUM_FLAGS,
       `--user-data-dir=${profile}`,
       `http://127.0.0.1:${server.address().port}/`,
     ],

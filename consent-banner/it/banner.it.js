@@ -14,6 +14,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+// The flags every Surge test and benchmark starts Chromium with: one list, shared with the Java ITs.
+const CHROMIUM_FLAGS = JSON.parse(
+  readFileSync(
+    new URL(
+      "../../test-support/src/main/resources/surge/testing/chromium-flags.json",
+      import.meta.url,
+    ),
+    "utf8",
+  ),
+).flags;
 const HERE = fileURLToPath(new URL("../", import.meta.url));
 const RUNTIME = fileURLToPath(new URL("../../worker-runtime/", import.meta.url));
 const ready = existsSync(CHROMIUM) && existsSync(`${RUNTIME}node_modules/ws`);
@@ -140,20 +150,7 @@ test(
     const profile = mkdtempSync(join(tmpdir(), "surge-banner-chromium-"));
     const browser = spawn(
       CHROMIUM,
-      [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--force-prefers-reduced-motion",
-        `--user-data-dir=${profile}`,
-        pageUrl,
-      ],
+      [...CHROMIUM_FLAGS, "--force-prefers-reduced-motion", `--user-data-dir=${profile}`, pageUrl],
       // Its own process group, so that the renderers and helpers end with it.
       { stdio: "ignore", detached: true },
     );

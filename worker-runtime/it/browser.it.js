@@ -13,6 +13,16 @@ import { startFakeServer, until, makeTask } from "../test/helpers/fake-server.js
 import { wasmBytes, sha256 } from "../test/helpers/wasm.js";
 
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+// The flags every Surge test and benchmark starts Chromium with: one list, shared with the Java ITs.
+const CHROMIUM_FLAGS = JSON.parse(
+  readFileSync(
+    new URL(
+      "../../test-support/src/main/resources/surge/testing/chromium-flags.json",
+      import.meta.url,
+    ),
+    "utf8",
+  ),
+).flags;
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PAGE = `<!doctype html><title>surge</title><script type="module">
 import { createBrowserVolunteer } from "/runtime/src/browser/index.js";
@@ -44,19 +54,7 @@ function launch(t, url) {
   const profile = mkdtempSync(join(tmpdir(), "surge-chromium-"));
   const browser = spawn(
     CHROMIUM,
-    [
-      "--headless=new",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-dev-shm-usage",
-      `--user-data-dir=${profile}`,
-      url,
-    ],
+    [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, url],
     // Its own process group, so that the helpers (renderer, GPU, zygote) end with it: killed
     // alone, the main process leaves them writing the profile while it is being removed.
     { stdio: "ignore", detached: true },

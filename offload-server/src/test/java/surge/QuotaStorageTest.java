@@ -2,14 +2,12 @@ package surge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,6 +17,7 @@ import surge.identity.control.Caller;
 import surge.jobs.control.JobView;
 import surge.jobs.entity.JobState;
 import surge.quotas.control.StoredUsage;
+import surge.testing.EmbeddedPostgresExtension;
 
 /**
  * The quotas' counts on a real database, H2 and PostgreSQL (the queries are the part a unit test
@@ -27,19 +26,12 @@ import surge.quotas.control.StoredUsage;
 class QuotaStorageTest {
   static final Caller ALICE = ServerStorageTest.ALICE;
   static final Caller BOB = new Caller("bob", Caller.Role.USER, "munge");
-  static EmbeddedPostgres postgres;
+
+  @RegisterExtension
+  static final EmbeddedPostgresExtension postgres = new EmbeddedPostgresExtension();
+
   @TempDir static Path dir;
   static int run;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    postgres.close();
-  }
 
   static Stream<String> databases() {
     return Stream.of("h2", "postgres");
@@ -51,11 +43,10 @@ class QuotaStorageTest {
     env.put("SURGE_QUOTA_RESULT_BYTES", resultBytes);
     env.put("SURGE_KERNEL_POLICY", "any-user"); // approval: KernelApprovalTest
     if (db.equals("postgres")) {
-      env.put("SURGE_DB_URL", postgres.getJdbcUrl("postgres", "postgres"));
+      env.put("SURGE_DB_URL", postgres.jdbcUrl());
       env.put("SURGE_DB_USER", "postgres");
       // One PostgreSQL for every run: earlier runs' rows would count.
-      env.put(
-          "SURGE_DB_URL", postgres.getJdbcUrl("postgres", "postgres") + "&currentSchema=public");
+      env.put("SURGE_DB_URL", postgres.jdbcUrl() + "&currentSchema=public");
     }
     // One PostgreSQL for every run: each test counts for users of its own.
     env.put("SURGE_VERIFY", "replicate=1"); // verification has its own tests

@@ -2,7 +2,6 @@ package surge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,8 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -22,6 +20,7 @@ import surge.identity.control.Caller;
 import surge.jobs.control.JobView;
 import surge.jobs.entity.JobState;
 import surge.policies.VolunteerProfile;
+import surge.testing.EmbeddedPostgresExtension;
 import surge.volunteers.protocol.Message;
 
 /**
@@ -32,18 +31,11 @@ import surge.volunteers.protocol.Message;
  */
 class ServerStorageTest {
   static final Caller ALICE = new Caller("alice", Caller.Role.USER, "token");
-  static EmbeddedPostgres postgres;
+
+  @RegisterExtension
+  static final EmbeddedPostgresExtension postgres = new EmbeddedPostgresExtension();
+
   @TempDir static Path dir;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    postgres.close();
-  }
 
   static Stream<String> databases() {
     return Stream.of("h2", "postgres");
@@ -55,7 +47,7 @@ class ServerStorageTest {
     Map<String, String> env = new HashMap<>();
     env.put("SURGE_DATA_DIR", dir.resolve("data-" + db + "-" + (run++)).toString());
     if (db.equals("postgres")) {
-      env.put("SURGE_DB_URL", postgres.getJdbcUrl("postgres", "postgres"));
+      env.put("SURGE_DB_URL", postgres.jdbcUrl());
       env.put("SURGE_DB_USER", "postgres");
     }
     env.put("SURGE_KERNEL_POLICY", "any-user"); // approval: KernelApprovalTest

@@ -14,10 +14,11 @@ import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import surge.testing.Chromium;
 
 /**
- * Debian's headless Chromium driven by Debian's chromedriver (nothing is downloaded), one fresh
- * profile per instance.
+ * Debian's headless Chromium driven by Debian's chromedriver (nothing is downloaded), with the
+ * flags every test uses ({@link Chromium}), one fresh profile per instance.
  */
 final class Browser implements AutoCloseable {
   static final Path SCREENSHOTS = Path.of("target/screenshots").toAbsolutePath();
@@ -29,22 +30,11 @@ final class Browser implements AutoCloseable {
   Browser() throws IOException {
     profile = Files.createTempDirectory(Path.of("target"), "chromium-");
     var options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,900",
-        "--user-data-dir=" + profile.toAbsolutePath());
+    options.setBinary(Chromium.BINARY.toString());
+    options.addArguments(Chromium.arguments(profile, "--window-size=1280,900"));
     var service =
         new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File("/usr/bin/chromedriver"))
+            .usingDriverExecutable(Chromium.DRIVER.toFile())
             .usingAnyFreePort()
             .build();
     driver = new ChromeDriver(service, options);

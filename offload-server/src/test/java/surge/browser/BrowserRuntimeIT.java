@@ -2,8 +2,10 @@ package surge.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static surge.browser.Browser.await;
+import static surge.client.JobState.CANCELLED;
+import static surge.client.JobState.FAILED;
+import static surge.client.JobState.SUCCEEDED;
 
-import jakarta.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import surge.client.JobStatus;
 
 /**
  * The browser runtime in real headless Chromium against the real server ({@code bin/surge-server}):
@@ -92,17 +95,15 @@ class BrowserRuntimeIT {
             workers);
   }
 
-  JsonObject tasks(String job) throws Exception {
-    return server.job(job).getJsonObject("tasks");
+  JobStatus.TaskCounts tasks(String job) throws Exception {
+    return server.job(job).tasks();
   }
 
   /** Whether the job succeeded; fails at once when it failed. */
   boolean succeeded(String job) throws Exception {
     var status = server.job(job);
-    assertThat(status.getString("state"))
-        .as("job %s: %s", job, status)
-        .isNotIn("FAILED", "CANCELLED");
-    return "SUCCEEDED".equals(status.getString("state"));
+    assertThat(status.state()).as("job %s: %s", job, status).isNotIn(FAILED, CANCELLED);
+    return status.state() == SUCCEEDED;
   }
 
   long pageDone() {
@@ -115,13 +116,8 @@ class BrowserRuntimeIT {
     String job = server.submit(kernel, 16, "200000", "sum");
     assertThat(startVolunteer(100, 2)).isEqualTo("running");
 
-    await(
-        LONG,
-        "job " + job + " to succeed",
-        () -> "SUCCEEDED".equals(server.job(job).getString("state")));
-    var result =
-        SurgeServer.expect(
-            SurgeServer.send(server.request("/api/jobs/" + job + "/result").build()), 200);
+    await(LONG, "job " + job + " to succeed", () -> server.succeeded(job));
+    var result = server.result(job);
     var whole =
         new ProcessBuilder(
                 SurgeServer.KERNELS.resolve("native/montecarlo-whole").toString(), "16", "200000")
@@ -129,7 +125,7 @@ class BrowserRuntimeIT {
             .start();
     String expected = new String(whole.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(whole.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(result.body()).isEqualTo(expected);
+    assertThat(new String(result, StandardCharsets.UTF_8)).isEqualTo(expected);
     assertThat(pageDone()).isEqualTo(16);
     browser.screenshot("runtime-page");
 
@@ -211,35 +207,27 @@ class BrowserRuntimeIT {
     String job = server.submit(kernel, 2000, "200", "concat");
     try {
       assertThat(startVolunteer(100, 1)).isEqualTo("running");
-      await(
-          LONG,
-          "tasks leased and running",
-          () -> tasks(job).getInt("leased") > 0 && pageDone() >= 2);
+      await(LONG, "tasks leased and running", () -> tasks(job).leased() > 0 && pageDone() >= 2);
 
       long start = System.nanoTime();
       browser.hidePage();
       long hidden = (System.nanoTime() - start) / 1_000_000;
       long pause =
-          await(
-              LONG,
-              "the hidden page to give its tasks back",
-              () -> tasks(job).getInt("leased") == 0);
+          await(LONG, "the hidden page to give its tasks back", () -> tasks(job).leased() == 0);
       System.out.printf(
           "BrowserRuntimeIT: hidden page (another tab in front, %d ms) released its tasks %d ms"
               + " later, %d ms after the switch began%n",
           hidden, pause, (System.nanoTime() - start) / 1_000_000);
       assertThat(pause).isLessThan(1000);
-      int doneWhileHidden = tasks(job).getInt("done");
+      int doneWhileHidden = tasks(job).done();
       Thread.sleep(2000); // a window in which nothing may happen
-      assertThat(tasks(job).getInt("done")).isEqualTo(doneWhileHidden);
-      assertThat(tasks(job).getInt("leased")).isZero();
+      assertThat(tasks(job).done()).isEqualTo(doneWhileHidden);
+      assertThat(tasks(job).leased()).isZero();
 
       browser.showPage();
       assertThat(browser.js("return document.visibilityState")).isEqualTo("visible");
       await(
-          LONG,
-          "work after the page is visible again",
-          () -> tasks(job).getInt("done") > doneWhileHidden);
+          LONG, "work after the page is visible again", () -> tasks(job).done() > doneWhileHidden);
       assertThat(
               browser.js(
                   "return window.surge.activities.map(a => a.activity + ':' + (a.reason || '')).join(' ')"))
@@ -302,7 +290,7 @@ class BrowserRuntimeIT {
     String job = server.submit(kernel, 2000, "300", "concat");
     try {
       assertThat(startVolunteer(100, 2)).isEqualTo("running");
-      await(LONG, "tasks running", () -> tasks(job).getInt("leased") > 0 && pageDone() >= 2);
+      await(LONG, "tasks running", () -> tasks(job).leased() > 0 && pageDone() >= 2);
       assertThat(volunteersConnected()).isEqualTo(1);
 
       long start = System.nanoTime();
@@ -311,7 +299,7 @@ class BrowserRuntimeIT {
           await(
               Duration.ofSeconds(1),
               "the tasks back on the server",
-              () -> tasks(job).getInt("leased") == 0);
+              () -> tasks(job).leased() == 0);
       long closed =
           await(Duration.ofSeconds(1), "the socket closed", () -> volunteersConnected() == 0);
       System.out.printf(
@@ -320,9 +308,9 @@ class BrowserRuntimeIT {
           released, (System.nanoTime() - start) / 1_000_000);
       assertThat(browser.js("return window.surge.volunteer.activity")).isEqualTo("stopped");
       assertThat(browser.js("return window.surge.volunteer.stats.running")).isEqualTo(0L);
-      int done = tasks(job).getInt("done");
+      int done = tasks(job).done();
       Thread.sleep(2000); // a window in which nothing may run
-      assertThat(tasks(job).getInt("done")).isEqualTo(done);
+      assertThat(tasks(job).done()).isEqualTo(done);
     } finally {
       server.cancel(job);
     }
@@ -344,7 +332,7 @@ class BrowserRuntimeIT {
     String job = server.submit(kernel, 4, "120000", "concat");
     try {
       assertThat(startVolunteer(100, 2)).isEqualTo("running");
-      await(LONG, "the page to hold the tasks", () -> tasks(job).getInt("leased") == 4);
+      await(LONG, "the page to hold the tasks", () -> tasks(job).leased() == 4);
       await(
           LONG,
           "two tasks running",
@@ -354,13 +342,12 @@ class BrowserRuntimeIT {
       long start = System.nanoTime();
       browser.driver.get("about:blank");
       long navigated = (System.nanoTime() - start) / 1_000_000;
-      long requeue =
-          await(LONG, "the tasks to be queued again", () -> tasks(job).getInt("queued") == 4);
+      long requeue = await(LONG, "the tasks to be queued again", () -> tasks(job).queued() == 4);
       System.out.printf(
           "BrowserRuntimeIT: page closed (navigation took %d ms), tasks queued again %d ms later%n",
           navigated, requeue);
       assertThat(requeue).isLessThan(1000);
-      assertThat(tasks(job).getInt("leased")).isZero();
+      assertThat(tasks(job).leased()).isZero();
     } finally {
       server.cancel(job);
     }

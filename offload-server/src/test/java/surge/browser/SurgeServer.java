@@ -2,47 +2,79 @@ package surge.browser;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import surge.client.JobSpec;
+import surge.client.JobState;
+import surge.client.JobStatus;
+import surge.client.SurgeClient;
+import surge.testing.FreePort;
+import surge.testing.Repo;
+import surge.testing.ServerProcess;
+import surge.testing.SharedServer;
 
 /**
- * The real Surge server for browser tests: {@code bin/surge-server} (Payara Micro with the packaged
- * WAR) as a process of its own, stopped by its pid, with a small REST client for the tests.
+ * The real Surge server for browser tests ({@link ServerProcess}: {@code bin/surge-server} as a
+ * process of its own, stopped by its pid), with what the tests do as its operator through
+ * surge-client (kernels, jobs, results) and the few raw requests a web page makes (consent,
+ * metrics, the dashboard's summary).
  */
 final class SurgeServer implements AutoCloseable {
-  static final Path REPO = Path.of(System.getProperty("surge.it.repo", "..")).toAbsolutePath();
+  static final Path REPO = Repo.ROOT;
   static final Path KERNELS = REPO.resolve("examples/kernels/build");
   static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   final int port;
-  private final Path dataDir;
-  private final Process process;
+  private final ServerProcess process;
+  private final boolean owned;
+  private final SurgeClient client;
 
-  /** Starts the server with these SURGE_* settings and waits (up to 3 min) for /health. */
-  SurgeServer(Path dataDir, Map<String, String> env) throws Exception {
-    this.port = freePort();
-    this.dataDir = dataDir;
-    Files.createDirectories(dataDir);
-    var pb = new ProcessBuilder(REPO.resolve("bin/surge-server").toString(), "--port", "" + port);
-    pb.environment().put("SURGE_DATA_DIR", dataDir.toString());
-    // The browser tests are not about kernel approval (RestApiIT and KernelApprovalTest are).
-    pb.environment().put("SURGE_KERNEL_POLICY", "any-user");
-    pb.environment().putAll(env);
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
-    process = pb.start();
-    waitUntilHealthy(Duration.ofMinutes(3));
+  /**
+   * Starts a server of its own with these SURGE_* settings, stopped by {@link #close}; a server
+   * shared by earlier IT classes stops first (one Payara at a time on this machine).
+   */
+  SurgeServer(Path dataDir, Map<String, String> env) throws IOException {
+    this(startAlone(dataDir, settings(env)), true);
+  }
+
+  private static ServerProcess startAlone(Path dataDir, Map<String, String> env)
+      throws IOException {
+    SharedServer.stopRunning();
+    return ServerProcess.start(dataDir, env);
+  }
+
+  private SurgeServer(ServerProcess process, boolean owned) {
+    this.process = process;
+    this.owned = owned;
+    this.port = process.port();
+    this.client = process.operator();
+  }
+
+  /** A server that another owner (a {@link surge.testing.SharedServer}) starts and stops. */
+  static SurgeServer on(ServerProcess process) {
+    return new SurgeServer(process, false);
+  }
+
+  /**
+   * The settings of a browser test's server: every user may run any kernel (the browser tests are
+   * not about kernel approval; RestKernelsIT and KernelApprovalTest are), then the test's own.
+   */
+  static Map<String, String> settings(Map<String, String> env) {
+    var all = new HashMap<String, String>();
+    all.put("SURGE_KERNEL_POLICY", "any-user");
+    all.putAll(env);
+    return all;
   }
 
   /** The server's JVM (bin/surge-server execs it). */
@@ -51,116 +83,76 @@ final class SurgeServer implements AutoCloseable {
   }
 
   String url() {
-    return "http://localhost:" + port;
+    return process.url();
   }
 
   Path log() {
-    return dataDir.resolve("server.log");
+    return process.log();
   }
 
-  static int freePort() throws IOException {
-    try (var s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  // Startup is the one place that retries: Payara takes its time on a loaded machine.
-  private void waitUntilHealthy(Duration limit) throws Exception {
-    long until = System.nanoTime() + limit.toNanos();
-    while (System.nanoTime() < until) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "bin/surge-server exited with " + process.exitValue() + "; see " + log());
-      }
-      try {
-        if (send(HttpRequest.newBuilder(uri("/health")).build()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(250);
-    }
-    close();
-    throw new IllegalStateException(
-        "the server was not healthy within " + limit + "; see " + log());
+  static int freePort() {
+    return FreePort.pick();
   }
 
   URI uri(String path) {
-    return URI.create(url() + path);
-  }
-
-  /**
-   * The operator token the server wrote on its first start, read the documented way (README, "First
-   * credential").
-   */
-  String operatorToken() throws IOException {
-    return Files.readString(dataDir.resolve("admin-token")).strip();
+    return process.uri(path);
   }
 
   /** A request to {@code path} with the operator's token. */
-  HttpRequest.Builder request(String path) throws IOException {
-    return HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + operatorToken());
+  HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(uri(path))
+        .header("Authorization", "Bearer " + process.operatorToken());
   }
 
   static HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
     return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
-  JsonObject getJson(String path) throws Exception {
-    return json(expect(send(request(path).build()), 200));
-  }
-
-  JsonObject postJson(String path, String body) throws Exception {
-    return postJson(path, body, request(path));
-  }
-
-  private static JsonObject postJson(String path, String body, HttpRequest.Builder builder)
-      throws Exception {
-    var request =
-        builder
-            .header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    return json(expect(send(request), 200, 201));
-  }
-
   /** Uploads a kernel of examples/kernels/build/wasm and returns its sha256. */
   String uploadKernel(String name) throws Exception {
-    var request =
-        request("/api/kernels")
-            .header("content-type", "application/wasm")
-            .POST(HttpRequest.BodyPublishers.ofFile(KERNELS.resolve("wasm/" + name + ".wasm")))
-            .build();
-    return json(expect(send(request), 200, 201)).getString("sha256");
+    return client.uploadKernel(Repo.kernel(name)).sha256();
   }
 
-  /** Submits a job and returns its id. */
+  /** Submits a job of one argument and returns its id. */
   String submit(String kernel, int tasks, String arg, String merge) throws Exception {
-    return postJson(
-            "/api/jobs",
-            "{\"kernel\":\"%s\",\"tasks\":%d,\"args\":[\"%s\"],\"merge\":{\"kind\":\"%s\"}}"
-                .formatted(kernel, tasks, arg, merge))
-        .getString("id");
+    return submit(JobSpec.builder(kernel, tasks).args(List.of(arg)), merge);
   }
 
-  JsonObject job(String id) throws Exception {
-    return getJson("/api/jobs/" + id);
+  /** Submits a job built as far as {@code spec}, with this merge, and returns its id. */
+  String submit(JobSpec.Builder spec, String merge) throws Exception {
+    var kind = JobSpec.MergeKind.fromWire(merge);
+    return client.submit(spec.merge(JobSpec.Merge.of(kind)).build()).id();
+  }
+
+  JobStatus job(String id) throws Exception {
+    return client.status(id);
+  }
+
+  boolean succeeded(String id) throws Exception {
+    return job(id).state() == JobState.SUCCEEDED;
+  }
+
+  byte[] result(String id) throws Exception {
+    var out = new ByteArrayOutputStream();
+    client.result(id, out);
+    return out.toByteArray();
   }
 
   void cancel(String id) throws Exception {
-    var request =
-        request("/api/jobs/" + id + "/cancel").POST(HttpRequest.BodyPublishers.noBody()).build();
-    expect(send(request), 200);
+    client.cancel(id);
   }
 
   /** A consent token as the banner on a page of {@code site} would get it. */
   String consentToken(String site, int cpu) throws Exception {
-    return postJson(
-            "/api/consent",
-            "{\"site\":\"%s\",\"revision\":1,\"cpu\":%d}".formatted(site, cpu),
-            HttpRequest.newBuilder(uri("/api/consent")).header("Origin", site))
-        .getString("token");
+    var request =
+        HttpRequest.newBuilder(uri("/api/consent"))
+            .header("Origin", site)
+            .header("content-type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"site\":\"%s\",\"revision\":1,\"cpu\":%d}".formatted(site, cpu)))
+            .build();
+    return json(expect(send(request), 200, 201)).getString("token");
   }
 
   static HttpResponse<String> expect(HttpResponse<String> response, int... codes) {
@@ -189,12 +181,11 @@ final class SurgeServer implements AutoCloseable {
     }
   }
 
+  /** Stops the server by its pid, if this object started it. */
   @Override
-  public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(20, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      process.waitFor();
+  public void close() {
+    if (owned) {
+      process.close();
     }
   }
 }

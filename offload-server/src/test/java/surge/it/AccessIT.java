@@ -1,6 +1,8 @@
 package surge.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static surge.it.AccessTable.expected;
+import static surge.it.AccessTable.get;
 import static surge.it.Api.object;
 import static surge.it.Api.text;
 
@@ -27,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.Deque;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,16 +41,19 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import surge.it.AccessTable.Call;
+import surge.it.AccessTable.Principal;
+import surge.it.AccessTable.Row;
 
 /**
  * Every endpoint against every kind of caller (issue 9, docs/security.md). The JAX-RS methods are
- * read from the running server's {@code /openapi}; each must have a row in {@link #table}, so an
- * endpoint added without deciding who may call it fails this test. Each row is sent by each
+ * read from the running server's {@code /openapi}; each must have a row in {@link AccessTable}, so
+ * an endpoint added without deciding who may call it fails this test. Each row is sent by each
  * principal (none, forged, expired and replayed MUNGE credentials, a JWT with a bad signature, a
  * revoked token, alice, bob, the operator) and the status must be the one the row expects.
  */
 @ExtendWith(ArquillianExtension.class)
-class AccessIT {
+class AccessIT implements AccessTable.Fixtures {
   static final Path DIR =
       Path.of(System.getProperty("surge.it.data", "target/it-data"), "munge-access");
   static final byte[] JWT_KEY = new byte[32];
@@ -71,40 +75,6 @@ class AccessIT {
       munged.close();
     }
   }
-
-  /** Who may call a row: decides the status each principal gets. */
-  enum Who {
-    /** Anyone, without credentials; a bad credential is still refused (401). */
-    PUBLIC,
-    /** Any authenticated user. */
-    USER,
-    /** The owner of alice's job, and operators; bob gets 404, as for a job that does not exist. */
-    OWNER,
-    /** Operators; users get 403. */
-    OPERATOR
-  }
-
-  enum Principal {
-    NONE,
-    FORGED_MUNGE,
-    EXPIRED_MUNGE,
-    REPLAYED_MUNGE,
-    BAD_JWT_SIGNATURE,
-    REVOKED_TOKEN,
-    ALICE,
-    BOB,
-    OPERATOR;
-
-    boolean bad() {
-      return this != NONE && this != ALICE && this != BOB && this != OPERATOR;
-    }
-  }
-
-  /** A request to send: method, path (already filled in), content type and body. */
-  record Call(String method, String path, String contentType, byte[] body, String origin) {}
-
-  /** One endpoint: who may call it, how to build a call, and the statuses of a permitted caller. */
-  record Row(String method, String template, Who who, java.util.function.Supplier<Call> call) {}
 
   @ArquillianResource URL base;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -128,7 +98,7 @@ class AccessIT {
     kernel = operator.approvedKernel(TestKernels.wasm("noop"));
     alicesJob = operator.withToken(aliceToken).submit(jobSpec()).getString("id");
 
-    Map<String, Row> table = table();
+    Map<String, Row> table = AccessTable.table(this);
     Set<String> published = openapiOperations();
     assertThat(published)
         .as("every JAX-RS method in /openapi has a row in AccessIT's table")
@@ -170,209 +140,29 @@ class AccessIT {
     operator.cancelUnfinishedJobs();
   }
 
-  /** The statuses principal {@code p} must get from {@code row}. */
-  static Set<Integer> expected(Row row, Principal p) {
-    if (p.bad()) {
-      return Set.of(401);
-    }
-    Set<Integer> ok = OK.getOrDefault(row.method() + " " + row.template(), Set.of(200));
-    return switch (row.who()) {
-      case PUBLIC -> ok;
-      case USER -> p == Principal.NONE ? Set.of(401) : ok;
-      case OWNER -> p == Principal.NONE ? Set.of(401) : p == Principal.BOB ? Set.of(404) : ok;
-      case OPERATOR ->
-          p == Principal.NONE ? Set.of(401) : p == Principal.OPERATOR ? ok : Set.of(403);
-    };
-  }
-
-  /** What a permitted caller gets, where it is not 200. */
-  static final Map<String, Set<Integer>> OK =
-      Map.ofEntries(
-          Map.entry("POST /api/admin/tokens", Set.of(201)),
-          Map.entry("DELETE /api/admin/tokens/{id}", Set.of(204)),
-          Map.entry("POST /api/admin/volunteer-keys", Set.of(201)),
-          Map.entry("DELETE /api/admin/volunteer-keys/{id}", Set.of(204)),
-          Map.entry("POST /api/jobs", Set.of(201)),
-          // Alice's job waits for volunteers (there are none): its result is not there yet.
-          Map.entry("GET /api/jobs/{id}/result", Set.of(409)),
-          Map.entry("POST /api/inputs", Set.of(200, 201)),
-          Map.entry("POST /api/kernels", Set.of(200, 201)),
-          Map.entry("POST /api/consent/decline", Set.of(204)),
-          Map.entry("POST /api/consent/revoke", Set.of(204)),
-          // The filter reads "/." as the export (operators only); JAX-RS does not resolve the dot,
-          // so an operator finds no resource there. What matters is that nobody else gets past.
-          Map.entry("GET /api/consent/export/.", Set.of(404)));
-
-  Map<String, Row> table() {
-    var rows = new LinkedHashMap<String, Row>();
-    add(rows, "GET", "/health", Who.PUBLIC, () -> get("/health"));
-    add(rows, "GET", "/metrics", Who.OPERATOR, () -> get("/metrics"));
-    add(rows, "GET", "/openapi", Who.OPERATOR, () -> get("/openapi"));
-    add(rows, "GET", "/admin/", Who.OPERATOR, () -> get("/admin/"));
-    add(rows, "GET", "/admin/api/summary", Who.OPERATOR, () -> get("/admin/api/summary"));
-    add(rows, "GET", "/api/admin/volunteers", Who.OPERATOR, () -> get("/api/admin/volunteers"));
-    add(rows, "GET", "/api/consent/export/", Who.OPERATOR, () -> get("/api/consent/export/"));
-    add(rows, "GET", "/api/consent/export/.", Who.OPERATOR, () -> get("/api/consent/export/."));
-    add(
-        rows,
-        "GET",
-        "/webjars/uplot/1.6.30/dist/uPlot.esm.js",
-        Who.PUBLIC,
-        () -> get("/webjars/uplot/1.6.30/dist/uPlot.esm.js"));
-    add(rows, "GET", "/api/whoami", Who.USER, () -> get("/api/whoami"));
-    add(
-        rows,
-        "POST",
-        "/api/admin/tokens",
-        Who.OPERATOR,
-        () -> json("POST", "/api/admin/tokens", "{\"user\":\"carol\",\"role\":\"user\"}"));
-    add(rows, "GET", "/api/admin/tokens", Who.OPERATOR, () -> get("/api/admin/tokens"));
-    add(
-        rows,
-        "DELETE",
-        "/api/admin/tokens/{id}",
-        Who.OPERATOR,
-        () -> new Call("DELETE", "/api/admin/tokens/" + throwawayToken(), null, null, null));
-    add(
-        rows,
-        "POST",
-        "/api/admin/volunteer-keys",
-        Who.OPERATOR,
-        () -> json("POST", "/api/admin/volunteer-keys", "{\"name\":\"access-it\"}"));
-    add(
-        rows,
-        "GET",
-        "/api/admin/volunteer-keys",
-        Who.OPERATOR,
-        () -> get("/api/admin/volunteer-keys"));
-    add(
-        rows,
-        "DELETE",
-        "/api/admin/volunteer-keys/{id}",
-        Who.OPERATOR,
-        () -> new Call("DELETE", "/api/admin/volunteer-keys/" + throwawayKey(), null, null, null));
-    add(rows, "POST", "/api/jobs", Who.USER, () -> json("POST", "/api/jobs", jobSpec()));
-    add(rows, "GET", "/api/jobs", Who.USER, () -> get("/api/jobs"));
-    add(rows, "GET", "/api/jobs/{id}", Who.OWNER, () -> get("/api/jobs/" + alicesJob));
-    add(
-        rows,
-        "GET",
-        "/api/jobs/{id}/result",
-        Who.OWNER,
-        () -> get("/api/jobs/" + alicesJob + "/result"));
-    add(
-        rows,
-        "POST",
-        "/api/jobs/{id}/cancel",
-        Who.OWNER,
-        () -> new Call("POST", "/api/jobs/" + alicesJob + "/cancel", null, new byte[0], null));
-    add(
-        rows,
-        "POST",
-        "/api/inputs",
-        Who.USER,
-        () ->
-            new Call("POST", "/api/inputs", "application/octet-stream", "1\n2\n".getBytes(), null));
-    add(
-        rows,
-        "POST",
-        "/api/kernels",
-        Who.USER,
-        () -> new Call("POST", "/api/kernels", "application/wasm", TestKernels.wasm("noop"), null));
-    add(rows, "GET", "/api/kernels/{sha256}", Who.PUBLIC, () -> get("/api/kernels/" + kernel));
-    add(
-        rows,
-        "PUT",
-        "/api/admin/kernels/{sha256}/approval",
-        Who.OPERATOR,
-        () ->
-            json(
-                "PUT",
-                "/api/admin/kernels/" + kernel + "/approval",
-                "{\"note\":\"noop, approved again by AccessIT\"}"));
-    add(
-        rows,
-        "DELETE",
-        "/api/admin/kernels/{sha256}/approval",
-        Who.OPERATOR,
-        () ->
-            new Call(
-                "DELETE",
-                "/api/admin/kernels/" + throwawayApproval() + "/approval",
-                null,
-                null,
-                null));
-    add(
-        rows,
-        "GET",
-        "/api/admin/kernels/approvals",
-        Who.OPERATOR,
-        () -> get("/api/admin/kernels/approvals"));
-    add(rows, "GET", "/api/admin/audit", Who.OPERATOR, () -> get("/api/admin/audit"));
-    add(
-        rows,
-        "POST",
-        "/api/consent",
-        Who.PUBLIC,
-        () -> page("/api/consent", "{\"site\":\"https://it.example\",\"revision\":1,\"cpu\":50}"));
-    add(
-        rows,
-        "POST",
-        "/api/consent/decline",
-        Who.PUBLIC,
-        () -> page("/api/consent/decline", "{\"site\":\"https://it.example\",\"revision\":1}"));
-    add(
-        rows,
-        "POST",
-        "/api/consent/revoke",
-        Who.PUBLIC,
-        () -> page("/api/consent/revoke", "{\"token\":\"" + operator.consentToken() + "\"}"));
-    add(rows, "GET", "/api/consent/export", Who.OPERATOR, () -> get("/api/consent/export"));
-    add(rows, "GET", "/api/projects/{id}", Who.PUBLIC, () -> get("/api/projects/demo"));
-    return rows;
-  }
-
-  static void add(
-      Map<String, Row> rows,
-      String method,
-      String template,
-      Who who,
-      java.util.function.Supplier<Call> call) {
-    rows.put(method + " " + template, new Row(method, template, who, call));
-  }
-
-  static Call get(String path) {
-    return new Call("GET", path, null, null, null);
-  }
-
-  static Call json(String method, String path, String body) {
-    return new Call(method, path, "application/json", body.getBytes(), null);
-  }
-
-  /** A request as a page of the allowed origin sends it (consent endpoints). */
-  static Call page(String path, String body) {
-    return new Call("POST", path, "application/json", body.getBytes(), "https://it.example");
-  }
-
-  String jobSpec() {
+  @Override
+  public String jobSpec() {
     return "{\"name\":\"access\",\"kernel\":\""
         + kernel
         + "\",\"tasks\":1,\"merge\":{\"kind\":\"concat\"}}";
   }
 
-  String throwawayToken() {
+  @Override
+  public String throwawayToken() {
     var r = operator.postJson("/api/admin/tokens", "{\"user\":\"dave\",\"role\":\"user\"}");
     assertThat(r.statusCode()).as(text(r)).isEqualTo(201);
     return object(r).get("id").toString().replace("\"", "");
   }
 
-  String throwawayKey() {
+  @Override
+  public String throwawayKey() {
     var r = operator.postJson("/api/admin/volunteer-keys", "{\"name\":\"throwaway\"}");
     assertThat(r.statusCode()).as(text(r)).isEqualTo(201);
     return object(r).get("id").toString().replace("\"", "");
   }
 
-  String throwawayApproval() {
+  @Override
+  public String throwawayApproval() {
     byte[] random = new byte[32];
     new SecureRandom().nextBytes(random);
     String sha = HexFormat.of().formatHex(random);
@@ -434,6 +224,21 @@ class AccessIT {
   }
 
   /** Credentials made with a one-second TTL, in a batch, then left to expire together. */
+  @Override
+  public String alicesJob() {
+    return alicesJob;
+  }
+
+  @Override
+  public String kernel() {
+    return kernel;
+  }
+
+  @Override
+  public String consentToken() {
+    return operator.consentToken();
+  }
+
   String expiredCredential() throws Exception {
     if (expired.isEmpty()) {
       for (int i = 0; i < 40; i++) {

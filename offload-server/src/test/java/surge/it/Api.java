@@ -7,6 +7,7 @@ import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URL;
@@ -14,14 +15,25 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import surge.client.AdminApi;
+import surge.client.Credential;
+import surge.client.JobStatus;
+import surge.client.SurgeClient;
 
 /**
- * The REST API of docs/api.md as the tests call it, with the JDK HTTP client. It sends the
- * operator's token that arquillian.xml gives every server ({@code -Dsurge.admin.token}) unless a
+ * The REST API of docs/api.md as the ITs call it. Where the HTTP exchange itself is under test
+ * (status codes, headers, CORS, raw bodies) it sends requests with the JDK HTTP client; the
+ * operations a test only needs done (upload a kernel, approve it, make a token, read a status or a
+ * result, cancel what is left) go through surge-client ({@link #client}), the client {@code surge}
+ * itself uses. It sends the operator's token that every IT server gets (SURGE_ADMIN_TOKEN) unless a
  * test asks for another caller ({@link #as}, {@link #anonymous}) or passes its own Authorization.
  */
 final class Api {
@@ -66,11 +78,44 @@ final class Api {
 
   /** Creates an API token for {@code user} (as the operator) and answers it. */
   String token(String user, String role) {
-    var response =
-        new Api(base, "Bearer " + OPERATOR_TOKEN)
-            .postJson("/api/admin/tokens", "{\"user\":\"" + user + "\",\"role\":\"" + role + "\"}");
-    assertThat(response.statusCode()).as("token for %s: %s", user, text(response)).isEqualTo(201);
-    return object(response).getString("token");
+    var admin = new AdminApi(new Api(base, "Bearer " + OPERATOR_TOKEN).client());
+    return done(
+        "token for " + user,
+        () -> admin.createToken(user, role, Optional.empty()).get("token").orElseThrow());
+  }
+
+  /** surge-client on the same server with the same credential. */
+  SurgeClient client() {
+    String header = authorization;
+    Credential credential =
+        new Credential() {
+          @Override
+          public Optional<String> authorization() {
+            return Optional.ofNullable(header);
+          }
+
+          @Override
+          public String describe() {
+            return header == null ? "no credential" : "the IT's credential";
+          }
+        };
+    return new SurgeClient(URI.create(base.toString().replaceAll("/+$", "")), credential);
+  }
+
+  /** A call of surge-client that must succeed; its failure fails the test, saying what failed. */
+  static <T> T done(String what, ClientCall<T> call) {
+    try {
+      return call.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    } catch (Exception e) {
+      throw new AssertionError(what + ": " + e.getMessage(), e);
+    }
+  }
+
+  interface ClientCall<T> {
+    T run() throws Exception;
   }
 
   URI base() {
@@ -209,21 +254,23 @@ final class Api {
 
   /** Uploads a kernel (new or not) and answers its sha256. */
   String kernel(byte[] wasm) {
-    var response = post("/api/kernels", "application/wasm", wasm);
-    assertThat(response.statusCode()).as("upload kernel: %s", text(response)).isIn(200, 201);
-    return object(response).getString("sha256");
+    return done(
+        "upload kernel",
+        () -> {
+          Path file = Files.createTempFile("it-kernel", ".wasm");
+          try {
+            Files.write(file, wasm);
+            return client().uploadKernel(file).sha256();
+          } finally {
+            Files.delete(file);
+          }
+        });
   }
 
   /** An operator approves the kernel {@code sha256} (the default kernel policy needs it). */
   void approve(String sha256) {
-    var response =
-        send(
-            HttpRequest.newBuilder(resolve("/api/admin/kernels/" + sha256 + "/approval"))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"note\":\"approved by an IT\"}"))
-                .build());
-    assertThat(response.statusCode()).as("approve %s: %s", sha256, text(response)).isEqualTo(200);
+    var admin = new AdminApi(client());
+    done("approve " + sha256, () -> admin.approveKernel(sha256, "approved by an IT"));
   }
 
   /** Uploads a kernel and has an operator approve it; answers its sha256. */
@@ -252,10 +299,12 @@ final class Api {
     return object(response);
   }
 
+  /** The job's status as the server wrote it (every field), read by surge-client. */
   JsonObject status(String job) {
-    var response = get("/api/jobs/" + job);
-    assertThat(response.statusCode()).as("status of %s: %s", job, text(response)).isEqualTo(200);
-    return object(response);
+    String json = done("status of " + job, () -> client().statusJson(job));
+    try (var reader = Json.createReader(new java.io.StringReader(json))) {
+      return reader.readObject();
+    }
   }
 
   /** Polls a job's status until it reaches {@code state}; fails with the last status otherwise. */
@@ -276,9 +325,9 @@ final class Api {
   }
 
   byte[] result(String job) {
-    var response = get("/api/jobs/" + job + "/result");
-    assertThat(response.statusCode()).as("result of %s: %s", job, text(response)).isEqualTo(200);
-    return response.body();
+    var out = new ByteArrayOutputStream();
+    done("result of " + job, () -> client().result(job, out));
+    return out.toByteArray();
   }
 
   /** The value of one sample in the Prometheus text of {@code /metrics}, e.g. {@code foo_total}. */
@@ -295,11 +344,15 @@ final class Api {
 
   /** Leaves the server as the next test expects it: no job waiting for volunteers. */
   void cancelUnfinishedJobs() {
-    var response = get("/api/jobs?limit=1000");
-    for (JsonValue v : array(response)) {
-      JsonObject job = v.asJsonObject();
-      if (!ENDED.contains(job.getString("state"))) {
-        post("/api/jobs/" + job.getString("id") + "/cancel", "application/json", new byte[0]);
+    SurgeClient client = client();
+    var jobs = done("the job list", () -> client.jobs(Optional.empty(), OptionalInt.of(1000)));
+    for (JobStatus job : jobs) {
+      if (!ENDED.contains(job.state().name())) {
+        try {
+          client.cancel(job.id());
+        } catch (Exception endedMeanwhile) {
+          // best effort, as before: the next test only needs nothing left waiting
+        }
       }
     }
   }

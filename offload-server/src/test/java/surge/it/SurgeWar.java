@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import surge.testing.SharedServer;
 
 /**
  * The WAR that `mvn package` built, deployed as is, and a clean start for the Payara Micro that
@@ -23,6 +24,7 @@ final class SurgeWar {
   private SurgeWar() {}
 
   static WebArchive forContainer(String qualifier) {
+    SharedServer.stopRunning(); // a server shared by earlier IT classes, if one still runs
     awaitEarlierPayaraExit();
     // The adapter copies the WAR into java.io.tmpdir (target/, see the pom) and never deletes it.
     deleteUnder(Path.of(System.getProperty("java.io.tmpdir")), "arquillian-payara-micro");

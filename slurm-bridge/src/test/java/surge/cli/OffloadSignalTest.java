@@ -82,6 +82,7 @@ class OffloadSignalTest {
   private static String classPath() {
     return Stream.of(
             Surge.class,
+            surge.client.SurgeClient.class,
             CommandLine.class,
             surge.slurmcommon.script.Durations.class,
             jakarta.json.Json.class,

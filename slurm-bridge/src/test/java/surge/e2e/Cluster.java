@@ -2,8 +2,6 @@ package surge.e2e;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -11,10 +9,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import surge.client.Json;
+import java.util.OptionalInt;
+import surge.client.AdminApi;
+import surge.client.JobStatus;
+import surge.client.Sha256;
+import surge.client.SurgeApiException;
+import surge.client.SurgeClient;
+import surge.testing.FreePort;
+import surge.testing.Processes;
+import surge.testing.Repo;
+import surge.testing.ServerProcess;
 
 /**
  * A real Surge installation on this machine for end-to-end tests: {@code bin/surge-server} (Payara
@@ -28,19 +36,19 @@ import surge.client.Json;
  * requests. Slurm jobs prove themselves with MUNGE instead ({@link SlurmCluster#mungeSocket}).
  */
 public final class Cluster implements AutoCloseable {
-  public static final Path REPO = repo();
   static final HttpClient HTTP = HttpClient.newHttpClient();
+  public static final Path REPO = Repo.ROOT;
 
   final int port;
   final Path dataDir;
   final Map<String, String> serverEnv;
-  Process server;
+  ServerProcess server;
   final List<Process> volunteers = new ArrayList<>();
   private Optional<String> adminToken = Optional.empty();
   private Optional<String> volunteerKey = Optional.empty();
 
-  public Cluster(Path dataDir, Map<String, String> serverEnv) throws IOException {
-    this.port = freePort();
+  public Cluster(Path dataDir, Map<String, String> serverEnv) {
+    this.port = FreePort.pick();
     this.dataDir = dataDir;
     this.serverEnv = serverEnv;
   }
@@ -49,50 +57,17 @@ public final class Cluster implements AutoCloseable {
     return "http://localhost:" + port;
   }
 
-  static Path repo() {
-    Path here = Path.of("").toAbsolutePath();
-    return Files.exists(here.resolve("bin/surge")) ? here : here.getParent();
-  }
-
-  static int freePort() throws IOException {
-    try (var s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** Starts the server and waits until {@code /health} answers 200. */
+  /**
+   * Starts the server (test-support's {@link ServerProcess}, on this cluster's port every time) and
+   * waits until {@code /health} answers 200.
+   */
   public void startServer() throws Exception {
-    var pb = new ProcessBuilder(REPO.resolve("bin/surge-server").toString(), "--port", "" + port);
-    pb.environment().put("SURGE_DATA_DIR", dataDir.toString());
-    // Not about kernel approval (offload-server's RestApiIT is): every user may run any kernel.
-    pb.environment().put("SURGE_KERNEL_POLICY", "any-user");
-    pb.environment().putAll(serverEnv);
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.log").toFile()));
-    Files.createDirectories(dataDir);
-    server = pb.start();
-    long until = System.nanoTime() + Duration.ofSeconds(300).toNanos();
-    while (System.nanoTime() < until) {
-      if (!server.isAlive()) {
-        throw new IllegalStateException(
-            "the server exited with "
-                + server.exitValue()
-                + "; see "
-                + dataDir.resolve("server.log"));
-      }
-      try {
-        var r = HTTP.send(get("/health"), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          prepareCredentials();
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(250);
-    }
-    throw new IllegalStateException(
-        "the server was not healthy within 300 s; its log ends with:\n" + logTail(40));
+    var env = new HashMap<String, String>();
+    // Not about kernel approval (offload-server's RestKernelsIT is): every user may run any kernel.
+    env.put("SURGE_KERNEL_POLICY", "any-user");
+    env.putAll(serverEnv);
+    server = ServerProcess.start(dataDir, env, port);
+    prepareCredentials();
   }
 
   /** The operator's token, when the server wants credentials. */
@@ -100,86 +75,57 @@ public final class Cluster implements AutoCloseable {
     return adminToken;
   }
 
+  /** surge-client as the operator (or without a credential, for a server that wants none). */
+  public SurgeClient client() {
+    return adminToken.map(server::as).orElseGet(server::anonymous);
+  }
+
+  /** The status of a job, read by surge-client. */
+  public JobStatus status(String job) throws Exception {
+    return client().status(job);
+  }
+
   /**
-   * When the server refuses an anonymous job list, it wants credentials: find the operator token,
+   * When the server refuses an anonymous job list, it wants credentials: take the operator token,
    * approve every sample kernel (policy "approved"), and make a volunteer key for the volunteers.
    */
   private void prepareCredentials() throws Exception {
-    var probe =
-        HTTP.send(
-            HttpRequest.newBuilder(URI.create(url() + "/api/jobs"))
-                .timeout(Duration.ofSeconds(10))
-                .build(),
-            HttpResponse.BodyHandlers.discarding());
-    if (probe.statusCode() != 401) {
+    try {
+      server.anonymous().jobs(Optional.empty(), OptionalInt.of(1));
       return;
+    } catch (SurgeApiException e) {
+      if (e.status() != 401) {
+        throw e;
+      }
     }
-    adminToken = Optional.of(readAdminToken());
+    adminToken = Optional.of(server.operatorToken());
+    var admin = new AdminApi(server.operator());
     try (var kernels =
         Files.newDirectoryStream(REPO.resolve("examples/kernels/build/wasm"), "*.wasm")) {
       for (Path kernel : kernels) {
-        String sha = surge.client.Sha256.of(kernel);
-        String note = "{\"note\":\"sample kernel " + kernel.getFileName() + ", e2e harness\"}";
-        var approved = send("PUT", "/api/admin/kernels/" + sha + "/approval", note);
-        if (approved.statusCode() == 404) {
-          break; // a server without kernel approvals (any authenticated user's kernel runs)
+        try {
+          admin.approveKernel(
+              Sha256.of(kernel), "sample kernel " + kernel.getFileName() + ", e2e harness");
+        } catch (SurgeApiException e) {
+          if (e.status() == 404) {
+            break; // a server without kernel approvals (any authenticated user's kernel runs)
+          }
+          throw e;
         }
-        expect(approved, 200, 201, 204);
       }
     }
-    var key =
-        send("POST", "/api/admin/volunteer-keys", "{\"name\":\"e2e volunteers\",\"trusted\":true}");
-    expect(key, 200, 201);
-    volunteerKey = Optional.of(Json.mapper().readTree(key.body()).path("key").asText());
-  }
-
-  /** SURGE_ADMIN_TOKEN as the test gave it, else the file the server wrote on its first start. */
-  private String readAdminToken() throws Exception {
-    if (serverEnv.containsKey("SURGE_ADMIN_TOKEN")) {
-      return serverEnv.get("SURGE_ADMIN_TOKEN");
-    }
-    Path file = dataDir.resolve("admin-token");
-    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!Files.exists(file) && System.nanoTime() < until) {
-      Thread.sleep(100);
-    }
-    if (!Files.exists(file)) {
-      throw new IllegalStateException("the server wants credentials but wrote no " + file);
-    }
-    return Files.readString(file).strip();
-  }
-
-  private HttpResponse<String> send(String method, String path, String json) throws Exception {
-    var request =
-        HttpRequest.newBuilder(URI.create(url() + path))
-            .timeout(Duration.ofSeconds(10))
-            .header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofString(json));
-    adminToken.ifPresent(t -> request.header("Authorization", "Bearer " + t));
-    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static void expect(HttpResponse<String> r, Integer... statuses) {
-    if (!List.of(statuses).contains(r.statusCode())) {
-      throw new IllegalStateException(
-          r.request().method() + " " + r.uri() + ": HTTP " + r.statusCode() + " " + r.body());
-    }
+    var key = admin.createVolunteerKey("e2e volunteers", true);
+    volunteerKey = Optional.of(key.get("key").orElseThrow());
   }
 
   /** The last lines of the server's log, for failure messages (the temp dir goes away). */
   public String logTail(int lines) {
-    try {
-      List<String> all = Files.readAllLines(dataDir.resolve("server.log"));
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
+    return server.logTail(lines);
   }
 
-  /** SIGKILL: no shutdown hook, no flush, as a crash. */
-  void killServer() throws InterruptedException {
-    server.destroyForcibly();
-    server.waitFor();
+  /** SIGKILL by pid: no shutdown hook, no flush, as a crash. */
+  void killServer() {
+    server.kill();
   }
 
   public void startVolunteers(int n) throws IOException {
@@ -197,26 +143,14 @@ public final class Cluster implements AutoCloseable {
 
   /** Waits until the server reports this many connected volunteers. */
   public void awaitVolunteers(int n) throws Exception {
-    long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (System.nanoTime() < until) {
-      var r = HTTP.send(get("/health"), HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() == 200 && r.body().contains("\"volunteers\":" + n)) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new IllegalStateException("fewer than " + n + " volunteers connected within 90 s");
-  }
-
-  HttpRequest get(String path) {
-    var request = HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(10));
-    adminToken.ifPresent(t -> request.header("Authorization", "Bearer " + t));
-    return request.build();
+    server.awaitVolunteers(n, Duration.ofSeconds(90));
   }
 
   /** The body of a GET; an error answer is prefixed with its status, for failure messages. */
   String getJson(String path) throws Exception {
-    var r = HTTP.send(get(path), HttpResponse.BodyHandlers.ofString());
+    var request = HttpRequest.newBuilder(server.uri(path)).timeout(Duration.ofSeconds(10));
+    adminToken.ifPresent(t -> request.header("Authorization", "Bearer " + t));
+    var r = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     return r.statusCode() < 400 ? r.body() : "HTTP " + r.statusCode() + ": " + r.body();
   }
 
@@ -251,11 +185,7 @@ public final class Cluster implements AutoCloseable {
   }
 
   static Path kernel(String name) {
-    Path p = REPO.resolve("examples/kernels/build/wasm/" + name + ".wasm");
-    if (!Files.exists(p)) {
-      throw new IllegalStateException(p + " is missing: build the examples module first");
-    }
-    return p;
+    return Repo.kernel(name);
   }
 
   /** Runs a native example program and returns its stdout. */
@@ -276,21 +206,14 @@ public final class Cluster implements AutoCloseable {
     return out;
   }
 
+  /** Stops the volunteers, then the server, by pid. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     for (Process v : volunteers) {
-      v.destroy();
+      Processes.stop(v.pid(), Duration.ofSeconds(5));
     }
-    for (Process v : volunteers) {
-      if (!v.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-        v.destroyForcibly();
-      }
-    }
-    if (server != null && server.isAlive()) {
-      server.destroy();
-      if (!server.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-        server.destroyForcibly();
-      }
+    if (server != null) {
+      server.close();
     }
   }
 }

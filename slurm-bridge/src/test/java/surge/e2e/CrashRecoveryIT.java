@@ -1,21 +1,25 @@
 package surge.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static surge.client.JobState.CANCELLED;
+import static surge.client.JobState.FAILED;
+import static surge.client.JobState.MERGING;
+import static surge.client.JobState.RUNNING;
+import static surge.client.JobState.SUCCEEDED;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import surge.client.JobStatus;
+import surge.testing.EmbeddedPostgresExtension;
 
 /**
  * SIGKILL the server in the middle of a job, start it again on the same database, and get the
@@ -23,32 +27,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class CrashRecoveryIT {
   @TempDir static Path dir;
-  static EmbeddedPostgres postgres;
 
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    postgres.close();
-  }
+  @RegisterExtension
+  static final EmbeddedPostgresExtension postgres = new EmbeddedPostgresExtension();
 
   static Stream<String> databases() {
     return Stream.of("h2", "postgres");
   }
-
-  static final Pattern DONE = Pattern.compile("\"done\":(\\d+)");
-  static final Pattern STATE = Pattern.compile("\"state\":\"(\\w+)\"");
 
   @ParameterizedTest
   @MethodSource("databases")
   void aJobInterruptedBySigkillFinishesWithTheSameResult(String db) throws Exception {
     Map<String, String> env = new HashMap<>();
     if (db.equals("postgres")) {
-      env.put("SURGE_DB_URL", postgres.getJdbcUrl("postgres", "postgres"));
-      env.put("SURGE_DB_USER", "postgres");
+      env.putAll(postgres.surgeSettings());
     }
     int tasks = 40;
     String samples = "20000000";
@@ -78,27 +70,29 @@ class CrashRecoveryIT {
       cluster.startServer(); // same port, same database; the volunteers reconnect by themselves
       // Just after a restart the first answers may be errors while the application finishes
       // deploying; wait (bounded) for one that carries the job's state.
-      String after = cluster.getJson("/api/jobs/" + job);
+      Optional<JobStatus> after = answer(cluster, job);
       long answerBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (state(after).equals("?") && System.nanoTime() < answerBy) {
-        System.err.println("CrashRecoveryIT: status after restart: " + after);
+      while (after.isEmpty() && System.nanoTime() < answerBy) {
         Thread.sleep(500);
-        after = cluster.getJson("/api/jobs/" + job);
+        after = answer(cluster, job);
       }
-      assertThat(state(after))
-          .as("status after restart: %s%nserver log:%n%s", after, cluster.logTail(60))
-          .isIn("RUNNING", "MERGING", "SUCCEEDED");
-      assertThat(done(after)).as("results committed before the kill are kept").isGreaterThan(0);
+      assertThat(after)
+          .as("status after restart; server log:%n%s", cluster.logTail(60))
+          .isPresent();
+      assertThat(after.get().state()).as("%s", after.get()).isIn(RUNNING, MERGING, SUCCEEDED);
+      assertThat(after.get().tasks().done())
+          .as("results committed before the kill are kept")
+          .isGreaterThan(0);
 
       long until = System.nanoTime() + Duration.ofSeconds(240).toNanos();
-      String status = after;
-      while (!state(status).equals("SUCCEEDED") && System.nanoTime() < until) {
-        assertThat(state(status)).isNotIn("FAILED", "CANCELLED");
+      JobStatus status = after.get();
+      while (status.state() != SUCCEEDED && System.nanoTime() < until) {
+        assertThat(status.state()).isNotIn(FAILED, CANCELLED);
         Thread.sleep(250);
-        status = cluster.getJson("/api/jobs/" + job);
+        status = cluster.status(job);
       }
-      assertThat(state(status)).as(status).isEqualTo("SUCCEEDED");
-      assertThat(done(status)).isEqualTo(tasks);
+      assertThat(status.state()).as("%s", status).isEqualTo(SUCCEEDED);
+      assertThat(status.tasks().done()).isEqualTo(tasks);
       var result = cluster.surge("result", job);
       assertThat(result.exitCode()).as(result.stderr()).isZero();
       byte[] expected =
@@ -111,7 +105,7 @@ class CrashRecoveryIT {
   static int awaitDone(Cluster cluster, String job, int n) throws Exception {
     long until = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (System.nanoTime() < until) {
-      int done = done(cluster.getJson("/api/jobs/" + job));
+      int done = cluster.status(job).tasks().done();
       if (done >= n) {
         return done;
       }
@@ -120,13 +114,19 @@ class CrashRecoveryIT {
     throw new AssertionError("fewer than " + n + " tasks done within 120 s");
   }
 
-  static int done(String json) {
-    Matcher m = DONE.matcher(json);
-    return m.find() ? Integer.parseInt(m.group(1)) : -1;
-  }
-
-  static String state(String json) {
-    Matcher m = STATE.matcher(json);
-    return m.find() ? m.group(1) : "?";
+  /**
+   * The job's status, or empty while the server, just restarted, answers errors (the application
+   * may still be finishing its deployment).
+   */
+  static Optional<JobStatus> answer(Cluster cluster, String job) throws InterruptedException {
+    try {
+      return Optional.of(cluster.status(job));
+    } catch (Exception notYet) {
+      if (notYet instanceof InterruptedException e) {
+        throw e;
+      }
+      System.err.println("CrashRecoveryIT: status after restart: " + notYet);
+      return Optional.empty();
+    }
   }
 }

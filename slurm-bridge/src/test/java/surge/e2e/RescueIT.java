@@ -10,8 +10,8 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import surge.client.JobStatus;
 
 /**
  * Rescue and hand-back on the real local Slurm cluster with the real server and two headless
@@ -120,7 +121,7 @@ class RescueIT {
 
     // Eligible for rescue (EligibleTime + rescue-after) to the first task on a volunteer.
     Instant due = slurmTime(done.get("EligibleTime")).plusSeconds(2);
-    Instant firstTask = Instant.parse(field(surgeJobOf(id), "startedAt"));
+    Instant firstTask = surgeJobOf(id).startedAt();
     Duration latency = Duration.between(due, firstTask);
     System.out.println("rescue latency (eligible + rescue-after to first task): " + latency);
     assertThat(latency).isPositive().isLessThan(Duration.ofSeconds(15));
@@ -229,25 +230,13 @@ class RescueIT {
     return LocalDateTime.parse(text).atZone(ZoneId.systemDefault()).toInstant();
   }
 
-  /** The JSON of the Surge job the launcher submitted for Slurm job {@code id}. */
-  static String surgeJobOf(String id) throws Exception {
-    String list = surge.getJson("/api/jobs?limit=50");
-    // Each job object starts with its id: the last id before the Slurm job id is its job's.
-    Matcher ids = Pattern.compile("\"id\":\"(j-[A-Za-z0-9-]+)\"").matcher(list);
-    int at = list.indexOf("\"slurmJobId\":\"" + id + "\"");
-    assertThat(at).as("a Surge job for Slurm job %s in %s", id, list).isNotNegative();
-    String jobId = null;
-    while (ids.find() && ids.start() < at) {
-      jobId = ids.group(1);
-    }
-    assertThat(jobId).isNotNull();
-    return surge.getJson("/api/jobs/" + jobId);
-  }
-
-  static String field(String json, String name) {
-    Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(json);
-    assertThat(m.find()).as("%s in %s", name, json).isTrue();
-    return m.group(1);
+  /** The Surge job the launcher submitted for Slurm job {@code id}, read by surge-client. */
+  static JobStatus surgeJobOf(String id) throws Exception {
+    var jobs = surge.client().jobs(Optional.empty(), OptionalInt.of(50));
+    return jobs.stream()
+        .filter(j -> id.equals(j.slurmJobId()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no Surge job for Slurm job " + id + " in " + jobs));
   }
 
   static void awaitLog(String text) throws Exception {

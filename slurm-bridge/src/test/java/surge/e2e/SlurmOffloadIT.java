@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import surge.client.Json;
+import surge.testing.FreePort;
 
 /**
  * {@code sbatch -p volunteer} as a user runs it: the shipped job scripts of {@code examples/jobs}
@@ -217,7 +218,7 @@ class SlurmOffloadIT {
         #OFFLOAD --kernel=../kernels/build/wasm/montecarlo.wasm --tasks=2 --arg=1000 --merge=sum
         exec surge offload --connect-timeout=4s "$0"
         """);
-    String closed = "http://127.0.0.1:" + Cluster.freePort();
+    String closed = "http://127.0.0.1:" + FreePort.pick();
     long t0 = System.nanoTime();
     String id = slurm.sbatch(env("SURGE_SERVER", closed), jobs, "-p", "volunteer", "nowhere.sh");
     var done = slurm.awaitState(id, Duration.ofSeconds(40), "COMPLETED", "FAILED", "CANCELLED");
