@@ -65,7 +65,9 @@ class EnvironmentSettingsIT {
             "SURGE_POLICY_JARS", jar.toString(),
             "SURGE_DISPATCH_MODE", "one-at-a-time");
     try (var server = new SurgeServer(data, env)) {
-      assertThat(server.getJson("/api/projects/demo").getString("centre"))
+      assertThat(
+              SurgeServer.json(SurgeServer.send(server.request("/api/projects/demo").GET().build()))
+                  .getString("centre"))
           .isEqualTo("Centre of the environment");
       assertThat(preflight(server, "https://env.example").statusCode()).isEqualTo(204);
       assertThat(
