@@ -7,8 +7,8 @@
 # jobs of 100 noop tasks with --verify=none (so the server computes no spot checks) stay queued.
 # For each waiter (SURGE_OFFLOAD_WAITER=jvm: the whole wait in the JVM, as before; then
 # surge-wait, the default), starts N `bin/surge offload job.sh` in batches
-# of 10, waits until all N have submitted and settled, and sums VmRSS (from /proc/PID/status) over
-# every launcher's process tree, three samples 2 s apart. Then it sends SIGTERM to every launcher,
+# of 10, waits until all N have submitted and settled, and sums the resident memory (VmRSS) over
+# every launcher's process tree (ps), three samples 2 s apart. Then it sends SIGTERM to every launcher,
 # as scancel does, and checks that each exited 143 and that its job is cancelled on the server.
 # Prints one JSON line per waiter. Needs the built server and bridge (mvn -q package -DskipTests).
 set -euo pipefail
@@ -59,15 +59,19 @@ cat >"$WORK/job.sh" <<'EOF'
 exec surge offload "$0"
 EOF
 
-# Sum of VmRSS (kB) over PID and all its descendants.
-tree_rss() {
-  local pid=$1 total=0 kb child
-  kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0)
-  total=$((total + ${kb:-0}))
-  for child in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
-    total=$((total + $(tree_rss "$child")))
-  done
-  echo "$total"
+# Sum of VmRSS (kB) over the process trees of the given PIDs, from one ps listing (ps's RSS is
+# /proc/PID/status's VmRSS); one fork per sample, so that 100 trees are summed in a moment.
+trees_rss() {
+  ps -e -o pid=,ppid=,rss= | awk -v roots="$*" '
+    BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) inside[r[i]] = 1 }
+    { pid[NR] = $1; parent[NR] = $2; rss[NR] = $3 }
+    END {
+      do { grew = 0
+        for (i = 1; i <= NR; i++) if (!(pid[i] in inside) && (parent[i] in inside)) { inside[pid[i]] = 1; grew = 1 }
+      } while (grew)
+      for (i = 1; i <= NR; i++) if (pid[i] in inside) total += rss[i]
+      print total + 0
+    }'
 }
 
 run() {
@@ -92,9 +96,7 @@ run() {
   sleep 5 # every submitting JVM has exited (surge-wait) or settled (jvm)
   local samples=() s total
   for s in 1 2 3; do
-    total=0
-    for i in "${!pids[@]}"; do total=$((total + $(tree_rss "${pids[$i]}"))); done
-    samples+=("$total")
+    samples+=("$(trees_rss "${pids[@]}")")
     sleep 2
   done
   # SIGTERM every launcher, as scancel does; each must cancel its job and exit 143.
