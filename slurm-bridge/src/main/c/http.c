@@ -65,6 +65,8 @@ void url_segment(const char *value, char *out, size_t n) {
   out[o] = 0;
 }
 
+volatile sig_atomic_t http_stop;
+
 static long long now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -99,7 +101,7 @@ static int connect_to(const server_url *u, int timeout_ms, http_answer *a) {
       do {
         long long left = deadline - now_ms();
         n = poll(&p, 1, left > 0 ? (int)left : 0);
-      } while (n < 0 && errno == EINTR && now_ms() < deadline);
+      } while (n < 0 && errno == EINTR && !http_stop && now_ms() < deadline);
       if (n <= 0) {
         why = "connection timed out";
         close(fd);
@@ -136,7 +138,7 @@ static int ready(int fd, short events, int timeout_ms) {
     long long left = deadline - now_ms();
     int n = poll(&p, 1, left > 0 ? (int)left : 0);
     if (n > 0) return 0;
-    if (n == 0 || errno != EINTR) return -1;
+    if (n == 0 || errno != EINTR || http_stop) return -1;
   }
 }
 

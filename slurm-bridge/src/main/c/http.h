@@ -33,6 +33,13 @@ void http_call(const server_url *u, const char *method, const char *path, const 
 
 void http_free(http_answer *a);
 
+/*
+ * Set (from a signal handler) to give up a request in flight at once, as "unreachable": a signal
+ * must not wait out a 30 s read before the job is cancelled. Cleared before the cancel request.
+ */
+#include <signal.h>
+extern volatile sig_atomic_t http_stop;
+
 /* A path segment percent-encoded as the Java client does (unreserved characters kept). */
 void url_segment(const char *value, char *out, size_t n);
 #endif

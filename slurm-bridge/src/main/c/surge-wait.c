@@ -43,6 +43,7 @@ static volatile sig_atomic_t got_signal;
 
 static void on_signal(int sig) {
   if (!got_signal) got_signal = sig;
+  http_stop = 1;
 }
 
 static long long mono_ms(void) {
@@ -440,6 +441,7 @@ static void cancel(const handoff *h, const server_url *u) {
   escape(h->job, job, sizeof job);
   http_answer a;
   int timeout = (int)(h->cancel_timeout_ms > 0 ? h->cancel_timeout_ms : 2000);
+  http_stop = 0;
   http_call(u, "POST", path, authorization(h), timeout, timeout, &a);
   say("\n");
   if (!a.answered) {
