@@ -13,7 +13,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 PACKAGES=(
-  # example kernels: C to wasm32-wasi and natively, wasm-objdump, make
+  # example kernels: C to wasm32-wasi and natively, wasm-objdump, make; gcc and make also build
+  # surge-wait, the light waiter of `surge offload` (slurm-bridge/src/main/c)
   clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt make gcc
   # Slurm, for the bridge and its tests
   munge slurmctld slurmd slurm-client

@@ -28,7 +28,9 @@ final class CancelOnInterrupt implements Runnable, AutoCloseable {
   private final CompletableFuture<String> job = new CompletableFuture<>();
 
   private volatile boolean submitting;
-  private volatile boolean armed = true;
+  private boolean armed = true;
+  private boolean fired;
+  private Runnable afterCancel = () -> {};
 
   /** {@code timeout}: how long the hook waits for a submission in flight, and for the cancel. */
   CancelOnInterrupt(SurgeClient client, PrintStream err, Duration timeout) {
@@ -55,9 +57,37 @@ final class CancelOnInterrupt implements Runnable, AutoCloseable {
     job.complete(jobId);
   }
 
+  /**
+   * What to do once the hook has tried to cancel a job, before the JVM halts: {@code surge offload}
+   * leaves a mark there for surge-wait, so that it does not cancel the job again.
+   */
+  void afterCancel(Runnable action) {
+    this.afterCancel = action;
+  }
+
+  /**
+   * Disarms the hook for good unless it has fired: answers false when it has (it cancels the job,
+   * so nobody else may wait for it), true when the caller may hand the wait to another process.
+   */
+  synchronized boolean handOff() {
+    if (fired) {
+      return false;
+    }
+    armed = false;
+    return true;
+  }
+
+  private synchronized boolean fire() {
+    if (!armed) {
+      return false;
+    }
+    fired = true;
+    return true;
+  }
+
   @Override
   public void run() {
-    if (!armed) {
+    if (!fire()) {
       return;
     }
     String jobId = job.getNow(null);
@@ -76,6 +106,14 @@ final class CancelOnInterrupt implements Runnable, AutoCloseable {
       return;
     }
     err.println();
+    try {
+      cancel(jobId);
+    } finally {
+      afterCancel.run();
+    }
+  }
+
+  private void cancel(String jobId) {
     try {
       JobStatus status = client.cancel(jobId, timeout);
       err.println(
@@ -100,7 +138,9 @@ final class CancelOnInterrupt implements Runnable, AutoCloseable {
 
   @Override
   public void close() {
-    armed = false;
+    synchronized (this) {
+      armed = false;
+    }
     job.complete(null);
     try {
       Runtime.getRuntime().removeShutdownHook(hook);

@@ -1,9 +1,11 @@
 package surge.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,6 +15,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import surge.client.Credentials;
 import surge.client.JobStatus;
 import surge.client.SurgeClient;
 import surge.options.DurationConverter;
@@ -69,6 +72,13 @@ final class OffloadCommand implements Callable<Integer> {
   private Path script;
 
   @Option(
+      names = "--resume",
+      paramLabel = "FILE",
+      hidden = true,
+      description = "Internal: surge-wait hands a waited-for job back (see OffloadHandOff).")
+  private Path resume;
+
+  @Option(
       names = "--connect-timeout",
       paramLabel = "DURATION",
       defaultValue = "60s",
@@ -85,8 +95,13 @@ final class OffloadCommand implements Callable<Integer> {
     SlurmClient slurm = new SlurmClient(shell.env(), SCONTROL_TIMEOUT);
     try (JobComment comment = new JobComment(slurmJob, slurm, shell.err(), COMMENT_INTERVAL)) {
       try {
-        JobStatus succeeded = offload(shell, slurmJob, slurm, comment);
-        comment.last(JobComment.done(succeeded));
+        Optional<JobStatus> succeeded =
+            resume != null ? resume(shell, comment) : offload(shell, slurmJob, slurm, comment);
+        if (succeeded.isEmpty()) {
+          // Handed to surge-wait, or back to it: the job still runs, and so does the wait.
+          return resume != null ? OffloadHandOff.WAIT_MORE : ExitCodes.OK;
+        }
+        comment.last(JobComment.done(succeeded.get()));
         return ExitCodes.OK;
       } catch (Exception e) {
         String message = ErrorReporter.report(e).message();
@@ -97,8 +112,8 @@ final class OffloadCommand implements Callable<Integer> {
     }
   }
 
-  private JobStatus offload(Shell shell, SlurmJob slurmJob, SlurmClient slurm, JobComment comment)
-      throws Exception {
+  private Optional<JobStatus> offload(
+      Shell shell, SlurmJob slurmJob, SlurmClient slurm, JobComment comment) throws Exception {
     OffloadJob parsed = read(shell, slurmJob, slurm);
     for (String warning : parsed.warnings()) {
       shell.err().println("surge: warning: " + warning);
@@ -115,7 +130,69 @@ final class OffloadCommand implements Callable<Integer> {
         JobProgress.all(
             new SlurmProgress(shell.err(), client.server(), job, comment),
             new ProgressBar(shell.err(), shell.terminal(), LOG_INTERVAL));
-    return submission.run(job, slurmJob.id(), progress, polling, CANCEL_TIMEOUT);
+    Optional<Path> handOffFile = OffloadHandOff.requested(shell);
+    Optional<Submission.HandOff> handOff =
+        handOffFile
+            .filter(f -> OffloadHandOff.reachable(client.server()))
+            .filter(f -> client.credential().origin().isPresent())
+            .map(f -> handOff(f, shell, client, polling, slurmJob, job.output()));
+    return submission.runOrHandOff(job, slurmJob.id(), progress, polling, CANCEL_TIMEOUT, handOff);
+  }
+
+  /**
+   * Writes what surge-wait needs, then disarms this JVM's hook, unless it has fired (a signal came
+   * during the submission): then the hook cancels, marks the hand-off over, and this JVM ends.
+   */
+  private static Submission.HandOff handOff(
+      Path file,
+      Shell shell,
+      SurgeClient client,
+      Shell.Polling polling,
+      SlurmJob slurmJob,
+      Optional<Path> output) {
+    return (submitted, guard) -> {
+      guard.afterCancel(() -> OffloadHandOff.markOver(file));
+      OffloadHandOff.write(
+          file,
+          new OffloadHandOff.Wait(
+              submitted.id(),
+              client.server(),
+              client.credential().origin().orElseThrow(),
+              shell.clock().instant(),
+              polling,
+              LOG_INTERVAL,
+              COMMENT_INTERVAL,
+              SCONTROL_TIMEOUT,
+              CANCEL_TIMEOUT,
+              slurmJob.id(),
+              shell.terminal(),
+              output));
+      return guard.handOff();
+    };
+  }
+
+  /** {@code --resume FILE}: surge-wait hands the wait back for the end, or for a failure. */
+  private Optional<JobStatus> resume(Shell shell, JobComment comment) throws Exception {
+    OffloadHandOff.Wait wait;
+    try {
+      wait = OffloadHandOff.read(resume);
+    } catch (IOException e) {
+      throw new CommandFailure(ExitCodes.ERROR, e.getMessage());
+    }
+    SurgeClient client = new SurgeClient(wait.server(), Credentials.resolve(shell.env()));
+    Submission submission = new Submission(client, Retry.never(), shell);
+    JobProgress progress =
+        JobProgress.all(
+            (status, elapsed) -> comment.update(status),
+            new ProgressBar(shell.err(), shell.terminal(), LOG_INTERVAL));
+    Duration elapsed = Duration.between(wait.started(), shell.clock().instant());
+    return submission.resume(
+        wait.jobId(),
+        wait.output(),
+        progress,
+        elapsed,
+        CANCEL_TIMEOUT,
+        () -> OffloadHandOff.markOver(resume));
   }
 
   /** The script named on the command line, else the running job's script as Slurm stored it. */

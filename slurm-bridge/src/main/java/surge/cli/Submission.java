@@ -55,6 +55,35 @@ final class Submission {
           SurgeApiException,
           SurgeUnreachableException,
           InterruptedException {
+    return runOrHandOff(job, slurmJobId, progress, polling, cancelTimeout, Optional.empty())
+        .orElseThrow();
+  }
+
+  /**
+   * The wait handed to another process after submitting: {@code handOff} gets the submitted job and
+   * the hook that would cancel it (marking {@link OffloadHandOff#markOver} when it does), and
+   * answers true once that process has what it needs.
+   */
+  interface HandOff {
+    boolean handOff(JobStatus submitted, CancelOnInterrupt guard) throws IOException;
+  }
+
+  /**
+   * As {@link #run}, except that when {@code handOff} takes the submitted job this returns empty at
+   * once: the wait, the result and the exit code are then the other process's.
+   */
+  Optional<JobStatus> runOrHandOff(
+      JobOptions job,
+      Optional<String> slurmJobId,
+      JobProgress progress,
+      Shell.Polling polling,
+      Duration cancelTimeout,
+      Optional<HandOff> handOff)
+      throws IOException,
+          CommandFailure,
+          SurgeApiException,
+          SurgeUnreachableException,
+          InterruptedException {
     JobSpec spec = prepare(job, slurmJobId);
     JobStatus ended;
     try (CancelOnInterrupt guard = CancelOnInterrupt.install(client, shell.err(), cancelTimeout)) {
@@ -62,11 +91,59 @@ final class Submission {
       JobStatus submitted = post(spec);
       guard.watch(submitted.id());
       progress.submitted(submitted);
+      if (handOff.isPresent() && handOff.get().handOff(submitted, guard)) {
+        return Optional.empty();
+      }
       ended = new JobWaiter(client, progress, polling).await(submitted.id());
     }
+    finish(ended, job.output());
+    return Optional.of(ended);
+  }
+
+  /**
+   * Takes a handed-off wait back ({@code surge offload --resume}): one look at the job, with it
+   * cancelled on a signal; empty while it has not ended, else as {@link #run} ends. {@code over}
+   * runs once the job is known to have ended or been cancelled here.
+   */
+  Optional<JobStatus> resume(
+      String jobId,
+      Optional<Path> output,
+      JobProgress progress,
+      Duration elapsed,
+      Duration cancelTimeout,
+      Runnable over)
+      throws IOException,
+          CommandFailure,
+          SurgeApiException,
+          SurgeUnreachableException,
+          InterruptedException {
+    JobStatus status;
+    try (CancelOnInterrupt guard = CancelOnInterrupt.install(client, shell.err(), cancelTimeout)) {
+      guard.afterCancel(over);
+      guard.watch(jobId);
+      try {
+        status = client.status(jobId);
+        if (!status.state().isEnded()) {
+          return Optional.empty();
+        }
+        over.run();
+        progress.update(status, elapsed);
+      } finally {
+        progress.finish();
+      }
+    }
+    finish(status, output);
+    return Optional.of(status);
+  }
+
+  private void finish(JobStatus ended, Optional<Path> output)
+      throws IOException,
+          CommandFailure,
+          SurgeApiException,
+          SurgeUnreachableException,
+          InterruptedException {
     Outcome.requireSucceeded(ended);
-    ResultWriter.write(client, ended.id(), job.output(), shell.out());
-    return ended;
+    ResultWriter.write(client, ended.id(), output, shell.out());
   }
 
   private JobSpec prepare(JobOptions job, Optional<String> slurmJobId)

@@ -16,6 +16,15 @@ public interface Credential {
    */
   String describe();
 
+  /**
+   * Where another process of the same user finds this credential again, without the secret: {@code
+   * bearer-env:NAME}, {@code bearer-file:PATH}, {@code munge} or {@code munge:SOCKET}; empty when
+   * it cannot (surge-wait, the light waiter of {@code surge offload}, reads it).
+   */
+  default Optional<String> origin() {
+    return Optional.empty();
+  }
+
   /** No credential: requests go without one (public endpoints, or a server without auth). */
   static Credential none() {
     return none("no credential given");
@@ -37,6 +46,11 @@ public interface Credential {
 
   /** {@code Authorization: Bearer TOKEN}: an API token or a Slurm JWT, from {@code source}. */
   static Credential bearer(String token, String source) {
+    return bearer(token, source, Optional.empty());
+  }
+
+  /** As {@link #bearer(String, String)}, found again at {@code origin} (see {@link #origin()}). */
+  static Credential bearer(String token, String source, Optional<String> origin) {
     Optional<String> header = Optional.of("Bearer " + token);
     return new Credential() {
       @Override
@@ -47,6 +61,11 @@ public interface Credential {
       @Override
       public String describe() {
         return source;
+      }
+
+      @Override
+      public Optional<String> origin() {
+        return origin;
       }
 
       @Override

@@ -63,17 +63,24 @@ public final class Credentials {
   static Credential resolve(Map<String, String> env, String munge) throws CredentialException {
     Optional<String> token = value(env, TOKEN_ENV);
     if (token.isPresent()) {
-      return Credential.bearer(checked(token.get(), TOKEN_ENV), "the API token in " + TOKEN_ENV);
+      return Credential.bearer(
+          checked(token.get(), TOKEN_ENV),
+          "the API token in " + TOKEN_ENV,
+          Optional.of("bearer-env:" + TOKEN_ENV));
     }
     Path file = tokenFile(env);
     Optional<String> fromFile = readTokenFile(file);
     if (fromFile.isPresent()) {
-      return Credential.bearer(fromFile.get(), "the API token in " + file);
+      return Credential.bearer(
+          fromFile.get(), "the API token in " + file, Optional.of("bearer-file:" + file));
     }
     // "daemon" is slurmrestd's own setting, not a token.
     Optional<String> jwt = value(env, JWT_ENV).filter(v -> !v.equals("daemon"));
     if (jwt.isPresent()) {
-      return Credential.bearer(checked(jwt.get(), JWT_ENV), "the Slurm JWT in " + JWT_ENV);
+      return Credential.bearer(
+          checked(jwt.get(), JWT_ENV),
+          "the Slurm JWT in " + JWT_ENV,
+          Optional.of("bearer-env:" + JWT_ENV));
     }
     String passedOver = TOKEN_ENV + " (not set), " + file + " (none), " + JWT_ENV + " (not set), ";
     return new MungeCredential(munge, value(env, MUNGE_SOCKET_ENV), passedOver);

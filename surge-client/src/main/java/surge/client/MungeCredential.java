@@ -22,6 +22,7 @@ final class MungeCredential implements Credential {
   private static final long TIMEOUT_SECONDS = 10;
 
   private final List<String> command;
+  private final Optional<String> socket;
   private final String passedOver;
   private volatile String lastFailure;
 
@@ -32,6 +33,7 @@ final class MungeCredential implements Credential {
    */
   MungeCredential(String munge, Optional<String> socket, String passedOver) {
     this.passedOver = passedOver;
+    this.socket = socket;
     List<String> cmd = new ArrayList<>(List.of(munge, "-n"));
     socket.ifPresent(s -> cmd.addAll(List.of("--socket", s)));
     this.command = List.copyOf(cmd);
@@ -69,6 +71,14 @@ final class MungeCredential implements Credential {
   private Optional<String> failed(String why) {
     lastFailure = ControlCharacters.escape(why);
     return Optional.empty();
+  }
+
+  /** Only the {@code munge} on the PATH: another program (a test's) is not found again. */
+  @Override
+  public Optional<String> origin() {
+    return command.get(0).equals("munge")
+        ? Optional.of(socket.map(s -> "munge:" + s).orElse("munge"))
+        : Optional.empty();
   }
 
   @Override

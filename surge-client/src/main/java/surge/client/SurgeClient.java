@@ -51,6 +51,11 @@ public final class SurgeClient {
     return server;
   }
 
+  /** Who this client says it is, for a helper process that must say the same. */
+  public Credential credential() {
+    return credential;
+  }
+
   /**
    * Uploads a kernel unless the server has it already: kernels are content-addressed, so a HEAD on
    * the local hash saves sending the bytes again.
