@@ -245,7 +245,9 @@ class SurgeWaitTest {
   private static String classPath() {
     return Stream.of(
             Surge.class,
+            surge.client.SurgeClient.class,
             CommandLine.class,
+            surge.slurmcommon.script.Durations.class,
             jakarta.json.Json.class,
             org.eclipse.parsson.JsonProviderImpl.class)
         .map(SurgeWaitTest::location)
