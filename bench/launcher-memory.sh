@@ -61,6 +61,29 @@ EOF
 
 # Sum of VmRSS (kB) over the process trees of the given PIDs, from one ps listing (ps's RSS is
 # /proc/PID/status's VmRSS); one fork per sample, so that 100 trees are summed in a moment.
+trees_pids() {
+  ps -e -o pid=,ppid= | awk -v roots="$*" '
+    BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) inside[r[i]] = 1 }
+    { pid[NR] = $1; parent[NR] = $2 }
+    END {
+      do { grew = 0
+        for (i = 1; i <= NR; i++) if (!(pid[i] in inside) && (parent[i] in inside)) { inside[pid[i]] = 1; grew = 1 }
+      } while (grew)
+      for (i = 1; i <= NR; i++) if (pid[i] in inside) print pid[i]
+    }'
+}
+
+# Sum of RssAnon (kB): the trees' private resident memory, what they add to the node; shared
+# library pages (most of VmRSS for a small C program on libcurl) are mapped once for all of them.
+trees_private() {
+  local p total=0 kb
+  for p in $(trees_pids "$@"); do
+    kb=$(awk '/^RssAnon:/ { print $2 }' "/proc/$p/status" 2>/dev/null || true)
+    total=$((total + ${kb:-0}))
+  done
+  echo "$total"
+}
+
 trees_rss() {
   ps -e -o pid=,ppid=,rss= | awk -v roots="$*" '
     BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) inside[r[i]] = 1 }
@@ -94,9 +117,10 @@ run() {
   local submitted
   submitted=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   sleep 5 # every submitting JVM has exited (surge-wait) or settled (jvm)
-  local samples=() s total
+  local samples=() private=() s total
   for s in 1 2 3; do
     samples+=("$(trees_rss "${pids[@]}")")
+    private+=("$(trees_private "${pids[@]}")")
     sleep 2
   done
   # SIGTERM every launcher, as scancel does; each must cancel its job and exit 143.
@@ -113,8 +137,8 @@ run() {
   local queued
   queued=$(curl -fsS -H "Authorization: Bearer $TOKEN" "$SURGE_SERVER/api/jobs?state=QUEUED&limit=1000" |
     grep -o '"id"' | wc -l || true)
-  printf '{"waiter":"%s","launchers":%d,"rss_kb":[%s],"per_launcher_kb":%d,"submit_all_s":%s,"not_143_or_not_cancelled":%d,"still_queued_on_server":%d}\n' \
-    "$waiter" "$N" "$(IFS=,; echo "${samples[*]}")" $((samples[2] / N)) "$submitted" "$bad" "$queued"
+  printf '{"waiter":"%s","launchers":%d,"rss_kb":[%s],"per_launcher_kb":%d,"private_kb":[%s],"private_per_launcher_kb":%d,"submit_all_s":%s,"not_143_or_not_cancelled":%d,"still_queued_on_server":%d}\n' \
+    "$waiter" "$N" "$(IFS=,; echo "${samples[*]}")" $((samples[2] / N)) "$(IFS=,; echo "${private[*]}")" $((private[2] / N)) "$submitted" "$bad" "$queued"
 }
 
 run jvm

@@ -16,6 +16,8 @@ PACKAGES=(
   # example kernels: C to wasm32-wasi and natively, wasm-objdump, make; gcc and make also build
   # surge-wait, the light waiter of `surge offload` (slurm-bridge/src/main/c)
   clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt make gcc
+  # surge-wait speaks HTTP and TLS through libcurl and reads JSON with json-c
+  libcurl4-openssl-dev libjson-c-dev pkg-config
   # Slurm, for the bridge and its tests
   munge slurmctld slurmd slurm-client
   # headless browser tests

@@ -1,55 +1,55 @@
+/*
+ * The waiter's HTTP: libcurl (Debian's libcurl4-openssl-dev), so http:// and https:// (the
+ * server behind nginx with TLS, docs/tls.md) work alike, with the system's CA certificates and
+ * the usual proxy environment. One easy handle per request.
+ */
 #include "http.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <time.h>
-#include <unistd.h>
+
+/* The most of an answer kept: a job status is a few hundred bytes. */
+#define MAX_ANSWER_BYTES (4u << 20)
 
 int url_parse(const char *url, server_url *u) {
   memset(u, 0, sizeof *u);
-  if (strncasecmp(url, "http://", 7) != 0) return -1;
-  const char *host = url + 7;
-  size_t hostlen = strcspn(host, "/?#");
-  const char *rest = host + hostlen;
-  if (*rest == '?' || *rest == '#') return -1;
-  char authority[512];
-  if (hostlen == 0 || hostlen >= sizeof authority || memchr(host, '@', hostlen)) return -1;
-  memcpy(authority, host, hostlen);
-  authority[hostlen] = 0;
-  char *port = NULL;
-  if (authority[0] == '[') { /* [v6]:port */
-    char *close = strchr(authority, ']');
-    if (!close) return -1;
-    *close = 0;
-    snprintf(u->host, sizeof u->host, "%s", authority + 1);
-    if (close[1] == ':') port = close + 2;
-    else if (close[1]) return -1;
-  } else {
-    char *colon = strrchr(authority, ':');
-    if (colon) {
-      *colon = 0;
-      port = colon + 1;
-    }
-    snprintf(u->host, sizeof u->host, "%s", authority);
-  }
-  if (port && (!*port || strlen(port) > 5 || strspn(port, "0123456789") != strlen(port))) return -1;
-  snprintf(u->port, sizeof u->port, "%s", port ? port : "80");
-  size_t plen = strlen(rest);
-  if (plen >= sizeof u->prefix) return -1;
-  memcpy(u->prefix, rest, plen + 1);
+  if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) return -1;
+  CURLU *h = curl_url();
+  if (!h) return -1;
+  int rc = -1;
+  char *host = NULL, *path = NULL, *query = NULL, *fragment = NULL, *user = NULL;
+  if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK) goto done;
+  if (curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK || !host[0]) goto done;
+  /* Credentials in the URL or a query would be sent somewhere the user did not mean. */
+  if (curl_url_get(h, CURLUPART_USER, &user, 0) == CURLUE_OK) goto done;
+  if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK) goto done;
+  if (curl_url_get(h, CURLUPART_FRAGMENT, &fragment, 0) == CURLUE_OK) goto done;
+  if (curl_url_get(h, CURLUPART_PATH, &path, 0) != CURLUE_OK) goto done;
+  size_t plen = strlen(path);
+  if (plen >= sizeof u->prefix || strlen(url) >= sizeof u->base) goto done;
+  memcpy(u->prefix, path, plen + 1);
   while (plen > 0 && u->prefix[plen - 1] == '/') u->prefix[--plen] = 0;
+  snprintf(u->host, sizeof u->host, "%s", host);
+  /* The base every request path is put after: the URL without its trailing slashes. */
+  snprintf(u->base, sizeof u->base, "%s", url);
+  size_t blen = strlen(u->base);
+  while (blen > 0 && u->base[blen - 1] == '/') u->base[--blen] = 0;
   /* As SurgeClient shows its server: the URL given, without a trailing slash. */
   snprintf(u->shown, sizeof u->shown, "%s", url);
   size_t slen = strlen(u->shown);
   if (slen > 0 && u->shown[slen - 1] == '/') u->shown[slen - 1] = 0;
-  return 0;
+  rc = 0;
+done:
+  curl_free(host);
+  curl_free(path);
+  curl_free(query);
+  curl_free(fragment);
+  curl_free(user);
+  curl_url_cleanup(h);
+  return rc;
 }
 
 void url_segment(const char *value, char *out, size_t n) {
@@ -65,12 +65,40 @@ void url_segment(const char *value, char *out, size_t n) {
   out[o] = 0;
 }
 
+typedef struct {
+  char *data;
+  size_t len, cap;
+  int too_big;
+} sink;
+
+static size_t collect(char *chunk, size_t size, size_t count, void *userdata) {
+  sink *s = userdata;
+  size_t n = size * count;
+  if (s->len + n + 1 > MAX_ANSWER_BYTES) {
+    s->too_big = 1;
+    return 0; /* makes curl stop with CURLE_WRITE_ERROR */
+  }
+  if (s->len + n + 1 > s->cap) {
+    size_t cap = s->cap ? s->cap : 16384;
+    while (cap < s->len + n + 1) cap *= 2;
+    char *bigger = realloc(s->data, cap);
+    if (!bigger) return 0;
+    s->data = bigger;
+    s->cap = cap;
+  }
+  memcpy(s->data + s->len, chunk, n);
+  s->len += n;
+  s->data[s->len] = 0;
+  return n;
+}
+
 volatile sig_atomic_t http_stop;
 
-static long long now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+/* Called by libcurl at least once a second: a signal (http_stop) ends the request. */
+static int keep_going(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                      curl_off_t ulnow) {
+  (void)p, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+  return http_stop ? 1 : 0;
 }
 
 static void unreachable(http_answer *a, int never_connected, const char *reason) {
@@ -79,212 +107,94 @@ static void unreachable(http_answer *a, int never_connected, const char *reason)
   snprintf(a->reason, sizeof a->reason, "%s", reason);
 }
 
-static int connect_to(const server_url *u, int timeout_ms, http_answer *a) {
-  struct addrinfo hints = {0}, *list;
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  int gai = getaddrinfo(u->host, u->port, &hints, &list);
-  if (gai) {
-    unreachable(a, 1, gai == EAI_NONAME || gai == EAI_FAIL ? "unknown host" : gai_strerror(gai));
-    return -1;
-  }
-  const char *why = "connection refused";
-  for (struct addrinfo *ai = list; ai; ai = ai->ai_next) {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd < 0) continue;
-    fcntl(fd, F_SETFL, O_NONBLOCK);
-    int rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
-    if (rc < 0 && errno == EINPROGRESS) {
-      struct pollfd p = {fd, POLLOUT, 0};
-      int n;
-      long long deadline = now_ms() + timeout_ms;
-      do {
-        long long left = deadline - now_ms();
-        n = poll(&p, 1, left > 0 ? (int)left : 0);
-      } while (n < 0 && errno == EINTR && !http_stop && now_ms() < deadline);
-      if (n <= 0) {
-        why = "connection timed out";
-        close(fd);
-        continue;
-      }
-      int err = 0;
-      socklen_t len = sizeof err;
-      getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-      if (err) {
-        why = err == ECONNREFUSED ? "connection refused" : strerror(err);
-        close(fd);
-        continue;
-      }
-      rc = 0;
-    }
-    if (rc < 0) {
-      why = errno == ECONNREFUSED ? "connection refused" : strerror(errno);
-      close(fd);
-      continue;
-    }
-    freeaddrinfo(list);
-    return fd;
-  }
-  freeaddrinfo(list);
-  unreachable(a, 1, why);
-  return -1;
-}
-
-/* Waits until fd is ready for EVENTS; 0 ready, -1 timed out or failed. */
-static int ready(int fd, short events, int timeout_ms) {
-  struct pollfd p = {fd, events, 0};
-  long long deadline = now_ms() + timeout_ms;
-  while (1) {
-    long long left = deadline - now_ms();
-    int n = poll(&p, 1, left > 0 ? (int)left : 0);
-    if (n > 0) return 0;
-    if (n == 0 || errno != EINTR || http_stop) return -1;
-  }
-}
-
-static const char *header(const char *head, const char *name) {
-  size_t n = strlen(name);
-  for (const char *line = strstr(head, "\r\n"); line && line[2]; line = strstr(line + 2, "\r\n")) {
-    const char *l = line + 2;
-    if (strncasecmp(l, name, n) == 0 && l[n] == ':') {
-      l += n + 1;
-      while (*l == ' ' || *l == '\t') l++;
-      return l;
-    }
-  }
-  return NULL;
-}
-
-/* Decodes a chunked body in place; -1 when it is cut short. */
-static int unchunk(char *body, size_t *len) {
-  size_t in = 0, out = 0;
-  while (1) {
-    char *end;
-    if (in >= *len) return -1;
-    unsigned long size = strtoul(body + in, &end, 16);
-    char *eol = strstr(body + in, "\r\n");
-    if (!eol || end == body + in) return -1;
-    in = (size_t)(eol - body) + 2;
-    if (size == 0) break;
-    if (in + size > *len) return -1;
-    memmove(body + out, body + in, size);
-    out += size;
-    in += size + 2;
-  }
-  *len = out;
-  body[out] = 0;
-  return 0;
-}
-
 void http_call(const server_url *u, const char *method, const char *path, const char *auth,
                int connect_ms, int read_ms, http_answer *a) {
   memset(a, 0, sizeof *a);
-  int fd = connect_to(u, connect_ms, a);
-  if (fd < 0) return;
-  char request[8192];
-  int n = snprintf(request, sizeof request,
-                   "%s %s%s HTTP/1.1\r\nHost: %s%s%s:%s\r\nAccept: application/json\r\n"
-                   "User-Agent: surge-wait\r\nConnection: close\r\n%s%s%s%s\r\n",
-                   method, u->prefix, path, strchr(u->host, ':') ? "[" : "", u->host,
-                   strchr(u->host, ':') ? "]" : "", u->port, auth ? "Authorization: " : "",
-                   auth ? auth : "", auth ? "\r\n" : "",
-                   strcmp(method, "POST") == 0 ? "Content-Length: 0\r\n" : "");
-  if (n <= 0 || (size_t)n >= sizeof request) {
-    close(fd);
+  static int initialised;
+  if (!initialised) {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+      unreachable(a, 1, "libcurl could not start");
+      return;
+    }
+    initialised = 1;
+  }
+  CURL *c = curl_easy_init();
+  if (!c) {
+    unreachable(a, 1, "out of memory");
+    return;
+  }
+  char url[4096];
+  if ((size_t)snprintf(url, sizeof url, "%s%s", u->base, path) >= sizeof url) {
+    curl_easy_cleanup(c);
     unreachable(a, 1, "request too long");
     return;
   }
-  for (int sent = 0; sent < n;) {
-    if (ready(fd, POLLOUT, read_ms)) {
-      close(fd);
-      unreachable(a, 0, "no answer in time");
+  struct curl_slist *headers = NULL;
+  char header[8192];
+  if (auth) {
+    if ((size_t)snprintf(header, sizeof header, "Authorization: %s", auth) >= sizeof header) {
+      curl_easy_cleanup(c);
+      unreachable(a, 1, "request too long");
       return;
     }
-    ssize_t w = send(fd, request + sent, (size_t)(n - sent), MSG_NOSIGNAL);
-    if (w < 0 && errno != EINTR && errno != EAGAIN) {
-      close(fd);
-      unreachable(a, 0, strerror(errno));
-      return;
-    }
-    if (w > 0) sent += (int)w;
+    headers = curl_slist_append(headers, header);
   }
-  size_t len = 0, cap = 16384;
-  char *data = malloc(cap);
-  while (data) {
-    if (len + 4096 > cap) {
-      char *bigger = cap < (64u << 20) ? realloc(data, cap * 2) : NULL;
-      if (!bigger) {
-        free(data);
-        data = NULL;
+  headers = curl_slist_append(headers, "Accept: application/json");
+  sink s = {0};
+  char error[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)connect_ms);
+  /* No answer for read_ms: the same "no answer in time" as between reads before. */
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)((read_ms + 999) / 1000));
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, keep_going);
+  if (strcmp(method, "POST") == 0) {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+  } else if (strcmp(method, "GET") != 0) {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+  }
+  CURLcode rc = curl_easy_perform(c);
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  long connected = 0;
+  curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connected);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(c);
+  if (rc != CURLE_OK) {
+    free(s.data);
+    switch (rc) {
+      case CURLE_COULDNT_RESOLVE_HOST: unreachable(a, 1, "unknown host"); break;
+      case CURLE_COULDNT_CONNECT: unreachable(a, 1, "connection refused"); break;
+      case CURLE_OPERATION_TIMEDOUT:
+        unreachable(a, status == 0 && connected == 0, status == 0 && connected == 0
+                                                          ? "connection timed out"
+                                                          : "no answer in time");
         break;
-      }
-      data = bigger;
-      cap *= 2;
+      case CURLE_ABORTED_BY_CALLBACK: unreachable(a, 0, "interrupted"); break;
+      case CURLE_WRITE_ERROR:
+        unreachable(a, 0, s.too_big ? "the answer was too large" : "out of memory");
+        break;
+      default: unreachable(a, 0, error[0] ? error : curl_easy_strerror(rc)); break;
     }
-    if (ready(fd, POLLIN, read_ms)) {
-      free(data);
-      close(fd);
-      unreachable(a, 0, "no answer in time");
-      return;
-    }
-    ssize_t r = recv(fd, data + len, cap - len - 1, 0);
-    if (r == 0) break;
-    if (r < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
-      char why[128];
-      snprintf(why, sizeof why, "%s", errno == ECONNRESET ? "Connection reset" : strerror(errno));
-      free(data);
-      close(fd);
-      unreachable(a, 0, why);
-      return;
-    }
-    len += (size_t)r;
-  }
-  close(fd);
-  if (!data) {
-    unreachable(a, 0, "out of memory");
     return;
-  }
-  data[len] = 0;
-  char *head_end = strstr(data, "\r\n\r\n");
-  int status;
-  if (!head_end || sscanf(data, "HTTP/%*d.%*d %d", &status) != 1) {
-    free(data);
-    unreachable(a, 0, "the connection closed without a valid HTTP answer");
-    return;
-  }
-  *head_end = 0;
-  char *body = head_end + 4;
-  size_t body_len = len - (size_t)(body - data);
-  const char *te = header(data, "Transfer-Encoding");
-  const char *cl = header(data, "Content-Length");
-  if (te && strncasecmp(te, "chunked", 7) == 0) {
-    if (unchunk(body, &body_len)) {
-      free(data);
-      unreachable(a, 0, "the connection closed before the answer's body");
-      return;
-    }
-  } else if (cl) {
-    size_t want = strtoul(cl, NULL, 10);
-    if (body_len < want) {
-      free(data);
-      unreachable(a, 0, "the connection closed before the answer's body");
-      return;
-    }
-    body_len = want;
   }
   a->answered = 1;
-  a->status = status;
-  a->body = malloc(body_len + 1);
-  if (a->body) {
-    memcpy(a->body, body, body_len);
-    a->body[body_len] = 0;
-    a->len = body_len;
-  }
-  free(data);
+  a->status = (int)status;
+  a->body = s.data ? s.data : calloc(1, 1);
+  a->len = s.len;
 }
 
 void http_free(http_answer *a) {
   free(a->body);
   a->body = NULL;
+  a->len = 0;
 }

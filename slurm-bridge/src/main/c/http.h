@@ -1,16 +1,16 @@
-/* One HTTP/1.1 request to the Surge server over plain TCP, one connection per request. */
+/* One HTTP request to the Surge server through libcurl (http:// or https://). */
 #ifndef SURGE_HTTP_H
 #define SURGE_HTTP_H
 #include <stddef.h>
 
 typedef struct {
   char host[256];
-  char port[8];
   char prefix[1024]; /* the URL's path without a trailing slash: kept before /api/... */
+  char base[2048];   /* the URL without trailing slashes: each request's path goes after it */
   char shown[2048];  /* the URL as messages show it, as the Java client does */
 } server_url;
 
-/* 0 for an http:// URL; -1 for anything else (https goes through the JVM, which has TLS). */
+/* 0 for an http:// or https:// URL without credentials, query or fragment; -1 otherwise. */
 int url_parse(const char *url, server_url *u);
 
 typedef struct {

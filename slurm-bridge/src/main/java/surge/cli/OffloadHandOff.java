@@ -63,11 +63,12 @@ final class OffloadHandOff {
   }
 
   /**
-   * Whether surge-wait can talk to this server itself: plain HTTP (it has no TLS; an https server
-   * is waited for by the JVM, as before), no user info, query or fragment.
+   * Whether surge-wait can talk to this server itself: http or https (libcurl, with the system's
+   * certificate authorities), no user info, query or fragment.
    */
   static boolean reachable(URI server) {
-    return "http".equalsIgnoreCase(server.getScheme())
+    return ("http".equalsIgnoreCase(server.getScheme())
+            || "https".equalsIgnoreCase(server.getScheme()))
         && server.getHost() != null
         && server.getRawUserInfo() == null
         && server.getRawQuery() == null
