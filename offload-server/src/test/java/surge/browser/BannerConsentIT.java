@@ -66,7 +66,7 @@ class BannerConsentIT extends BannerPage {
       double workers = ((Number) after.get(2)).doubleValue();
       double level = 100 * busy / (wall * workers);
       System.out.printf(
-          "BannerIT: 25 %% chosen in the banner: %.0f workers busy %.1f %% of %.1f s%n",
+          "BannerConsentIT: 25 %% chosen in the banner: %.0f workers busy %.1f %% of %.1f s%n",
           workers, level, wall / 1000);
       assertThat(level).isBetween(22.5, 27.5);
     } finally {
@@ -91,7 +91,7 @@ class BannerConsentIT extends BannerPage {
       long disconnected =
           await(Duration.ofSeconds(1), "the volunteer gone", () -> volunteersConnected() == 0);
       System.out.printf(
-          "BannerIT: stop released the tasks in %d ms, socket closed by %d ms%n",
+          "BannerConsentIT: stop released the tasks in %d ms, socket closed by %d ms%n",
           released, released + disconnected);
       try {
         await(

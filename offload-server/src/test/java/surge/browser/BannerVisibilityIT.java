@@ -30,7 +30,7 @@ class BannerVisibilityIT extends BannerPage {
               Duration.ofSeconds(1),
               "the hidden page to give its tasks back",
               () -> leased(job) == 0);
-      System.out.printf("BannerIT: hidden page released its tasks in %d ms%n", released);
+      System.out.printf("BannerVisibilityIT: hidden page released its tasks in %d ms%n", released);
       int doneWhileHidden = done(job);
       Thread.sleep(2000); // a window in which nothing may run
       assertThat(done(job)).isEqualTo(doneWhileHidden);

@@ -23,7 +23,7 @@ import surge.client.JobStatus;
  * The browser runtime in real headless Chromium against the real server ({@code bin/surge-server}):
  * results, the CPU level, pausing while hidden, and requeueing when the page goes away. The page
  * and the runtime come from {@link RuntimeHost} on two other origins, as on a site that embeds the
- * banner; the banner itself is tested in BannerIT.
+ * banner; the banner itself is tested in the Banner*IT classes.
  */
 class BrowserRuntimeIT {
   static final Duration LONG = Duration.ofSeconds(90);

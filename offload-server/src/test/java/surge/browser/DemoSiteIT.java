@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The demo site's server on its own: the page embeds the banner from the Surge server it was given,
- * under a strict Content-Security-Policy. (The banner in it is tested in BannerIT.)
+ * under a strict Content-Security-Policy. (The banner in it is tested in the Banner*IT classes.)
  */
 class DemoSiteIT {
   @Test

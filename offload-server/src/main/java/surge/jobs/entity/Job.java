@@ -23,7 +23,7 @@ import org.hibernate.annotations.DynamicUpdate;
  *
  * <p>Updates write only the columns that changed: the journal updates a job it read before a cancel
  * committed (its verification report, its done count), and writing every column put the stale
- * QUEUED back over CANCELLED for a moment (RestApiIT.aCancelledQueuedJobStaysCancelled).
+ * QUEUED back over CANCELLED for a moment (RestJobsIT.aCancelledQueuedJobStaysCancelled).
  */
 @Entity
 @DynamicUpdate

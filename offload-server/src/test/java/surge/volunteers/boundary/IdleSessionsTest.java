@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Surge's idle-time keeping for volunteer sessions, on stand-ins shaped like Tyrus's session (the
- * real one is exercised on Payara by HostileVolunteerIT, VolunteerSocketIT and every volunteer IT).
+ * real one is exercised on Payara by HostileVolunteerIT and the Volunteer*IT classes).
  */
 class IdleSessionsTest {
   /** Shaped like TyrusSession 2.1: the container's executor in a private, non-final field. */
