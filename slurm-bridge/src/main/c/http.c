@@ -132,6 +132,15 @@ void http_call(const server_url *u, const char *method, const char *path, const 
   struct curl_slist *headers = NULL;
   char header[8192];
   if (auth) {
+    /* One header line: a credential with a control character (a line break in a token file
+       edited since the JVM checked it) would add headers; the JVM, run next, says why. */
+    for (const unsigned char *p = (const unsigned char *)auth; *p; p++) {
+      if (*p < 0x20 || *p == 0x7F) {
+        curl_easy_cleanup(c);
+        unreachable(a, 1, "the credential is not one line of text");
+        return;
+      }
+    }
     if ((size_t)snprintf(header, sizeof header, "Authorization: %s", auth) >= sizeof header) {
       curl_easy_cleanup(c);
       unreachable(a, 1, "request too long");
