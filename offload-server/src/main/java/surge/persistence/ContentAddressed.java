@@ -33,16 +33,28 @@ public abstract class ContentAddressed {
     this.uploadedAt = uploadedAt;
   }
 
-  /** Stores {@code blob} unless its hash is stored already; true if it was new. */
+  /**
+   * Stores {@code blob} unless its hash is stored already; true if it was new. Two stores of the
+   * same bytes at once may both find nothing; the second commit then fails on the key, and since
+   * the stored row holds the same bytes (same hash), that one is reported as not new.
+   */
   public static boolean storeOnce(Database db, ContentAddressed blob) {
-    return db.transaction(
-        s -> {
-          if (s.find(blob.getClass(), blob.sha256) != null) {
-            return false;
-          }
-          s.persist(blob);
-          return true;
-        });
+    try {
+      return db.transaction(
+          s -> {
+            if (s.find(blob.getClass(), blob.sha256) != null) {
+              return false;
+            }
+            s.persist(blob);
+            return true;
+          });
+    } catch (RuntimeException e) {
+      boolean storedMeanwhile = db.transaction(s -> s.find(blob.getClass(), blob.sha256) != null);
+      if (storedMeanwhile) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   public String sha256() {
