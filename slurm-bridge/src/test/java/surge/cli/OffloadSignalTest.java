@@ -2,20 +2,15 @@ package surge.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import surge.client.FakeSurgeServer;
 import surge.client.FakeSurgeServer.Frame;
 import surge.client.JobState;
@@ -64,7 +59,7 @@ class OffloadSignalTest {
         new ProcessBuilder(
             java,
             "-cp",
-            classPath(),
+            SurgeClassPath.get(),
             Surge.class.getName(),
             "offload",
             "--connect-timeout=1m",
@@ -76,28 +71,6 @@ class OffloadSignalTest {
     builder.redirectError(dir.resolve("stderr").toFile());
     process = builder.start();
     return process;
-  }
-
-  /** Surge's classes and the libraries it needs, wherever Maven keeps them. */
-  private static String classPath() {
-    return Stream.of(
-            Surge.class,
-            surge.client.SurgeClient.class,
-            CommandLine.class,
-            surge.slurmcommon.script.Durations.class,
-            jakarta.json.Json.class,
-            org.eclipse.parsson.JsonProviderImpl.class)
-        .map(OffloadSignalTest::location)
-        .distinct()
-        .collect(Collectors.joining(File.pathSeparator));
-  }
-
-  private static String location(Class<?> type) {
-    try {
-      return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private String stderr() throws Exception {

@@ -2,8 +2,6 @@ package surge.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,12 +12,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import surge.client.FakeSurgeServer;
 import surge.client.FakeSurgeServer.Frame;
 import surge.client.JobState;
@@ -75,7 +71,7 @@ class SurgeWaitTest {
                 WAITER.toString(),
                 java,
                 "-cp",
-                classPath(),
+                SurgeClassPath.get(),
                 Surge.class.getName(),
                 "--",
                 "offload"));
@@ -239,27 +235,6 @@ class SurgeWaitTest {
       assertThat(process.isAlive()).as("surge offload ended early: " + stderr()).isTrue();
       assertThat(System.nanoTime()).as("waited for " + what + "; " + stderr()).isLessThan(until);
       Thread.sleep(20);
-    }
-  }
-
-  private static String classPath() {
-    return Stream.of(
-            Surge.class,
-            surge.client.SurgeClient.class,
-            CommandLine.class,
-            surge.slurmcommon.script.Durations.class,
-            jakarta.json.Json.class,
-            org.eclipse.parsson.JsonProviderImpl.class)
-        .map(SurgeWaitTest::location)
-        .distinct()
-        .collect(Collectors.joining(File.pathSeparator));
-  }
-
-  private static String location(Class<?> type) {
-    try {
-      return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
     }
   }
 }
