@@ -1,17 +1,11 @@
 package surge.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static surge.it.Api.eventually;
 
 import jakarta.json.JsonObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import surge.testing.SharedServer;
 
 /**
  * Frames the volunteer protocol (protocol/PROTOCOL.md) does not accept on {@code /volunteer}:
@@ -19,54 +13,7 @@ import surge.testing.SharedServer;
  * (65536 on this server). Spoken by the JDK WebSocket client against the built WAR on Payara Micro;
  * shares the "volunteer" server with the other Volunteer*IT classes.
  */
-class VolunteerFramesIT {
-  private static final Duration WAIT = Duration.ofSeconds(15);
-  private static final int MAX_MESSAGE_BYTES = 65536; // SURGE_MAX_MESSAGE_BYTES, ItServers
-
-  @RegisterExtension static final SharedServer server = ItServers.VOLUNTEER;
-
-  private Api api;
-  private final List<VolunteerClient> clients = new ArrayList<>();
-
-  @BeforeEach
-  void client() {
-    api = new Api(server.base());
-  }
-
-  @AfterEach
-  void leaveNoVolunteerNorJob() {
-    clients.forEach(VolunteerClient::close);
-    api.cancelUnfinishedJobs();
-    eventually(WAIT, () -> assertThat(api.metric("surge_volunteers_connected")).isZero());
-  }
-
-  private VolunteerClient connect() {
-    var client = VolunteerClient.connect(api.volunteerSocket());
-    clients.add(client);
-    return client;
-  }
-
-  /** A connection past its hello, with a fresh consent token. */
-  private VolunteerClient volunteer() {
-    var client = connect();
-    client.hello(api.consentToken());
-    return client;
-  }
-
-  private String job(String kernel, int tasks, String extra) {
-    return api.submit(
-            "{\"kernel\":\""
-                + api.kernel(TestKernels.wasm(kernel))
-                + "\",\"tasks\":"
-                + tasks
-                + extra
-                + "}")
-        .getString("id");
-  }
-
-  private static List<JsonObject> runNatively(String program, List<JsonObject> tasks) {
-    return tasks.stream().map(t -> NativeRun.result(program, t)).toList();
-  }
+class VolunteerFramesIT extends VolunteerSessions {
 
   @Test
   void anUnknownTypeIsAnsweredWithAnErrorAndTheConnectionStaysUsable() {

@@ -13,7 +13,6 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -21,11 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import surge.testing.SharedServer;
 
 /**
  * Opening a volunteer session of the protocol (protocol/PROTOCOL.md) on {@code /volunteer}: the
@@ -33,58 +28,7 @@ import surge.testing.SharedServer;
  * WebSocket client against the built WAR on Payara Micro; shares the "volunteer" server with the
  * other Volunteer*IT classes.
  */
-class VolunteerHelloIT {
-  private static final Duration WAIT = Duration.ofSeconds(15);
-  private static final int MAX_MESSAGE_BYTES = 65536; // SURGE_MAX_MESSAGE_BYTES, ItServers
-
-  @RegisterExtension static final SharedServer server = ItServers.VOLUNTEER;
-
-  private Api api;
-  private final List<VolunteerClient> clients = new ArrayList<>();
-
-  @BeforeEach
-  void client() {
-    api = new Api(server.base());
-  }
-
-  @AfterEach
-  void leaveNoVolunteerNorJob() {
-    clients.forEach(VolunteerClient::close);
-    api.cancelUnfinishedJobs();
-    eventually(WAIT, () -> assertThat(api.metric("surge_volunteers_connected")).isZero());
-  }
-
-  private VolunteerClient connect() {
-    var client = VolunteerClient.connect(api.volunteerSocket());
-    clients.add(client);
-    return client;
-  }
-
-  /** A connection past its hello, with a fresh consent token. */
-  private VolunteerClient volunteer() {
-    var client = connect();
-    client.hello(api.consentToken());
-    return client;
-  }
-
-  private String job(String kernel, int tasks, String extra) {
-    return api.submit(
-            "{\"kernel\":\""
-                + api.kernel(TestKernels.wasm(kernel))
-                + "\",\"tasks\":"
-                + tasks
-                + extra
-                + "}")
-        .getString("id");
-  }
-
-  private static List<Integer> indices(List<JsonObject> tasks) {
-    return tasks.stream().map(t -> t.getInt("index")).sorted().toList();
-  }
-
-  private static List<JsonObject> runNatively(String program, List<JsonObject> tasks) {
-    return tasks.stream().map(t -> NativeRun.result(program, t)).toList();
-  }
+class VolunteerHelloIT extends VolunteerSessions {
 
   @Test
   void aFirstMessageOtherThanHelloIsClosedWith1008() {

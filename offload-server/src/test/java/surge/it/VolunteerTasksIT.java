@@ -8,14 +8,9 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import surge.testing.SharedServer;
 
 /**
  * Tasks over the volunteer protocol (protocol/PROTOCOL.md) on {@code /volunteer}: leases, results,
@@ -24,57 +19,7 @@ import surge.testing.SharedServer;
  * the results, with the JDK WebSocket client against the built WAR on Payara Micro; shares the
  * "volunteer" server with the other Volunteer*IT classes.
  */
-class VolunteerTasksIT {
-  private static final Duration WAIT = Duration.ofSeconds(15);
-
-  @RegisterExtension static final SharedServer server = ItServers.VOLUNTEER;
-
-  private Api api;
-  private final List<VolunteerClient> clients = new ArrayList<>();
-
-  @BeforeEach
-  void client() {
-    api = new Api(server.base());
-  }
-
-  @AfterEach
-  void leaveNoVolunteerNorJob() {
-    clients.forEach(VolunteerClient::close);
-    api.cancelUnfinishedJobs();
-    eventually(WAIT, () -> assertThat(api.metric("surge_volunteers_connected")).isZero());
-  }
-
-  private VolunteerClient connect() {
-    var client = VolunteerClient.connect(api.volunteerSocket());
-    clients.add(client);
-    return client;
-  }
-
-  /** A connection past its hello, with a fresh consent token. */
-  private VolunteerClient volunteer() {
-    var client = connect();
-    client.hello(api.consentToken());
-    return client;
-  }
-
-  private String job(String kernel, int tasks, String extra) {
-    return api.submit(
-            "{\"kernel\":\""
-                + api.kernel(TestKernels.wasm(kernel))
-                + "\",\"tasks\":"
-                + tasks
-                + extra
-                + "}")
-        .getString("id");
-  }
-
-  private static List<Integer> indices(List<JsonObject> tasks) {
-    return tasks.stream().map(t -> t.getInt("index")).sorted().toList();
-  }
-
-  private static List<JsonObject> runNatively(String program, List<JsonObject> tasks) {
-    return tasks.stream().map(t -> NativeRun.result(program, t)).toList();
-  }
+class VolunteerTasksIT extends VolunteerSessions {
 
   private static byte[] nativeWholeJob(String program, String... args) {
     var run = NativeRun.run(program, List.of(args), Map.of(), new byte[0]);
