@@ -14,11 +14,7 @@ import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import surge.testing.SharedServer;
 
 /**
  * What web pages call (docs/api.md, "Browser pieces"), against the built WAR on Payara Micro:
@@ -26,26 +22,11 @@ import surge.testing.SharedServer;
  * in the admin's export, and the runtime served as JavaScript. Shares the "rest" server with the
  * other Rest*IT classes.
  */
-class RestConsentIT {
-  @RegisterExtension static final SharedServer server = ItServers.REST;
-
-  private Api api;
-
-  @BeforeEach
-  void client() {
-    api = new Api(server.base());
-  }
-
-  @AfterEach
-  void noJobLeftWaiting() {
-    api.cancelUnfinishedJobs();
-  }
-
+class RestConsentIT extends RestApi {
   // ItServers.REST sets SURGE_ALLOWED_ORIGINS to https://it.example and SURGE_ADMIN_PASSWORD to
   // ADMIN_PASSWORD for this server.
 
   private static final String SITE = "https://it.example";
-  private static final String ADMIN_PASSWORD = "it-admin-password";
 
   @Test
   void consentAnswersASignedTokenAndRefusesABadBodyNamingTheField() {

@@ -15,34 +15,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.UUID;
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import surge.testing.SharedServer;
 
 /**
  * Jobs through the REST API of docs/api.md, against the built WAR on Payara Micro: inputs,
  * submission and its validation, status, result, cancel, deadline and the job list. Shares the
  * "rest" server with the other Rest*IT classes.
  */
-class RestJobsIT {
-  @RegisterExtension static final SharedServer server = ItServers.REST;
-
-  private Api api;
-
-  @BeforeEach
-  void client() {
-    api = new Api(server.base());
-  }
-
-  @AfterEach
-  void noJobLeftWaiting() {
-    api.cancelUnfinishedJobs();
-  }
-
-  private static final String UNKNOWN_SHA = "e".repeat(64);
-
+class RestJobsIT extends RestApi {
   private String noopJob(int tasks) {
     String kernel = api.approvedKernel(TestKernels.wasm("noop"));
     return "{\"name\":\"it-noop\",\"kernel\":\"" + kernel + "\",\"tasks\":" + tasks + "}";

@@ -12,37 +12,14 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import surge.testing.SharedServer;
 
 /**
  * Kernels through the REST API of docs/api.md, against the built WAR on Payara Micro: upload,
  * validation, fetching, size limit and approval (the default kernel policy). Shares the "rest"
  * server with the other Rest*IT classes.
  */
-class RestKernelsIT {
-  @RegisterExtension static final SharedServer server = ItServers.REST;
-
-  /** SURGE_ADMIN_PASSWORD of the "rest" server (ItServers). */
-  private static final String ADMIN_PASSWORD = "it-admin-password";
-
-  private Api api;
-
-  @BeforeEach
-  void client() {
-    api = new Api(server.base());
-  }
-
-  @AfterEach
-  void noJobLeftWaiting() {
-    api.cancelUnfinishedJobs();
-  }
-
-  private static final String UNKNOWN_SHA = "e".repeat(64);
-
+class RestKernelsIT extends RestApi {
   @Test
   void kernelUploadAnswers201ThenTheSameAddressWith200() throws Exception {
     byte[] wasm = TestKernels.unique(TestKernels.wasm("montecarlo"));

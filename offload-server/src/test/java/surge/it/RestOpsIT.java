@@ -6,35 +6,14 @@ import static surge.it.Api.text;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import surge.testing.SharedServer;
 
 /**
  * What an operator watches, against the built WAR on Payara Micro: health, Prometheus metrics, the
  * OpenAPI document and the dashboard behind the admin's login. Shares the "rest" server with the
  * other Rest*IT classes.
  */
-class RestOpsIT {
-  @RegisterExtension static final SharedServer server = ItServers.REST;
-
-  /** SURGE_ADMIN_PASSWORD of the "rest" server (ItServers). */
-  private static final String ADMIN_PASSWORD = "it-admin-password";
-
-  private Api api;
-
-  @BeforeEach
-  void client() {
-    api = new Api(server.base());
-  }
-
-  @AfterEach
-  void noJobLeftWaiting() {
-    api.cancelUnfinishedJobs();
-  }
-
+class RestOpsIT extends RestApi {
   @Test
   void healthIsUpWithEveryCheck() {
     var health = api.get("/health");
