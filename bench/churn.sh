@@ -90,18 +90,26 @@ done
 max_sessions="${max_sessions:-$((3 * sessions))}"
 [ "$max_sessions" -ge "$sessions" ] || die "--max-sessions ($max_sessions) is below --sessions ($sessions)"
 
-# The dispatch policies this checkout's server accepts: the list SURGE_DISPATCH_MODE is checked
-# against in Settings.java (or DispatchPolicies.NAMES when Settings defers to it).
+# The dispatch policies this checkout's server accepts: the built-in ones found by ServiceLoader
+# (their name() in policies' BuiltInDispatch.java); older checkouts listed them in Settings.java
+# or DispatchPolicies.NAMES.
 accepted_policies() {
-  local settings="$repo/offload-server/src/main/java/surge/config/Settings.java" line names
-  line="$(grep -A2 '"SURGE_DISPATCH_MODE"' "$settings" | tr -d '\n' || true)"
-  if [[ "$line" == *DispatchPolicies.NAMES* ]] || [ -z "$line" ]; then
-    names="$(grep -o 'NAMES = List.of([^)]*)' "$repo/policies/src/main/java/surge/policies/DispatchPolicies.java" 2>/dev/null |
+  local builtins="$repo/policies/src/main/java/surge/policies/BuiltInDispatch.java"
+  local settings="$repo/offload-server/src/main/java/surge/config/Settings.java" line names=""
+  if [ -f "$builtins" ]; then
+    names="$(grep -A1 'public String name()' "$builtins" | grep -o 'return "[a-z0-9-]*"' |
       grep -o '"[a-z0-9-]*"' | tr -d '"' | paste -sd, -)"
-  else
-    # oneOf("SURGE_DISPATCH_MODE", default, allowed...): every quoted word after the name.
-    names="$(grep -o 'oneOf("SURGE_DISPATCH_MODE"[^)]*)' <<<"$line" | grep -o '"[a-z0-9-]*"' |
-      tail -n +2 | tr -d '"' | paste -sd, -)"
+  fi
+  if [ -z "$names" ]; then
+    line="$(grep -A2 '"SURGE_DISPATCH_MODE"' "$settings" | tr -d '\n' || true)"
+    if [[ "$line" == *DispatchPolicies.NAMES* ]] || [ -z "$line" ]; then
+      names="$(grep -o 'NAMES = List.of([^)]*)' "$repo/policies/src/main/java/surge/policies/DispatchPolicies.java" 2>/dev/null |
+        grep -o '"[a-z0-9-]*"' | tr -d '"' | paste -sd, -)"
+    else
+      # oneOf("SURGE_DISPATCH_MODE", default, allowed...): every quoted word after the name.
+      names="$(grep -o 'oneOf("SURGE_DISPATCH_MODE"[^)]*)' <<<"$line" | grep -o '"[a-z0-9-]*"' |
+        tail -n +2 | tr -d '"' | paste -sd, -)"
+    fi
   fi
   echo "${names:-async}"
 }
