@@ -175,7 +175,7 @@ job_status() { curl -sf -m 10 "${auth[@]}" "$SURGE_SERVER/api/jobs/$1" || true; 
 
 run_one() { # fault rep
   local fault=$1 rep=$2 id status state done_n t_submit t_fault="" t_end fault_ms=0 polls=0 failed_polls=0
-  local fault_pid="" note_file=$SURGE_CLUSTER_DIR/fault-note FAULT_NOTE=""
+  local health_ms=null fault_pid="" note_file=$SURGE_CLUSTER_DIR/fault-note FAULT_NOTE=""
   id=$(api -H 'Content-Type: application/json' \
     -d "{\"name\":\"fault-$fault-$rep\",\"kernel\":\"$kernel\",\"tasks\":$mc_tasks,\"args\":[\"$mc_samples\"],\"merge\":{\"kind\":\"sum\"}}" \
     "$SURGE_SERVER/api/jobs" | json_field id)
@@ -195,7 +195,17 @@ run_one() { # fault rep
       if [ -z "$t_fault" ] && { [ "${done_n:-0}" -ge $((mc_tasks / 4)) ] || [ "$state" = MERGING ]; }; then
         t_fault=$(now_ms)
         say "$fault #$rep: injected at $done_n/$mc_tasks tasks done"
-        ("fault_$fault" >"$note_file"; echo $(($(now_ms) - t_fault)) >>"$note_file") &
+        (
+          "fault_$fault" >"$note_file"
+          echo $(($(now_ms) - t_fault)) >>"$note_file"
+          # Until /health through nginx answers 200 again (an instance reports DOWN for a while
+          # after a failed database write), at most 180 s.
+          until [ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$SURGE_SERVER/health")" = 200 ]; do
+            [ $(($(now_ms) - t_fault)) -lt 180000 ] || break
+            sleep 0.2
+          done
+          echo $(($(now_ms) - t_fault)) >>"$note_file"
+        ) &
         fault_pid=$!
       fi
     fi
@@ -207,7 +217,8 @@ run_one() { # fault rep
     wait "$fault_pid" || true
     FAULT_NOTE=$(head -n 1 "$note_file")
     fault_ms=$(sed -n 2p "$note_file")
-    say "$fault #$rep: $FAULT_NOTE (${fault_ms} ms)"
+    health_ms=$(sed -n 3p "$note_file")
+    say "$fault #$rep: $FAULT_NOTE (${fault_ms} ms); /health through nginx 200 again ${health_ms} ms after the fault"
   fi
   local sha="" match=false
   if [ "$state" = SUCCEEDED ]; then
@@ -217,9 +228,9 @@ run_one() { # fault rep
   local after_fault_s=null
   [ -n "$t_fault" ] && after_fault_s=$(awk -v a="$t_fault" -v b="$t_end" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
   say "$fault #$rep: job $id $state in $(((t_end - t_submit) / 1000)) s, result $([ "$match" = true ] && echo "identical to native" || echo "NOT identical (${sha:0:16})"), $failed_polls of $polls polls failed"
-  printf '{"fault":"%s","rep":%d,"job":"%s","state":"%s","match":%s,"jobS":%.1f,"faultInjected":%s,"faultMs":%d,"afterFaultS":%s,"polls":%d,"failedPolls":%d,"note":"%s"}\n' \
+  printf '{"fault":"%s","rep":%d,"job":"%s","state":"%s","match":%s,"jobS":%.1f,"faultInjected":%s,"faultMs":%d,"afterFaultS":%s,"healthAfterMs":%s,"polls":%d,"failedPolls":%d,"note":"%s"}\n' \
     "$fault" "$rep" "$id" "$state" "$match" "$(awk -v a="$t_submit" -v b="$t_end" 'BEGIN { print (b - a) / 1000 }')" \
-    "$([ -n "$t_fault" ] && echo true || echo false)" "$fault_ms" "$after_fault_s" "$polls" "$failed_polls" "$FAULT_NOTE" >>"$rows"
+    "$([ -n "$t_fault" ] && echo true || echo false)" "$fault_ms" "$after_fault_s" "$health_ms" "$polls" "$failed_polls" "$FAULT_NOTE" >>"$rows"
 }
 
 IFS=, read -r -a fault_list <<<"$faults"
@@ -250,17 +261,19 @@ BENCH_CMD="$cmdline" BENCH_COMMIT="$(git -C "$repo" rev-parse --short HEAD 2>/de
     const after = rs.map((r) => r.afterFaultS).filter((x) => x !== null).sort((a, b) => a - b);
     return { fault, runs: rs.length, identical: ok, medianJobS: s[Math.floor(s.length / 2)],
       medianAfterFaultS: after.length ? after[Math.floor(after.length / 2)] : null,
+      healthAfterMs: rs.map((r) => r.healthAfterMs).filter((x) => x !== null),
       failedPolls: rs.reduce((n, r) => n + r.failedPolls, 0) };
   });
   fs.writeFileSync(out, JSON.stringify({ command: e.BENCH_CMD, commit: e.BENCH_COMMIT,
     machine: { cores: os.cpus().length, loadAtStart: os.loadavg() },
     cluster: { instances: +instances, volunteers: +volunteers }, job: { kind: "montecarlo", tasks: +tasks, samples: +samples },
     summary, runs }, null, 2) + "\n");
-  console.log("| fault | runs | identical to native | median job s | median s from fault to end | failed polls |");
-  console.log("|---|---|---|---|---|---|");
+  console.log("| fault | runs | identical to native | median job s | median s from fault to job end | s from fault to /health 200 | failed job polls |");
+  console.log("|---|---|---|---|---|---|---|");
   for (const s of summary) {
-    if (s.runs === 0) { console.log(`| ${s.fault} | - | ${s.note} | | | |`); continue; }
-    console.log(`| ${s.fault} | ${s.runs} | ${s.identical}/${s.runs} | ${s.medianJobS} | ${s.medianAfterFaultS ?? "-"} | ${s.failedPolls} |`);
+    if (s.runs === 0) { console.log(`| ${s.fault} | - | ${s.note} | | | | |`); continue; }
+    const h = s.healthAfterMs.map((m) => (m / 1000).toFixed(1)).join(", ") || "-";
+    console.log(`| ${s.fault} | ${s.runs} | ${s.identical}/${s.runs} | ${s.medianJobS} | ${s.medianAfterFaultS ?? "-"} | ${h} | ${s.failedPolls} |`);
   }' "$rows" "$out" "$instances" "$volunteers" "$mc_tasks" "$mc_samples"
 say "results: ${out#"$repo"/}"
 # Every implemented fault's every run must give the native bytes.

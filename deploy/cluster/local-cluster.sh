@@ -25,7 +25,7 @@
 # `start` starts only what is not running, in order: PostgreSQL, the first instance alone (it
 # creates the schema on a new database), the others together, nginx; it waits for each instance's
 # /health and for /health through nginx (SURGE_CLUSTER_START_TIMEOUT, default 300 s per step: Payara
-# takes 60-240 s on a loaded machine). So after a fault (an instance killed, PostgreSQL or nginx
+# takes 60-240 s on a loaded machine; an instance that ran already may answer 503, its own verdict). So after a fault (an instance killed, PostgreSQL or nginx
 # stopped) a second `start` brings back exactly what is missing; when all runs it says so.
 set -euo pipefail
 
@@ -243,7 +243,6 @@ start_postgres() {
 
 # --- instances ----------------------------------------------------------------------------------
 instance_url() { echo "http://127.0.0.1:${INSTANCE_PORTS[$(($1 - 1))]}"; }
-healthy() { [[ "$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$1/health" || true)" == 200 ]]; }
 
 launch_instance() {
   local k=$1 data=$DIR/instances/$1
@@ -267,9 +266,12 @@ launch_instance() {
 }
 declare -A LAUNCHED=()
 
-# Waits until every listed instance answers /health with 200.
+# Waits until every listed instance answers /health: with 200 when it was launched by this start;
+# with 200 or 503 when it ran already (it is deployed; 503 is its own verdict, e.g. the journal
+# reports DOWN for a minute after a failed write, as after a PostgreSQL restart, and waiting that
+# out would only delay bringing back the missing parts).
 await_instances() {
-  local deadline=$((SECONDS + START_TIMEOUT)) k waiting
+  local deadline=$((SECONDS + START_TIMEOUT)) k waiting code
   while :; do
     waiting=()
     for k in "$@"; do
@@ -278,7 +280,11 @@ await_instances() {
         tail -n 30 "$DIR/instances/$k/server.log" >&2
         die "instance $k exited while starting (log: $DIR/instances/$k/server.log)"
       fi
-      healthy "$(instance_url "$k")" || waiting+=("$k")
+      code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$(instance_url "$k")/health" || true)
+      if [[ "$code" == 200 ]] || [[ "$code" == 503 && -z "${LAUNCHED[$k]:-}" ]]; then
+        continue
+      fi
+      waiting+=("$k")
     done
     ((${#waiting[@]} == 0)) && return 0
     if ((SECONDS >= deadline)); then
@@ -394,11 +400,14 @@ cmd_start() {
   # Also those that ran already: one may still be booting (a start that was interrupted).
   await_instances $(seq 1 "$n")
   start_nginx && started+=(nginx)
-  local url=http://127.0.0.1:$NGINX_PORT deadline=$((SECONDS + 30))
-  until healthy "$url"; do
-    ((SECONDS < deadline)) || die "no healthy answer from $url/health through nginx within 30 s (log: $NGINX_DIR/logs/error.log)"
+  local url=http://127.0.0.1:$NGINX_PORT deadline=$((SECONDS + 30)) code
+  while :; do
+    code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$url/health" || true)
+    [[ "$code" == 200 || "$code" == 503 ]] && break
+    ((SECONDS < deadline)) || die "no answer from $url/health through nginx within 30 s (last: ${code:-none}; log: $NGINX_DIR/logs/error.log)"
     sleep 0.2
   done
+  [[ "$code" == 200 ]] || say "$url/health answers $code: an instance reports itself DOWN (see '$0 status')"
   if ((${#started[@]} == 0)); then
     say "already running: $n instance(s) behind $url ($DIR)"
   else
@@ -443,8 +452,9 @@ cmd_status() {
   fi
   for ((k = 1; k <= count; k++)); do
     if p=$(instance_pid "$k"); then
-      local h=unhealthy
-      healthy "$(instance_url "$k")" && h=healthy
+      local h
+      h=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$(instance_url "$k")/health" || true)
+      if [[ "$h" == 200 ]]; then h=healthy; else h="/health answers ${h:-nothing}"; fi
       printf '%-12s running (pid %s) on %s, %s\n' "instance-$k" "$p" "$(instance_url "$k")" "$h"
       n=$((n + 1))
     else
