@@ -19,6 +19,8 @@ bench/fuzz.sh 5
 node --test bench/test/
 bench/churn-check.sh
 deploy/slurm/smoke.sh
-# Two Surge instances on PostgreSQL behind nginx: a volunteer survives the SIGKILL of its instance.
+# Several instances behind nginx: its retry rules (never a POST twice), then two Surge instances on
+# PostgreSQL, where a volunteer survives the SIGKILL of its instance.
+node --test deploy/cluster/
 deploy/cluster/smoke.sh
 echo "deploy/test.sh: all tests passed in $(( $(date +%s) - started )) s"

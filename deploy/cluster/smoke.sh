@@ -92,6 +92,7 @@ refused() { # expected-text args...
   shift
   out=$("$CLUSTER" "$@" 2>&1) || rc=$?
   if ((rc != 0)) && [[ "$out" == *"$want"* ]]; then
+    out=${out%%$'\n'*}
     ok "$* is refused (exit $rc): ${out#local-cluster: error: }"
   else
     bad "$* (exit $rc): $out"
