@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Surge needs on a Debian 12 machine, and only what is missing:
 #   - Debian packages: the C-to-WASI toolchain for the example kernels, Slurm with munge, Chromium
-#     and its driver for browser tests, nginx and openssl (the TLS front), curl and procps;
+#     and its driver for browser tests, nginx and openssl (the TLS front and the front of several
+#     instances), PostgreSQL 15 (the database several instances share), curl and procps;
 #   - worker-runtime's npm packages (npm ci) when its lock file is newer than its node_modules.
 # Java >= 17, Maven, Node >= 20 and npm must already be there (they are on Surge's machines); the
 # script names whatever is missing instead of downloading toolchains.
@@ -22,8 +23,13 @@ PACKAGES=(
   munge slurmctld slurmd slurm-client
   # headless browser tests
   chromium chromium-driver
-  # TLS in front of Surge (deploy/nginx, TlsProxyIT makes its certificate with openssl)
+  # TLS in front of Surge (deploy/nginx, TlsProxyIT makes its certificate with openssl); nginx is
+  # also the front of several instances (deploy/cluster/local-cluster.sh)
   nginx openssl
+  # the database several instances share: deploy/cluster/local-cluster.sh runs Debian 12's
+  # PostgreSQL 15 binaries (/usr/lib/postgresql/15/bin) as a cluster of its own; the package's
+  # system cluster is not needed (no systemd here) and is left alone
+  postgresql-15
   curl procps
 )
 MIN_JAVA=17

@@ -3,7 +3,8 @@
 # runs the kernel checks, the worker-runtime's node tests, the Java unit tests, the Arquillian
 # integration tests on Payara Micro and the end-to-end tests (real server, headless Node
 # volunteers, the surge CLI, native baselines, SIGKILL recovery), then the local Slurm cluster's
-# smoke test (both partitions, arrays, scancel, moving a pending job to the volunteer partition).
+# smoke test (both partitions, arrays, scancel, moving a pending job to the volunteer partition),
+# and the local Surge cluster's (PostgreSQL, two instances behind nginx, SIGKILL of one).
 #   deploy/test.sh [extra Maven arguments, e.g. -pl offload-server -am]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,4 +19,8 @@ bench/fuzz.sh 5
 node --test bench/test/
 bench/churn-check.sh
 deploy/slurm/smoke.sh
+# Several instances behind nginx: its retry rules (never a POST twice), then two Surge instances on
+# PostgreSQL, where a volunteer survives the SIGKILL of its instance.
+node --test deploy/cluster/
+deploy/cluster/smoke.sh
 echo "deploy/test.sh: all tests passed in $(( $(date +%s) - started )) s"
