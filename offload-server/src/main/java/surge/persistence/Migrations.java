@@ -89,7 +89,16 @@ final class Migrations {
       DataSource ds, Vendor vendor, Map<String, String> actual) {
     String scratch = "surge_baseline_" + UUID.randomUUID().toString().replace("-", "");
     try {
-      flyway(ds, vendor).schemas(scratch).createSchemas(true).target("1").load().migrate();
+      try {
+        flyway(ds, vendor).schemas(scratch).createSchemas(true).target("1").load().migrate();
+      } catch (RuntimeException e) {
+        throw new IllegalStateException(
+            "to adopt a database made before Flyway, the server compares it with the baseline in a"
+                + " scratch schema, which it could not make (the database user needs the right to"
+                + " create a schema once): "
+                + e.getMessage(),
+            e);
+      }
       Map<String, String> expected = columns(ds, scratch);
       List<String> differences = new ArrayList<>();
       expected.forEach(
