@@ -59,6 +59,7 @@ import surge.ops.control.Metrics;
 import surge.ops.control.Throughput;
 import surge.persistence.Database;
 import surge.persistence.Setting;
+import surge.persistence.Vendor;
 import surge.policies.DispatchPolicies;
 import surge.policies.DispatchPolicy;
 import surge.policies.KernelPolicies;
@@ -192,7 +193,7 @@ public final class Server implements AutoCloseable {
     this.runner =
         new KernelRunner(settings.wasm().reduceMemoryBytes(), settings.wasm().reduceMemoryBytes());
     this.rescueSchedule =
-        settings.rescue().enabled() ? Optional.of(new RescueSchedule()) : Optional.empty();
+        settings.rescue().enabled() ? Optional.of(rescueSchedule(settings)) : Optional.empty();
     var rescues = rescueSchedule.map(timer -> new Rescues(db));
     // Chosen even when rescue is off, so a wrong name is found at the first start.
     this.rescuePolicy = rescuePolicy(settings.rescue());
@@ -455,6 +456,19 @@ public final class Server implements AutoCloseable {
         l.maxTaskTimeout(),
         l.maxOutputBytes(),
         l.maxFailures());
+  }
+
+  /**
+   * On PostgreSQL the rescuer's timers are shared by every instance on the database (Quartz
+   * clustered); on H2 there is one instance, and they stay in memory.
+   */
+  private static RescueSchedule rescueSchedule(Settings settings) {
+    return switch (Vendor.of(settings.dbUrl())) {
+      case H2 -> RescueSchedule.inMemory();
+      case POSTGRESQL ->
+          RescueSchedule.clustered(
+              settings.dbUrl(), settings.dbUser(), settings.dbPassword(), "AUTO");
+    };
   }
 
   static RescuePolicy rescuePolicy(Settings.Rescue r) {

@@ -1,5 +1,7 @@
 package surge.persistence;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -7,37 +9,64 @@ import java.util.function.Function;
 import org.hibernate.Session;
 import org.hibernate.SessionFactory;
 import org.hibernate.cfg.Configuration;
+import org.hibernate.tool.schema.spi.SchemaManagementException;
 
 /**
  * The server's database: Hibernate on H2 (a file in the data directory, the default) or PostgreSQL
  * (by {@code SURGE_DB_URL}). Bootstrapped by the application rather than as a container persistence
  * unit, so the same code runs in unit tests, and Payara's JPA deployer (and its class transformers)
- * stay out of the way.
+ * stay out of the way. The schema is Flyway's ({@link Migrations}, {@code db/migration/<vendor>});
+ * Hibernate only validates that the entities fit it.
  */
 public final class Database implements AutoCloseable {
   private final SessionFactory sessions;
+  private final HikariDataSource pool;
   private final String url;
 
-  private Database(SessionFactory sessions, String url) {
+  private Database(SessionFactory sessions, HikariDataSource pool, String url) {
     this.sessions = sessions;
+    this.pool = pool;
     this.url = url;
   }
 
   public static Database open(String url, String user, String password, List<Class<?>> entities) {
-    var props = new Properties();
-    props.put("hibernate.connection.url", url);
-    props.put("hibernate.connection.username", user);
-    props.put("hibernate.connection.password", password);
-    props.put(
-        "hibernate.connection.provider_class",
-        "org.hibernate.hikaricp.internal.HikariCPConnectionProvider");
-    props.put("hibernate.hikari.maximumPoolSize", "8");
-    props.put("hibernate.hikari.minimumIdle", "1");
-    props.put("hibernate.hikari.poolName", "surge");
+    Vendor vendor = Vendor.of(url);
+    HikariDataSource pool = pool(url, user, password, vendor);
+    // Hibernate and Flyway look for their services with the context class loader, which under
+    // Payara's threads need not be the application's.
+    Thread t = Thread.currentThread();
+    ClassLoader previous = t.getContextClassLoader();
+    t.setContextClassLoader(Database.class.getClassLoader());
+    try {
+      Migrations.migrate(pool, vendor, url);
+      return new Database(sessionFactory(pool, entities, url), pool, url);
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    } finally {
+      t.setContextClassLoader(previous);
+    }
+  }
+
+  private static HikariDataSource pool(String url, String user, String password, Vendor vendor) {
+    var config = new HikariConfig();
+    config.setJdbcUrl(url);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setMaximumPoolSize(8);
+    config.setMinimumIdle(1);
+    config.setPoolName("surge");
     // Named, not discovered: under Payara, DriverManager does not see drivers inside the WAR.
-    driverFor(url).ifPresent(d -> props.put("hibernate.hikari.driverClassName", d));
-    // Schema: created and extended at start. See the README for what this does not migrate.
-    props.put("hibernate.hbm2ddl.auto", "update");
+    config.setDriverClassName(vendor.driver());
+    return new HikariDataSource(config);
+  }
+
+  private static SessionFactory sessionFactory(
+      HikariDataSource pool, List<Class<?>> entities, String url) {
+    var props = new Properties();
+    props.put("hibernate.connection.datasource", pool);
+    // Flyway owns the schema; Hibernate refuses to start on one its entities do not fit.
+    props.put("hibernate.hbm2ddl.auto", "validate");
     // The journal writes many small rows per transaction: let the driver send them together.
     props.put("hibernate.jdbc.batch_size", "256");
     props.put("hibernate.order_inserts", "true");
@@ -54,26 +83,19 @@ public final class Database implements AutoCloseable {
     var cfg = new Configuration();
     cfg.setProperties(props);
     entities.forEach(cfg::addAnnotatedClass);
-    // Hibernate looks for its services with the context class loader, which under Payara's
-    // threads need not be the application's.
-    Thread t = Thread.currentThread();
-    ClassLoader previous = t.getContextClassLoader();
-    t.setContextClassLoader(Database.class.getClassLoader());
     try {
-      return new Database(cfg.buildSessionFactory(), url);
-    } finally {
-      t.setContextClassLoader(previous);
+      return cfg.buildSessionFactory();
+    } catch (SchemaManagementException e) {
+      throw new IllegalStateException(
+          "the database at "
+              + url
+              + " does not fit this release's entities ("
+              + e.getMessage()
+              + "); its schema belongs to Flyway (table flyway_schema_history, migrations in"
+              + " db/migration): a change by hand, or a server older than the database's last"
+              + " migration, gives this",
+          e);
     }
-  }
-
-  static java.util.Optional<String> driverFor(String url) {
-    if (url.startsWith("jdbc:postgresql:")) {
-      return java.util.Optional.of("org.postgresql.Driver");
-    }
-    if (url.startsWith("jdbc:h2:")) {
-      return java.util.Optional.of("org.h2.Driver");
-    }
-    return java.util.Optional.empty();
   }
 
   /** Runs {@code work} in one transaction and returns its value. */
@@ -102,6 +124,10 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
-    sessions.close();
+    try {
+      sessions.close();
+    } finally {
+      pool.close();
+    }
   }
 }

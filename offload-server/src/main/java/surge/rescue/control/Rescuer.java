@@ -103,7 +103,9 @@ public final class Rescuer {
 
   /** At a job's due time: asks the policy and moves the job, or logs why not. */
   public synchronized void due(String slurmJobId) {
-    Watched w = watched.get(slurmJobId);
+    // Unknown here: a timer set before a restart, or by another instance (Quartz clustered).
+    Watched w =
+        Optional.ofNullable(watched.get(slurmJobId)).or(() -> rediscover(slurmJobId)).orElse(null);
     if (w == null || w.decided || w.job.notRescuable().isPresent()) {
       return; // gone, decided, or no longer eligible (the next poll sets a new timer)
     }
@@ -163,6 +165,23 @@ public final class Rescuer {
   }
 
   // ---- internals ----
+
+  /** A job this instance has not polled, if it still pends in a watched partition. */
+  private Optional<Watched> rediscover(String slurmJobId) {
+    Optional<PendingJob> job =
+        slurm.pending(partitions).stream().filter(j -> j.id().equals(slurmJobId)).findFirst();
+    if (job.isEmpty()) {
+      return Optional.empty();
+    }
+    Watched w = new Watched(job.get());
+    watched.put(slurmJobId, w);
+    discover(w);
+    if (!w.decided && w.job.notRescuable().isEmpty()) {
+      // Its timer is the one firing: the next poll need not set another.
+      w.scheduledFor = w.job.eligibleAt().orElseThrow().plus(w.options.rescueAfter().orElseThrow());
+    }
+    return Optional.of(w);
+  }
 
   /** First sight of a job: reads its options once and logs what needs no policy. */
   private void discover(Watched w) {

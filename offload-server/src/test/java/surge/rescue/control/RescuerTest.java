@@ -164,6 +164,21 @@ class RescuerTest {
   }
 
   @Test
+  void aTimerThatFiresOnAnInstanceThatNeverPolledTheJobFindsItInSlurmAndMovesIt() {
+    // Set by another instance, or before a restart (Quartz's clustered store keeps it).
+    var rescuer = rescuer(RescueRules.allowAll());
+    slurm.scripts.put("16", OPTED_IN);
+    slurm.pending(line("16", "alice", "Resources", "2026-11-23T17:00:00"));
+    clock.now = ELIGIBLE.plusSeconds(30);
+    rescuer.due("16");
+    assertThat(slurm.changes).containsExactly("update JobId=16 Partition=volunteer Requeue=1");
+    rescuer.poll();
+    assertThat(timers.at).as("the poll after it sets no second timer").isEmpty();
+    rescuer.due("17"); // no longer pending: nothing to do
+    assertThat(slurm.changes).hasSize(1);
+  }
+
+  @Test
   void neverMovesAJobThatDidNotOptInAndReadsItsScriptOnce() {
     var rescuer = rescuer(RescueRules.allowAll());
     slurm.scripts.put("7", NOT_OPTED_IN);
