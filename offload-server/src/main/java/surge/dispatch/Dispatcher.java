@@ -178,7 +178,9 @@ public final class Dispatcher {
 
   /**
    * Tasks of a job held here that the claiming hook claimed for this instance: those neither done
-   * nor queued nor leased here join the back of the job's queue and go to waiting volunteers.
+   * nor queued nor leased here join the back of the job's queue and go to waiting volunteers. Hand
+   * in only tasks newly claimed: a task waiting for its validator kernel is neither queued nor
+   * leased, yet held here.
    *
    * @return false if no such job is dispatched here (or it ended): submit it first
    */
