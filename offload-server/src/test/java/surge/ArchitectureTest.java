@@ -39,6 +39,23 @@ class ArchitectureTest {
         .check(CLASSES);
   }
 
+  /**
+   * Dispatch speaks its own events (VolunteerEvent, TaskOutcome...); the volunteer protocol's wire
+   * format is translated at the boundary (surge.volunteers.boundary.Wire), so the wire can change
+   * without touching dispatch, and dispatch can be fed by other transports and tests.
+   */
+  @Test
+  void dispatchDoesNotDependOnTheVolunteerProtocol() {
+    noClasses()
+        .that()
+        .resideInAPackage("surge.dispatch..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("surge.volunteers..")
+        .because("the wire format is translated at surge.volunteers.boundary (docs/dispatch.md)")
+        .check(CLASSES);
+  }
+
   @Test
   void theRescuersLogicDoesNotDependOnQuartz() {
     noClasses()

@@ -15,13 +15,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import surge.config.Settings;
+import surge.dispatch.Assignment;
+import surge.dispatch.TaskOutcome;
 import surge.dispatch.VolunteerChannel;
+import surge.dispatch.VolunteerEvent;
 import surge.identity.control.Caller;
 import surge.jobs.control.JobView;
 import surge.jobs.entity.JobState;
 import surge.policies.VolunteerProfile;
 import surge.testing.EmbeddedPostgresExtension;
-import surge.volunteers.protocol.Message;
 
 /**
  * The server's core on a real database, H2 and PostgreSQL: jobs are stored, results journalled in
@@ -189,7 +191,7 @@ class ServerStorageTest {
     final Server server;
     final String kernel;
     int budget;
-    final List<Message.Task> inbox = new ArrayList<>();
+    final List<Assignment> inbox = new ArrayList<>();
 
     NativeVolunteer(Server server, String kernel, int budget) {
       this.server = server;
@@ -202,7 +204,7 @@ class ServerStorageTest {
       server.dispatcher.connect(id, this, new VolunteerProfile(1, "native"), 1 << 20);
       while (budget > 0) {
         server.dispatcher.request(id, 1);
-        Message.Task t;
+        Assignment t;
         synchronized (this) {
           if (inbox.isEmpty()) {
             break;
@@ -218,18 +220,17 @@ class ServerStorageTest {
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
         int code = p.waitFor();
-        var status = code == 0 ? Message.ResultStatus.OK : Message.ResultStatus.EXIT;
+        var status = code == 0 ? TaskOutcome.Status.OK : TaskOutcome.Status.EXIT;
         server.dispatcher.results(
-            id,
-            List.of(new Message.Result(t.job(), t.index(), t.lease(), status, code, out, err, 1)));
+            id, List.of(new TaskOutcome(t.job(), t.index(), t.lease(), status, code, out, err, 1)));
         budget--;
       }
       server.dispatcher.disconnect(id);
     }
 
     @Override
-    public synchronized void send(Message message) {
-      if (message instanceof Message.Tasks ts) {
+    public synchronized void send(VolunteerEvent message) {
+      if (message instanceof VolunteerEvent.Assigned ts) {
         inbox.addAll(ts.tasks());
       }
     }

@@ -17,11 +17,6 @@ import surge.policies.CredibilityVerification;
 import surge.policies.DispatchPolicy;
 import surge.policies.VerificationPolicy;
 import surge.policies.VolunteerProfile;
-import surge.volunteers.protocol.Message;
-import surge.volunteers.protocol.Message.ReleaseReason;
-import surge.volunteers.protocol.Message.Result;
-import surge.volunteers.protocol.Message.TaskLease;
-import surge.volunteers.protocol.Message.TaskRef;
 
 /**
  * Matches queued tasks with volunteers' demand, and keeps leases.
@@ -32,7 +27,11 @@ import surge.volunteers.protocol.Message.TaskRef;
  * after a restart every volunteer reconnects, so every task without a stored result is simply
  * queued again.
  *
- * <p>Messages to volunteers are collected while the lock is held and sent after it is released.
+ * <p>Its parts: the local run queue ({@link RunQueue}), the lease table ({@link Leases}), the
+ * {@link Outbox} (what volunteers are told is collected while the lock is held and sent after it is
+ * released) and the claiming hook ({@link TaskClaims}: where runnable tasks come from). It speaks
+ * its own events ({@link VolunteerEvent}, {@link TaskOutcome}...), never the wire format: the
+ * volunteer boundary translates (docs/dispatch.md).
  */
 public final class Dispatcher {
   private static final Logger LOG = Logger.getLogger(Dispatcher.class.getName());
@@ -79,10 +78,10 @@ public final class Dispatcher {
 
   private final Map<String, JobRun> jobs = new HashMap<>();
   private final RunQueue queue = new RunQueue();
+  private final Leases leases = new Leases();
+  private TaskClaims claims = TaskClaims.LOCAL;
   private final Map<String, Volunteer> volunteers = new LinkedHashMap<>();
   private final ArrayDeque<Volunteer> waiting = new ArrayDeque<>();
-  private long nextLease = 1;
-  private long leasedCount;
   private long completedTotal;
   private long failedTotal;
   private long ignoredTotal;
@@ -169,6 +168,48 @@ public final class Dispatcher {
     this.progress = progress;
   }
 
+  /**
+   * Where runnable tasks come from ({@link TaskClaims#LOCAL} until set): set once, before the first
+   * job is submitted.
+   */
+  public synchronized void claimsFrom(TaskClaims claims) {
+    this.claims = claims;
+  }
+
+  /**
+   * Tasks of a job held here that the claiming hook claimed for this instance: those neither done
+   * nor queued nor leased here join the back of the job's queue and go to waiting volunteers. Hand
+   * in only tasks newly claimed: a task waiting for its validator kernel is neither queued nor
+   * leased, yet held here.
+   *
+   * @return false if no such job is dispatched here (or it ended): submit it first
+   */
+  public boolean claimed(String jobId, BitSet tasks) {
+    var out = new Outbox();
+    synchronized (this) {
+      JobRun run = jobs.get(jobId);
+      if (run == null || run.ended || run.phase == JobProgress.Phase.MERGING) {
+        return false;
+      }
+      BitSet held = new BitSet();
+      run.queue.forEach(held::set);
+      for (Lease l : run.leased.values()) {
+        held.set(l.index);
+      }
+      long nanos = System.nanoTime();
+      for (int i = tasks.nextSetBit(0);
+          i >= 0 && i < run.job.taskCount();
+          i = tasks.nextSetBit(i + 1)) {
+        if (!run.done.get(i) && !held.get(i)) {
+          queue.offer(run, i, nanos);
+        }
+      }
+      pump(out);
+    }
+    flush(out);
+    return true;
+  }
+
   /** The dispatch policy in force. */
   public DispatchPolicy policy() {
     return policy;
@@ -192,6 +233,15 @@ public final class Dispatcher {
         throw new IllegalStateException("job " + job.id() + " is already dispatched");
       }
       var run = new JobRun(job, alreadyDone, System.nanoTime(), limits);
+      if (claims != TaskClaims.LOCAL) {
+        BitSet pending = new BitSet(job.taskCount());
+        pending.set(0, job.taskCount());
+        pending.andNot(run.done);
+        BitSet local = claims.onSubmit(job, (BitSet) pending.clone());
+        run.queue.clear();
+        local.and(pending);
+        local.stream().forEach(run.queue::addLast);
+      }
       jobs.put(job.id(), run);
       queue.add(run);
       if (run.doneCount == job.taskCount()) {
@@ -201,7 +251,7 @@ public final class Dispatcher {
         pump(out);
       }
     }
-    out.flush();
+    flush(out);
   }
 
   /** The limits jobs and volunteers are held to. */
@@ -222,7 +272,7 @@ public final class Dispatcher {
       events.verification(jobId, run.report());
       events.jobCancelled(jobId, reason);
     }
-    out.flush();
+    flush(out);
     return true;
   }
 
@@ -257,7 +307,7 @@ public final class Dispatcher {
   // ---- volunteers ----
 
   /** Registers an untrusted volunteer whose identity is its session. */
-  public Message.Welcome connect(
+  public SessionTerms connect(
       String id, VolunteerChannel channel, VolunteerProfile profile, int maxMessageBytes) {
     return connect(id, channel, profile, maxMessageBytes, new Standing(id, false));
   }
@@ -267,7 +317,7 @@ public final class Dispatcher {
    *
    * @param standing its identity's record (the server's store loads it before the call)
    */
-  public Message.Welcome connect(
+  public SessionTerms connect(
       String id,
       VolunteerChannel channel,
       VolunteerProfile profile,
@@ -287,7 +337,7 @@ public final class Dispatcher {
     int checkpointBytes =
         Math.min(limits.maxCheckpointBytes(), Math.max(0, (maxMessageBytes - 1024) / 4 * 3));
     boolean checkpointing = limits.checkpoints() && checkpointBytes > 0;
-    return new Message.Welcome(
+    return new SessionTerms(
         id,
         heartbeatMillis,
         policy.lease(profile).toMillis(),
@@ -304,9 +354,9 @@ public final class Dispatcher {
    * interval, within the size and memory limits; anything else is dropped silently (counted), as a
    * checkpoint is only ever an optimisation.
    */
-  public synchronized void checkpoint(String id, Message.Checkpoint c) {
+  public synchronized void checkpoint(String id, CheckpointOffer c) {
     Volunteer v = seen(id);
-    Lease l = v == null ? null : v.leases.get(c.lease());
+    Lease l = v == null ? null : Leases.of(v, c.lease());
     long now = clock.getAsLong();
     if (!limits.checkpoints()
         || l == null
@@ -363,7 +413,7 @@ public final class Dispatcher {
       enqueueWaiting(v);
       pump(out);
     }
-    out.flush();
+    flush(out);
   }
 
   /** Renews the leases of every task the volunteer holds, never past a task's time limit. */
@@ -373,14 +423,11 @@ public final class Dispatcher {
       return;
     }
     long now = clock.getAsLong();
-    long leaseMillis = policy.lease(v.profile).toMillis();
-    for (Lease l : v.leases.values()) {
-      l.renew(now, leaseMillis);
-    }
+    Leases.renew(v, now, policy.lease(v.profile).toMillis());
   }
 
   /** Results from a volunteer; those that do not match a current lease are ignored. */
-  public void results(String id, List<Result> results) {
+  public void results(String id, List<TaskOutcome> results) {
     var out = new Outbox();
     synchronized (this) {
       Volunteer v = seen(id);
@@ -388,8 +435,8 @@ public final class Dispatcher {
         ignoredTotal += results.size();
         return;
       }
-      for (Result r : results) {
-        Lease l = v.leases.get(r.lease());
+      for (TaskOutcome r : results) {
+        Lease l = Leases.of(v, r.lease());
         if (l == null || !l.run.job.id().equals(r.job()) || l.index != r.index() || l.run.ended) {
           ignoredTotal++;
           continue;
@@ -409,11 +456,11 @@ public final class Dispatcher {
       enqueueWaiting(v);
       pump(out);
     }
-    out.flush();
+    flush(out);
   }
 
   /** A result on a current lease: the task is done (once verified), or failed on this volunteer. */
-  private void accept(Volunteer v, Lease l, Result r, Outbox out) {
+  private void accept(Volunteer v, Lease l, TaskOutcome r, Outbox out) {
     JobRun run = l.run;
     switch (r.status()) {
       case OK -> {
@@ -464,35 +511,34 @@ public final class Dispatcher {
   }
 
   /** The volunteer gives tasks back (closing, paused, kernel unavailable...): requeue them now. */
-  public void release(String id, List<TaskLease> tasks, ReleaseReason reason) {
+  public void release(String id, List<LeasedTask> tasks, ReleaseCause reason) {
     var out = new Outbox();
     synchronized (this) {
       Volunteer v = seen(id);
       if (v == null) {
         return;
       }
-      if (reason == ReleaseReason.CLOSING) {
+      if (reason == ReleaseCause.CLOSING) {
         v.stats.leaving = true;
       }
-      for (TaskLease t : tasks) {
-        Lease l = v.leases.get(t.lease());
+      for (LeasedTask t : tasks) {
+        Lease l = Leases.of(v, t.lease());
         if (l != null && l.run.job.id().equals(t.job()) && l.index == t.index()) {
           // A visitor leaving (paused, closing) says nothing against the task: web visitors
           // leave all the time, and counting it would let churn, or one volunteer taking and
           // releasing a task in a loop, fail a job (SURGE_MAX_ATTEMPTS). Crashes, timeouts and
           // kernels that cannot load still count.
-          boolean left = reason == ReleaseReason.PAUSED || reason == ReleaseReason.CLOSING;
           lose(
               l,
-              "released by a volunteer (" + reason.wire + ")",
-              left ? Loss.NOT_COUNTED : Loss.RELEASED,
+              "released by a volunteer (" + reason.text + ")",
+              reason.left() ? Loss.NOT_COUNTED : Loss.RELEASED,
               out);
         }
       }
       enqueueWaiting(v);
       pump(out);
     }
-    out.flush();
+    flush(out);
   }
 
   /** The connection is gone: everything it held goes back to the queue at once. */
@@ -510,7 +556,7 @@ public final class Dispatcher {
       }
       pump(out);
     }
-    out.flush();
+    flush(out);
   }
 
   /**
@@ -528,22 +574,14 @@ public final class Dispatcher {
           silent.add(v);
           continue;
         }
-        List<Lease> expired = null;
-        for (Lease l : v.leases.values()) {
-          if (l.limitAt <= now || l.expiresAt < now) {
-            if (expired == null) {
-              expired = new ArrayList<>();
-            }
-            expired.add(l);
-          }
-        }
+        List<Lease> expired = Leases.due(v, now);
         if (expired != null) {
           for (Lease l : expired) {
-            if (v.leases.get(l.id) != l) {
+            if (!Leases.current(l)) {
               continue; // an earlier one ended its job, and with it this lease
             }
-            var ref = new TaskRef(l.run.job.id(), l.index);
-            if (l.limitAt <= now) {
+            var ref = new TaskKey(l.run.job.id(), l.index);
+            if (Leases.overLimit(l, now)) {
               // Whatever its heartbeats said: the limit counts from the lease (PROTOCOL.md).
               out.cancel(v, ref, "task time limit");
               unlease(l);
@@ -568,8 +606,9 @@ public final class Dispatcher {
       if (copiesTail) {
         copyTail(now, out);
       }
+      lowOnWork(out, true);
     }
-    out.flush();
+    flush(out);
     for (Volunteer v : silent) {
       v.channel.close(4408, "no heartbeat within " + 3 * heartbeatMillis + " ms");
       disconnect(v.id);
@@ -610,7 +649,7 @@ public final class Dispatcher {
       settleCopies(run, index, out);
       pump(out);
     }
-    out.flush();
+    flush(out);
   }
 
   /** The standings of the volunteers connected now, one per identity. */
@@ -637,7 +676,7 @@ public final class Dispatcher {
         volunteers.size(),
         (int) jobs.values().stream().filter(j -> !j.ended).count(),
         queue.queued(),
-        leasedCount,
+        leases.held(),
         completedTotal,
         failedTotal,
         ignoredTotal,
@@ -710,7 +749,7 @@ public final class Dispatcher {
       settleCopies(run, index, out);
       pump(out);
     }
-    out.flush();
+    flush(out);
   }
 
   private void carryOut(JobRun run, int index, Verifier.Decision decision, Outbox out) {
@@ -746,6 +785,7 @@ public final class Dispatcher {
     completedTotal++;
     run.acceptedFrom(index, from);
     events.taskDone(run.job.id(), index, output, millis);
+    claims.done(run.job.id(), index);
     if (run.doneCount == run.job.taskCount()) {
       run.phase = JobProgress.Phase.MERGING;
       events.verification(run.job.id(), run.report());
@@ -778,7 +818,7 @@ public final class Dispatcher {
       spotChecked(s, run, verdict.labels()[1] == verdict.labels()[0], out);
       pump(out);
     }
-    out.flush();
+    flush(out);
   }
 
   private void spotChecked(Standing s, JobRun run, boolean agrees, Outbox out) {
@@ -953,6 +993,7 @@ public final class Dispatcher {
         }
       }
     }
+    lowOnWork(out, false);
   }
 
   /** The volunteer whose task the policy is choosing now (pump), and when. */
@@ -983,29 +1024,26 @@ public final class Dispatcher {
       long expires,
       Outbox out) {
     long limitAt = now + run.timeoutMillis;
-    var lease = new Lease(nextLease++, run, index, v, expires, limitAt, spot);
-    v.leases.put(lease.id, lease);
-    run.leased.put(lease.id, lease);
-    leasedCount++;
+    var lease = leases.grant(v, run, index, expires, limitAt, spot);
     v.demand--;
     if (run.startedAt == null) {
       run.startedAt = Instant.ofEpochMilli(now);
       run.phase = JobProgress.Phase.RUNNING;
       events.jobStarted(run.job.id(), run.startedAt);
     }
-    Optional<Message.Resume> resume = Optional.empty();
+    Optional<ResumePoint> resume = Optional.empty();
     if (!spot && mayResume) {
       var saved = checkpoints.get(run, index);
       if (saved.isPresent()) {
         lease.resumedFrom = saved.get().authors();
         checkpoints.resumed++;
-        resume = Optional.of(new Message.Resume(saved.get().progress(), saved.get().data()));
+        resume = Optional.of(new ResumePoint(saved.get().progress(), saved.get().data()));
       }
     }
     var p = run.job.payloads().apply(index);
     out.task(
         v,
-        new Message.Task(
+        new Assignment(
             run.job.id(),
             index,
             lease.id,
@@ -1051,10 +1089,10 @@ public final class Dispatcher {
             || l.volunteer.identity.equals(v.identity)
             || l.run.ended
             || l.run.done.get(l.index)
-            || l.volunteer.leases.get(l.id) != l
+            || !Leases.current(l)
             || !l.run.eligible(v)
             || l.run.triedBy(l.index, v.identity)
-            || holds(v, l.run, l.index)) {
+            || Leases.holds(v, l.run, l.index)) {
           continue;
         }
         mayCopy.add(l);
@@ -1086,40 +1124,27 @@ public final class Dispatcher {
   /** Sessions offered a tail copy per tick at most: bounds the tick's work in a large crowd. */
   private static final int TAIL_TAKERS = 256;
 
-  private static boolean holds(Volunteer v, JobRun run, int index) {
-    for (Lease l : v.leases.values()) {
-      if (l.run == run && l.index == index) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** A copied task is settled (accepted) or its job ended: the leases of it still out end. */
   private void settleCopies(JobRun run, int index, Outbox out) {
     if (copies.isEmpty() || !(run.ended || run.done.get(index))) {
       return;
     }
     for (Lease other : copies.settled(run, index)) {
-      if (other.volunteer.leases.get(other.id) != other) {
+      if (!Leases.current(other)) {
         continue;
       }
       unlease(other);
       copies.cancelled++;
       out.cancel(
-          other.volunteer, new TaskRef(run.job.id(), index), "answered by another volunteer");
+          other.volunteer, new TaskKey(run.job.id(), index), "answered by another volunteer");
       enqueueWaiting(other.volunteer);
     }
   }
 
   /** Ends a lease; once only, since ending one job may end other leases of the same sweep. */
   private void unlease(Lease l) {
-    if (l.volunteer.leases.remove(l.id) == l) {
-      l.run.leased.remove(l.id);
-      leasedCount--;
-      if (!copies.isEmpty()) {
-        copies.ended(l);
-      }
+    if (leases.end(l) && !copies.isEmpty()) {
+      copies.ended(l);
     }
   }
 
@@ -1238,11 +1263,39 @@ public final class Dispatcher {
   private void end(JobRun run, Outbox out, String reason) {
     run.ended = true;
     checkpoints.dropJob(run);
+    if (claims != TaskClaims.LOCAL) {
+      for (int i = run.done.nextClearBit(0);
+          i < run.job.taskCount();
+          i = run.done.nextClearBit(i + 1)) {
+        claims.released(run.job.id(), i);
+      }
+    }
     queue.drop(run);
     for (Lease l : List.copyOf(run.leased.values())) {
       unlease(l);
-      out.cancel(l.volunteer, new TaskRef(run.job.id(), l.index), reason);
+      out.cancel(l.volunteer, new TaskKey(run.job.id(), l.index), reason);
       enqueueWaiting(l.volunteer);
+    }
+  }
+
+  /**
+   * Notes in {@code out} that the local queue runs low (with volunteers waiting, or {@code always}
+   * from the tick, so a hook that claims by polling is asked a few times a second), for the
+   * claiming hook to hear once the lock is released.
+   */
+  private void lowOnWork(Outbox out, boolean always) {
+    if (claims != TaskClaims.LOCAL
+        && queue.queued() < claims.lowMark()
+        && (always || !waiting.isEmpty())) {
+      out.lowOnWork = queue.queued();
+    }
+  }
+
+  /** Sends what {@code out} gathered; the lock must be released. */
+  private void flush(Outbox out) {
+    out.flush();
+    if (out.lowOnWork >= 0) {
+      claims.runningLow(out.lowOnWork);
     }
   }
 }

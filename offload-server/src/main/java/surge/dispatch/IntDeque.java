@@ -68,6 +68,13 @@ final class IntDeque {
     return false;
   }
 
+  /** Calls {@code each} with every item, first to last. */
+  void forEach(java.util.function.IntConsumer each) {
+    for (int i = 0; i < size; i++) {
+      each.accept(items[(head + i) % items.length]);
+    }
+  }
+
   void clear() {
     head = 0;
     size = 0;

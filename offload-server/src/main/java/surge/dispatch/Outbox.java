@@ -4,26 +4,33 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import surge.volunteers.protocol.Message;
-import surge.volunteers.protocol.Message.TaskRef;
 
-/** Messages gathered under the dispatcher's lock, one per volunteer and kind, sent after it. */
+/**
+ * What the dispatcher tells volunteers, gathered under its lock and sent after it: per volunteer,
+ * its cancels (one event per reason), then its new tasks (one event), then a close. A volunteer
+ * being closed gets no new tasks.
+ */
 final class Outbox {
-  private final Map<Volunteer, List<Message.Task>> tasks = new LinkedHashMap<>();
-  private final Map<Volunteer, Map<String, List<TaskRef>>> cancels = new LinkedHashMap<>();
+  private final Map<Volunteer, List<Assignment>> tasks = new LinkedHashMap<>();
+  private final Map<Volunteer, Map<String, List<TaskKey>>> cancels = new LinkedHashMap<>();
+  private final Map<Volunteer, String> closes = new LinkedHashMap<>();
 
-  void task(Volunteer v, Message.Task t) {
+  /**
+   * The local queue's length when it ran low with volunteers waiting (the claiming hook is told
+   * after the lock is released), or -1.
+   */
+  long lowOnWork = -1;
+
+  void task(Volunteer v, Assignment t) {
     tasks.computeIfAbsent(v, k -> new ArrayList<>()).add(t);
   }
 
-  void cancel(Volunteer v, TaskRef t, String reason) {
+  void cancel(Volunteer v, TaskKey t, String reason) {
     cancels
         .computeIfAbsent(v, k -> new LinkedHashMap<>())
         .computeIfAbsent(reason, k -> new ArrayList<>())
         .add(t);
   }
-
-  private final Map<Volunteer, String> closes = new LinkedHashMap<>();
 
   /** Closes the connection with 4403 after the rest is sent (a volunteer caught cheating). */
   void close(Volunteer v, String reason) {
@@ -33,11 +40,12 @@ final class Outbox {
   void flush() {
     cancels.forEach(
         (v, byReason) ->
-            byReason.forEach((reason, refs) -> v.channel.send(new Message.Cancel(refs, reason))));
+            byReason.forEach(
+                (reason, refs) -> v.channel.send(new VolunteerEvent.Cancelled(refs, reason))));
     tasks.forEach(
         (v, list) -> {
           if (!closes.containsKey(v)) {
-            v.channel.send(new Message.Tasks(list));
+            v.channel.send(new VolunteerEvent.Assigned(list));
           }
         });
     closes.forEach((v, reason) -> v.channel.close(4403, reason));

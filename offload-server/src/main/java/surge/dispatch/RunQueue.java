@@ -126,6 +126,17 @@ final class RunQueue {
     runnable.add(run);
   }
 
+  /**
+   * A task claimed for this instance joins the back of its job's queue (not a requeue: it was never
+   * here).
+   */
+  void offer(JobRun run, int index, long nanos) {
+    run.queue.addLast(index);
+    run.markQueued(index, nanos);
+    queued++;
+    runnable.add(run);
+  }
+
   /** A queued task needs no volunteer any more (the server computed it). */
   void remove(JobRun run, int index) {
     if (run.queue.remove(index)) {

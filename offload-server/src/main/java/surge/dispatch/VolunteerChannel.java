@@ -1,13 +1,11 @@
 package surge.dispatch;
 
-import surge.volunteers.protocol.Message;
-
 /**
  * The dispatcher's view of one volunteer's connection. Both calls must return at once (queue the
  * work); the dispatcher calls them after releasing its lock.
  */
 public interface VolunteerChannel {
-  void send(Message message);
+  void send(VolunteerEvent event);
 
   void close(int code, String reason);
 }

@@ -15,9 +15,6 @@ import surge.policies.AsyncPrefetchDispatch;
 import surge.policies.CredibilityVerification;
 import surge.policies.VerificationPolicy;
 import surge.policies.VolunteerProfile;
-import surge.volunteers.protocol.Message;
-import surge.volunteers.protocol.Message.Task;
-import surge.volunteers.protocol.Message.TaskLease;
 
 /**
  * Checkpoints in the dispatcher (docs/checkpoints.md): who may send one, what is kept, who gets it,
@@ -68,24 +65,24 @@ class CheckpointTest {
     return ch;
   }
 
-  Task take(String session, FakeChannel ch) {
+  Assignment take(String session, FakeChannel ch) {
     int before = ch.tasks().size();
     dispatcher.request(session, 1);
     assertThat(ch.tasks()).as("a task for %s", session).hasSizeGreaterThan(before);
     return ch.tasks().get(ch.tasks().size() - 1);
   }
 
-  void save(String session, Task t, double progress, String data) {
+  void save(String session, Assignment t, double progress, String data) {
     now.addAndGet(INTERVAL);
     dispatcher.checkpoint(session, checkpoint(t, progress, data));
   }
 
-  static Message.Checkpoint checkpoint(Task t, double progress, String data) {
-    return new Message.Checkpoint(
+  static CheckpointOffer checkpoint(Assignment t, double progress, String data) {
+    return new CheckpointOffer(
         t.job(), t.index(), t.lease(), progress, data.getBytes(StandardCharsets.UTF_8));
   }
 
-  static String text(Message.Resume r) {
+  static String text(ResumePoint r) {
     return new String(r.data(), StandardCharsets.UTF_8);
   }
 
@@ -127,14 +124,14 @@ class CheckpointTest {
   void aRequeuedTaskIsHandedOutWithItsLatestCheckpoint() {
     submit("j-1", 1, "replicate=1");
     var a = volunteer("a", new Standing("key:a", false));
-    Task t = take("a", a);
+    Assignment t = take("a", a);
     assertThat(t.checkpoint()).isEmpty();
     save("a", t, 0.25, "first");
     save("a", t, 0.5, "second");
     assertThat(dispatcher.checkpointProgress("j-1", 0)).hasValue(0.5);
     dispatcher.disconnect("a"); // abruptly: no release
     var b = volunteer("b", new Standing("key:b", false));
-    Task again = take("b", b);
+    Assignment again = take("b", b);
     assertThat(again.index()).isZero();
     assertThat(again.checkpoint()).hasValueSatisfying(r -> assertThat(text(r)).isEqualTo("second"));
     assertThat(again.checkpoint().get().progress()).isEqualTo(0.5);
@@ -152,19 +149,17 @@ class CheckpointTest {
   void aReleasedOrExpiredLeaseLeavesItsCheckpointForTheNext() {
     submit("j-1", 2, "replicate=1");
     var a = volunteer("a", new Standing("key:a", false));
-    Task t0 = take("a", a);
-    Task t1 = take("a", a);
+    Assignment t0 = take("a", a);
+    Assignment t1 = take("a", a);
     save("a", t0, 0.1, "zero");
     save("a", t1, 0.2, "one");
     dispatcher.release(
-        "a",
-        List.of(new TaskLease(t0.job(), t0.index(), t0.lease())),
-        Message.ReleaseReason.CLOSING);
+        "a", List.of(new LeasedTask(t0.job(), t0.index(), t0.lease())), ReleaseCause.CLOSING);
     now.addAndGet(60_000); // t1's lease lapses
     dispatcher.tick();
     var b = volunteer("b", new Standing("key:b", false));
-    Task first = take("b", b);
-    Task second = take("b", b);
+    Assignment first = take("b", b);
+    Assignment second = take("b", b);
     assertThat(List.of(first, second))
         .extracting(t -> t.index() + ":" + t.checkpoint().map(CheckpointTest::text).orElse("-"))
         .containsExactlyInAnyOrder("0:zero", "1:one");
@@ -175,18 +170,38 @@ class CheckpointTest {
     submit("j-1", 2, "replicate=1");
     var a = volunteer("a", new Standing("key:a", false));
     var m = volunteer("m", new Standing("key:mallory", false));
-    Task t = take("a", a);
-    Task mine = take("m", m);
+    Assignment t = take("a", a);
+    Assignment mine = take("m", m);
     // Mallory quotes a's lease, or its own lease with a's task index, or another job.
     save("m", t, 0.9, "forged");
     save(
         "m",
-        new Task(t.job(), t.index(), mine.lease(), t.kernel(), t.args(), t.env(), t.stdin(), 0, 1),
+        new Assignment(
+            t.job(),
+            t.index(),
+            mine.lease(),
+            t.kernel(),
+            t.args(),
+            t.env(),
+            t.stdin(),
+            0,
+            1,
+            Optional.empty()),
         0.9,
         "forged");
     save(
         "m",
-        new Task("j-9", mine.index(), mine.lease(), t.kernel(), t.args(), t.env(), t.stdin(), 0, 1),
+        new Assignment(
+            "j-9",
+            mine.index(),
+            mine.lease(),
+            t.kernel(),
+            t.args(),
+            t.env(),
+            t.stdin(),
+            0,
+            1,
+            Optional.empty()),
         0.9,
         "forged");
     save("nobody", t, 0.9, "forged");
@@ -194,7 +209,7 @@ class CheckpointTest {
     assertThat(dispatcher.checkpointStats().dropped()).isEqualTo(4);
     // After a's lease ended, a's own late checkpoint is refused too.
     dispatcher.release(
-        "a", List.of(new TaskLease(t.job(), t.index(), t.lease())), Message.ReleaseReason.PAUSED);
+        "a", List.of(new LeasedTask(t.job(), t.index(), t.lease())), ReleaseCause.PAUSED);
     save("a", t, 0.5, "late");
     assertThat(dispatcher.checkpointProgress("j-1", t.index())).isEmpty();
   }
@@ -203,7 +218,7 @@ class CheckpointTest {
   void oneCheckpointPerLeasePerHalfIntervalIsKeptAndTheRestDropped() {
     submit("j-1", 1, "replicate=1");
     var a = volunteer("a", new Standing("key:a", false));
-    Task t = take("a", a);
+    Assignment t = take("a", a);
     dispatcher.checkpoint("a", checkpoint(t, 0.1, "one"));
     for (int i = 0; i < 100; i++) {
       now.addAndGet(5);
@@ -221,9 +236,9 @@ class CheckpointTest {
     dispatcher = dispatcher(100, 250);
     submit("j-1", 3, "replicate=1");
     var a = volunteer("a", new Standing("key:a", false));
-    Task t0 = take("a", a);
-    Task t1 = take("a", a);
-    Task t2 = take("a", a);
+    Assignment t0 = take("a", a);
+    Assignment t1 = take("a", a);
+    Assignment t2 = take("a", a);
     save("a", t0, 0.1, "x".repeat(101));
     assertThat(dispatcher.checkpointProgress("j-1", t0.index())).isEmpty();
     save("a", t0, 0.1, "x".repeat(100));
@@ -248,18 +263,18 @@ class CheckpointTest {
     submit("j-1", 2, "replicate=1");
     var a = volunteer("a", new Standing("key:a", false));
     volunteer("b", new Standing("key:b", false)); // so that one trap does not fail the job
-    Task t0 = take("a", a);
-    Task t1 = take("a", a);
+    Assignment t0 = take("a", a);
+    Assignment t1 = take("a", a);
     save("a", t0, 0.5, "zero");
     save("a", t1, 0.5, "one");
     dispatcher.results(
         "a",
         List.of(
-            new Message.Result(
+            new TaskOutcome(
                 t0.job(),
                 t0.index(),
                 t0.lease(),
-                Message.ResultStatus.TRAP,
+                TaskOutcome.Status.TRAP,
                 -1,
                 new byte[0],
                 new byte[0],
@@ -275,7 +290,7 @@ class CheckpointTest {
   /** {@code author} starts task 0 and saves a checkpoint, then leaves; returns its identity. */
   void startAndLeave(String session, Standing author) {
     var ch = volunteer(session, author);
-    Task t = take(session, ch);
+    Assignment t = take(session, ch);
     save(session, t, 0.5, "state of " + author.identity());
     dispatcher.disconnect(session);
   }
@@ -286,7 +301,7 @@ class CheckpointTest {
     Standing a = new Standing("key:a", false);
     startAndLeave("a", a);
     var b = volunteer("b", new Standing("key:b", false));
-    Task resumed = take("b", b);
+    Assignment resumed = take("b", b);
     assertThat(resumed.checkpoint()).isPresent();
     dispatcher.results("b", List.of(DispatcherTest.ok(resumed, "42")));
     assertThat(done()).isEmpty();
@@ -295,7 +310,7 @@ class CheckpointTest {
     dispatcher.request("a2", 1);
     assertThat(a2.tasks()).as("the checkpoint's author may not replicate its own work").isEmpty();
     var c = volunteer("c", new Standing("key:c", false));
-    Task replica = take("c", c);
+    Assignment replica = take("c", c);
     assertThat(replica.checkpoint()).as("a replica starts from the beginning").isEmpty();
     dispatcher.results("c", List.of(DispatcherTest.ok(replica, "42")));
     assertThat(done()).containsExactly("done j-1/0 42");
@@ -308,12 +323,12 @@ class CheckpointTest {
     Standing b = new Standing("key:b", false);
     startAndLeave("a", a);
     var bs = volunteer("b", b);
-    Task middle = take("b", bs);
+    Assignment middle = take("b", bs);
     assertThat(middle.checkpoint()).isPresent();
     save("b", middle, 0.75, "b's state");
     dispatcher.disconnect("b");
     var c = volunteer("c", new Standing("key:c", false));
-    Task last = take("c", c);
+    Assignment last = take("c", c);
     assertThat(last.checkpoint().map(CheckpointTest::text)).hasValue("b's state");
     dispatcher.results("c", List.of(DispatcherTest.ok(last, "42")));
     for (var author : List.of(a, b)) {
@@ -333,13 +348,13 @@ class CheckpointTest {
     submit("j-1", 1, "adaptive");
     startAndLeave("n", new Standing("consent:new", false));
     var t = volunteer("t", new Standing("key:centre", true));
-    Task resumed = take("t", t);
+    Assignment resumed = take("t", t);
     assertThat(resumed.checkpoint()).isPresent();
     dispatcher.results("t", List.of(DispatcherTest.ok(resumed, "42")));
     assertThat(done()).as("not credible enough alone").isEmpty();
     // Another trusted machine from the beginning settles it.
     var t2 = volunteer("t2", new Standing("key:centre2", true));
-    Task fresh = take("t2", t2);
+    Assignment fresh = take("t2", t2);
     assertThat(fresh.checkpoint()).isEmpty();
     dispatcher.results("t2", List.of(DispatcherTest.ok(fresh, "42")));
     assertThat(done()).containsExactly("done j-1/0 42");
@@ -352,10 +367,10 @@ class CheckpointTest {
     Standing finisher = new Standing("consent:finisher", false);
     startAndLeave("a", author);
     var f = volunteer("f", finisher);
-    Task resumed = take("f", f);
+    Assignment resumed = take("f", f);
     dispatcher.results("f", List.of(DispatcherTest.ok(resumed, "wrong")));
     var t = volunteer("t", new Standing("key:centre", true));
-    Task fresh = take("t", t);
+    Assignment fresh = take("t", t);
     dispatcher.results("t", List.of(DispatcherTest.ok(fresh, "right")));
     assertThat(done()).containsExactly("done j-1/0 right");
     assertThat(author.history().disagreements()).isEqualTo(1);
@@ -388,17 +403,17 @@ class CheckpointTest {
     submit("j-1", 2, "adaptive");
     Standing liar = new Standing("consent:liar", false);
     var l = volunteer("l", liar);
-    Task t0 = take("l", l);
-    Task t1 = take("l", l);
+    Assignment t0 = take("l", l);
+    Assignment t1 = take("l", l);
     save("l", t1, 0.5, "liar's state");
     // t0: the liar answers wrong; a trusted machine's answer catches it.
     dispatcher.results("l", List.of(DispatcherTest.ok(t0, "wrong")));
     var t = volunteer("t", new Standing("key:centre", true));
-    Task first = take("t", t);
+    Assignment first = take("t", t);
     assertThat(first.index()).isEqualTo(t0.index());
     dispatcher.results("t", List.of(DispatcherTest.ok(first, "right")));
     // Caught: its lease of t1 is void, and t1 comes back without the liar's checkpoint.
-    Task second = take("t", t);
+    Assignment second = take("t", t);
     assertThat(second.index()).isEqualTo(t1.index());
     assertThat(second.checkpoint()).as("the liar's checkpoint is gone").isEmpty();
     assertThat(caught).contains("consent:liar");
@@ -435,13 +450,13 @@ class CheckpointTest {
             });
     submit("j-1", 3, "adaptive");
     var t = volunteer("t", new Standing("key:centre", true));
-    Task known = take("t", t);
+    Assignment known = take("t", t);
     dispatcher.results("t", List.of(DispatcherTest.ok(known, "known")));
     var v = volunteer("v", new Standing("key:v", false));
-    Task normal = take("v", v);
+    Assignment normal = take("v", v);
     save("v", normal, 0.5, "fine");
     assertThat(dispatcher.checkpointStats().received()).isEqualTo(1);
-    Task spot = take("v", v);
+    Assignment spot = take("v", v);
     assertThat(spot.index()).as("a spot check of the known answer").isEqualTo(known.index());
     assertThat(spot.checkpoint()).isEmpty();
     save("v", spot, 0.5, "sneaky");

@@ -16,9 +16,6 @@ import surge.dispatch.DispatcherTest.FakeChannel;
 import surge.dispatch.DispatcherTest.RecordingEvents;
 import surge.policies.AsyncPrefetchDispatch;
 import surge.policies.VolunteerProfile;
-import surge.volunteers.protocol.Message.Result;
-import surge.volunteers.protocol.Message.ResultStatus;
-import surge.volunteers.protocol.Message.Task;
 
 /**
  * The dispatcher against volunteers that lie: about their workers, their progress (heartbeats
@@ -72,12 +69,13 @@ class DispatcherHostileVolunteerTest {
     return volunteer(dispatcher, id, workers);
   }
 
-  static Result ok(Task t, String out) {
-    return result(t, ResultStatus.OK, 0, out, "");
+  static TaskOutcome ok(Assignment t, String out) {
+    return result(t, TaskOutcome.Status.OK, 0, out, "");
   }
 
-  static Result result(Task t, ResultStatus status, int exitCode, String out, String err) {
-    return new Result(
+  static TaskOutcome result(
+      Assignment t, TaskOutcome.Status status, int exitCode, String out, String err) {
+    return new TaskOutcome(
         t.job(),
         t.index(),
         t.lease(),
@@ -88,7 +86,7 @@ class DispatcherHostileVolunteerTest {
         1);
   }
 
-  static Task last(FakeChannel v) {
+  static Assignment last(FakeChannel v) {
     var tasks = v.tasks();
     return tasks.get(tasks.size() - 1);
   }
@@ -133,8 +131,8 @@ class DispatcherHostileVolunteerTest {
     dispatcher.request("v1", 1000);
     answerAll("v1", v, "j-1"); // 8 answered: it may hold 16 and holds 16
     assertThat(dispatcher.progress("j-1").orElseThrow().leased()).isEqualTo(16);
-    Task failing = last(v);
-    dispatcher.results("v1", List.of(result(failing, ResultStatus.EXIT, 1, "", "")));
+    Assignment failing = last(v);
+    dispatcher.results("v1", List.of(result(failing, TaskOutcome.Status.EXIT, 1, "", "")));
     int before = v.tasks().size();
     dispatcher.request("v1", 10);
     // It holds 15 of an allowance of 8 now; trusting its claim, it would get one more.
@@ -160,7 +158,7 @@ class DispatcherHostileVolunteerTest {
     var v2 = volunteer("v2", 1);
     dispatcher.submit(job("j-1", 1, Optional.of(Duration.ofSeconds(60))), new BitSet());
     dispatcher.request("v1", 1);
-    Task t = v1.tasks().get(0);
+    Assignment t = v1.tasks().get(0);
     assertThat(t.timeoutMs()).isEqualTo(60_000);
     assertThat(t.leaseExpires()).isEqualTo(now.get() + 30_000);
     for (int i = 0; i < 11; i++) { // 55 s of faithful heartbeats
@@ -180,7 +178,7 @@ class DispatcherHostileVolunteerTest {
     dispatcher.request("v1", 1);
     assertThat(v1.tasks()).hasSize(1);
     dispatcher.request("v2", 1);
-    Task again = v2.tasks().get(0);
+    Assignment again = v2.tasks().get(0);
     assertThat(again.index()).isZero();
     dispatcher.results("v2", List.of(ok(again, "fine")));
     assertThat(events.log).contains("completed j-1");
@@ -236,8 +234,9 @@ class DispatcherHostileVolunteerTest {
     var honest = volunteer("honest", 1);
     dispatcher.submit(job("j-1", 1, Optional.empty()), new BitSet());
     dispatcher.request("liar", 1);
-    Task t = liar.tasks().get(0);
-    dispatcher.results("liar", List.of(result(t, ResultStatus.EXIT, 1, "", "you have been pwned")));
+    Assignment t = liar.tasks().get(0);
+    dispatcher.results(
+        "liar", List.of(result(t, TaskOutcome.Status.EXIT, 1, "", "you have been pwned")));
     assertThat(events.failures).isEmpty();
     assertThat(dispatcher.progress("j-1").orElseThrow().phase())
         .isNotEqualTo(JobProgress.Phase.FAILED);
@@ -257,13 +256,14 @@ class DispatcherHostileVolunteerTest {
     dispatcher.submit(job("j-1", 1, Optional.empty()), new BitSet());
     dispatcher.request("a", 1);
     dispatcher.results(
-        "a", List.of(result(last(a), ResultStatus.EXIT, 2, "", "a says \u001b[2Jcleared")));
+        "a", List.of(result(last(a), TaskOutcome.Status.EXIT, 2, "", "a says \u001b[2Jcleared")));
     assertThat(events.failures).isEmpty();
     dispatcher.request("b", 1);
-    dispatcher.results("b", List.of(result(last(b), ResultStatus.EXIT, 3, "", "b: no\n")));
+    dispatcher.results("b", List.of(result(last(b), TaskOutcome.Status.EXIT, 3, "", "b: no\n")));
     assertThat(events.failures).isEmpty();
     dispatcher.request("c", 1);
-    dispatcher.results("c", List.of(result(last(c), ResultStatus.TRAP, -1, "", "c: unreachable")));
+    dispatcher.results(
+        "c", List.of(result(last(c), TaskOutcome.Status.TRAP, -1, "", "c: unreachable")));
     assertThat(events.failures).hasSize(1);
     JobFailure f = events.failures.get(0);
     assertThat(f.message())
@@ -282,10 +282,10 @@ class DispatcherHostileVolunteerTest {
     var b = volunteer("b", 1);
     dispatcher.submit(job("j-1", 1, Optional.empty()), new BitSet());
     dispatcher.request("a", 1);
-    dispatcher.results("a", List.of(result(last(a), ResultStatus.EXIT, 1, "", "")));
+    dispatcher.results("a", List.of(result(last(a), TaskOutcome.Status.EXIT, 1, "", "")));
     assertThat(events.failures).isEmpty();
     dispatcher.request("b", 1);
-    dispatcher.results("b", List.of(result(last(b), ResultStatus.EXIT, 1, "", "")));
+    dispatcher.results("b", List.of(result(last(b), TaskOutcome.Status.EXIT, 1, "", "")));
     assertThat(events.failures)
         .singleElement()
         .satisfies(f -> assertThat(f.message()).startsWith("task 0 failed on 2 distinct"));
@@ -331,7 +331,7 @@ class DispatcherHostileVolunteerTest {
     dispatcher.request("v1", 1);
     String hostile =
         "x".repeat(100_000) + "\u0000\u001b]0;owned\u0007\r\u202Egnp.exe\u0085\u001b[0m";
-    dispatcher.results("v1", List.of(result(last(v), ResultStatus.EXIT, 9, "", hostile)));
+    dispatcher.results("v1", List.of(result(last(v), TaskOutcome.Status.EXIT, 9, "", hostile)));
     String tail = events.failures.get(0).stderrTail().orElseThrow();
     assertThat(tail).hasSizeLessThanOrEqualTo(4096).contains("owned").endsWith("\ufffd[0m");
     assertThat(tail.codePoints())

@@ -14,12 +14,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import surge.policies.AsyncPrefetchDispatch;
 import surge.policies.VolunteerProfile;
-import surge.volunteers.protocol.Message;
-import surge.volunteers.protocol.Message.ReleaseReason;
-import surge.volunteers.protocol.Message.Result;
-import surge.volunteers.protocol.Message.ResultStatus;
-import surge.volunteers.protocol.Message.Task;
-import surge.volunteers.protocol.Message.TaskLease;
 
 class DispatcherTest {
   static final String KERNEL = "a".repeat(64);
@@ -60,12 +54,12 @@ class DispatcherTest {
     return ch;
   }
 
-  static Result ok(Task t, String out) {
-    return new Result(
+  static TaskOutcome ok(Assignment t, String out) {
+    return new TaskOutcome(
         t.job(),
         t.index(),
         t.lease(),
-        ResultStatus.OK,
+        TaskOutcome.Status.OK,
         0,
         out.getBytes(StandardCharsets.UTF_8),
         new byte[0],
@@ -78,8 +72,8 @@ class DispatcherTest {
     dispatcher.submit(job("j-1", 3, 0), new BitSet());
     assertThat(v.tasks()).isEmpty(); // nothing until it asks
     dispatcher.request("v1", 2);
-    List<Task> got = v.tasks();
-    assertThat(got).extracting(Task::index).containsExactly(0, 1);
+    List<Assignment> got = v.tasks();
+    assertThat(got).extracting(Assignment::index).containsExactly(0, 1);
     assertThat(got.get(1).env()).containsEntry("SURGE_TASK_INDEX", "1");
     assertThat(new String(got.get(1).stdin(), StandardCharsets.UTF_8)).isEqualTo("in1");
     assertThat(got.get(0).leaseExpires()).isEqualTo(now.get() + 30_000);
@@ -115,10 +109,11 @@ class DispatcherTest {
     var v = volunteer("v1", 1);
     dispatcher.submit(job("j-1", 2, 0), new BitSet());
     dispatcher.request("v1", 1);
-    Task t = v.tasks().get(0);
+    Assignment t = v.tasks().get(0);
     dispatcher.results("v1", List.of(ok(t, "x")));
     dispatcher.results("v1", List.of(ok(t, "again")));
-    var forged = new Result("j-1", 1, 999, ResultStatus.OK, 0, new byte[0], new byte[0], 1);
+    var forged =
+        new TaskOutcome("j-1", 1, 999, TaskOutcome.Status.OK, 0, new byte[0], new byte[0], 1);
     dispatcher.results("v1", List.of(forged));
     assertThat(events.log).containsExactly("started j-1", "done j-1/0 x");
     assertThat(dispatcher.stats().ignoredResultsTotal()).isEqualTo(2);
@@ -129,11 +124,11 @@ class DispatcherTest {
     var v1 = volunteer("v1", 1);
     dispatcher.submit(job("j-1", 4, 0), new BitSet());
     dispatcher.request("v1", 2);
-    assertThat(v1.tasks()).extracting(Task::index).containsExactly(0, 1);
+    assertThat(v1.tasks()).extracting(Assignment::index).containsExactly(0, 1);
     dispatcher.disconnect("v1");
     var v2 = volunteer("v2", 1);
     dispatcher.request("v2", 2);
-    assertThat(v2.tasks()).extracting(Task::index).containsExactly(1, 0);
+    assertThat(v2.tasks()).extracting(Assignment::index).containsExactly(1, 0);
     assertThat(dispatcher.stats().requeuedTotal()).isEqualTo(2);
   }
 
@@ -142,7 +137,7 @@ class DispatcherTest {
     var v1 = volunteer("v1", 1);
     dispatcher.submit(job("j-1", 1, 0), new BitSet());
     dispatcher.request("v1", 1);
-    Task t = v1.tasks().get(0);
+    Assignment t = v1.tasks().get(0);
     // The volunteer keeps talking (so it is not silent) but never heartbeats, so the lease lapses.
     for (int i = 0; i < 7; i++) {
       now.addAndGet(5_000);
@@ -153,7 +148,7 @@ class DispatcherTest {
     assertThat(v1.cancels()).contains("j-1/0");
     var v2 = volunteer("v2", 1);
     dispatcher.request("v2", 1);
-    Task again = v2.tasks().get(0);
+    Assignment again = v2.tasks().get(0);
     dispatcher.results("v1", List.of(ok(t, "late")));
     assertThat(events.log).doesNotContain("done j-1/0 late");
     dispatcher.results("v2", List.of(ok(again, "fresh")));
@@ -194,7 +189,8 @@ class DispatcherTest {
     var tasks = v.tasks();
     byte[] stderr = ("x".repeat(5000) + "boom").getBytes(StandardCharsets.UTF_8);
     var failed =
-        new Result("j-1", 2, tasks.get(2).lease(), ResultStatus.EXIT, 3, new byte[0], stderr, 1);
+        new TaskOutcome(
+            "j-1", 2, tasks.get(2).lease(), TaskOutcome.Status.EXIT, 3, new byte[0], stderr, 1);
     dispatcher.results("v1", List.of(failed));
     assertThat(events.failures).hasSize(1);
     JobFailure f = events.failures.get(0);
@@ -217,11 +213,12 @@ class DispatcherTest {
     var v = volunteer("v1", 1);
     dispatcher.submit(job("j-1", 1, 0), new BitSet());
     dispatcher.request("v1", 1);
-    Task t = v.tasks().get(0);
+    Assignment t = v.tasks().get(0);
     dispatcher.results(
         "v1",
         List.of(
-            new Result("j-1", 0, t.lease(), ResultStatus.TRAP, -1, new byte[0], new byte[0], 1)));
+            new TaskOutcome(
+                "j-1", 0, t.lease(), TaskOutcome.Status.TRAP, -1, new byte[0], new byte[0], 1)));
     assertThat(events.failures.get(0).message()).endsWith(": v1 trapped");
   }
 
@@ -231,13 +228,13 @@ class DispatcherTest {
     dispatcher.submit(job("j-1", 1, 0), new BitSet());
     for (int attempt = 1; attempt <= 2; attempt++) {
       dispatcher.request("v1", 1);
-      Task t = v.tasks().get(v.tasks().size() - 1);
+      Assignment t = v.tasks().get(v.tasks().size() - 1);
       assertThat(t.index()).as("requeued at once").isZero();
       assertThat(events.failures).isEmpty();
       dispatcher.release(
           "v1",
-          List.of(new TaskLease(t.job(), t.index(), t.lease())),
-          ReleaseReason.KERNEL_UNAVAILABLE);
+          List.of(new LeasedTask(t.job(), t.index(), t.lease())),
+          ReleaseCause.KERNEL_UNAVAILABLE);
     }
     assertThat(events.failures).hasSize(1);
     assertThat(events.failures.get(0).message())
@@ -266,9 +263,9 @@ class DispatcherTest {
     dispatcher.connect(
         "c-1", c, new VolunteerProfile(1, "test"), 1 << 20, new Standing("c", false));
     dispatcher.request("c-1", 1);
-    Task t = c.tasks().get(0);
+    Assignment t = c.tasks().get(0);
     dispatcher.release(
-        "c-1", List.of(new TaskLease(t.job(), t.index(), t.lease())), ReleaseReason.WORKER_CRASHED);
+        "c-1", List.of(new LeasedTask(t.job(), t.index(), t.lease())), ReleaseCause.WORKER_CRASHED);
     assertThat(events.failures).hasSize(1);
     assertThat(events.failures.get(0).message())
         .contains("task 0 was lost 6 times by 3 distinct volunteers (SURGE_MAX_ATTEMPTS=3)")
@@ -282,16 +279,16 @@ class DispatcherTest {
     dispatcher.submit(job("j-1", 1, 0), new BitSet());
     dispatcher.request("crasher", 1);
     for (int round = 0; round < 10; round++) {
-      Task t = crasher.tasks().get(crasher.tasks().size() - 1);
+      Assignment t = crasher.tasks().get(crasher.tasks().size() - 1);
       dispatcher.release(
           "crasher",
-          List.of(new TaskLease(t.job(), t.index(), t.lease())),
-          ReleaseReason.WORKER_CRASHED);
+          List.of(new LeasedTask(t.job(), t.index(), t.lease())),
+          ReleaseCause.WORKER_CRASHED);
       if (round < 9) dispatcher.request("crasher", 1);
     }
     assertThat(events.failures).as("'other' has not released it").isEmpty();
     dispatcher.request("other", 1);
-    Task last = other.tasks().get(other.tasks().size() - 1);
+    Assignment last = other.tasks().get(other.tasks().size() - 1);
     dispatcher.results("other", List.of(ok(last, "done")));
     assertThat(events.log).contains("completed j-1");
   }
@@ -304,13 +301,13 @@ class DispatcherTest {
     dispatcher.submit(job("j-1", 1, 0), new BitSet());
     for (int round = 0; round < 10; round++) {
       dispatcher.request("v1", 1);
-      Task t = v.tasks().get(v.tasks().size() - 1);
-      ReleaseReason why = round % 2 == 0 ? ReleaseReason.PAUSED : ReleaseReason.CLOSING;
-      dispatcher.release("v1", List.of(new TaskLease(t.job(), t.index(), t.lease())), why);
+      Assignment t = v.tasks().get(v.tasks().size() - 1);
+      ReleaseCause why = round % 2 == 0 ? ReleaseCause.PAUSED : ReleaseCause.CLOSING;
+      dispatcher.release("v1", List.of(new LeasedTask(t.job(), t.index(), t.lease())), why);
     }
     assertThat(events.failures).isEmpty();
     dispatcher.request("v1", 1);
-    Task last = v.tasks().get(v.tasks().size() - 1);
+    Assignment last = v.tasks().get(v.tasks().size() - 1);
     assertThat(v.tasks()).hasSize(11);
     dispatcher.results("v1", List.of(ok(last, "done")));
     assertThat(events.failures).isEmpty();
@@ -352,7 +349,7 @@ class DispatcherTest {
     assertThat(events.log).contains("cancelled j-1");
     // The volunteer's runtime drops the cancelled tasks and asks again.
     dispatcher.request("v1", 1);
-    assertThat(v.tasks()).extracting(Task::job).contains("j-2");
+    assertThat(v.tasks()).extracting(Assignment::job).contains("j-2");
     assertThat(dispatcher.cancel("j-1", "again")).isFalse();
   }
 
@@ -427,7 +424,7 @@ class DispatcherTest {
     done.set(2);
     dispatcher.submit(job("j-1", 4, 0), done);
     dispatcher.request("v1", 10);
-    assertThat(v.tasks()).extracting(Task::index).containsExactly(1, 3);
+    assertThat(v.tasks()).extracting(Assignment::index).containsExactly(1, 3);
     var all = new BitSet();
     all.set(0, 2);
     dispatcher.submit(job("j-2", 2, 0), all);
@@ -436,11 +433,11 @@ class DispatcherTest {
 
   /** Records what the dispatcher sends. */
   static final class FakeChannel implements VolunteerChannel {
-    final List<Message> sent = new ArrayList<>();
+    final List<VolunteerEvent> sent = new ArrayList<>();
     Integer closedWith;
 
     @Override
-    public synchronized void send(Message message) {
+    public synchronized void send(VolunteerEvent message) {
       sent.add(message);
     }
 
@@ -449,20 +446,23 @@ class DispatcherTest {
       closedWith = code;
     }
 
-    synchronized List<Task> tasks() {
-      List<Task> out = new ArrayList<>();
+    synchronized List<Assignment> tasks() {
+      List<Assignment> out = new ArrayList<>();
       sent.stream()
-          .filter(m -> m instanceof Message.Tasks)
-          .forEach(m -> out.addAll(((Message.Tasks) m).tasks()));
+          .filter(m -> m instanceof VolunteerEvent.Assigned)
+          .forEach(m -> out.addAll(((VolunteerEvent.Assigned) m).tasks()));
       return out;
     }
 
     synchronized List<String> cancels() {
       List<String> out = new ArrayList<>();
       sent.stream()
-          .filter(m -> m instanceof Message.Cancel)
+          .filter(m -> m instanceof VolunteerEvent.Cancelled)
           .forEach(
-              m -> ((Message.Cancel) m).tasks().forEach(t -> out.add(t.job() + "/" + t.index())));
+              m ->
+                  ((VolunteerEvent.Cancelled) m)
+                      .tasks()
+                      .forEach(t -> out.add(t.job() + "/" + t.index())));
       return out;
     }
   }

@@ -21,11 +21,6 @@ import surge.policies.SessionView;
 import surge.policies.TaskView;
 import surge.policies.VerificationPolicy;
 import surge.policies.VolunteerProfile;
-import surge.volunteers.protocol.Message.ReleaseReason;
-import surge.volunteers.protocol.Message.Result;
-import surge.volunteers.protocol.Message.ResultStatus;
-import surge.volunteers.protocol.Message.Task;
-import surge.volunteers.protocol.Message.TaskLease;
 
 /**
  * The dispatcher with session-aware policies: what it tells them of each session, the choice among
@@ -122,19 +117,19 @@ class DwellDispatchTest {
     return ch;
   }
 
-  static Result ok(Task t, String out, double millis) {
-    return new Result(
+  static TaskOutcome ok(Assignment t, String out, double millis) {
+    return new TaskOutcome(
         t.job(),
         t.index(),
         t.lease(),
-        ResultStatus.OK,
+        TaskOutcome.Status.OK,
         0,
         out.getBytes(StandardCharsets.UTF_8),
         new byte[0],
         millis);
   }
 
-  static Task last(FakeChannel ch) {
+  static Assignment last(FakeChannel ch) {
     var tasks = ch.tasks();
     return tasks.get(tasks.size() - 1);
   }
@@ -143,19 +138,19 @@ class DwellDispatchTest {
    * A keyed machine {@code m} that connected an hour ago has done task 0 in 40 s (so the job's
    * speed is known); then a visitor {@code b} that just arrived takes task 1, the last.
    */
-  record Tail(FakeChannel machine, FakeChannel visitor, Task held) {}
+  record Tail(FakeChannel machine, FakeChannel visitor, Assignment held) {}
 
   Tail tail(Dispatcher d, Verify verify) {
     var m = connect(d, "m", "key:m", false);
     now.addAndGet(HOUR);
     d.submit(VerificationTest.job("j-1", 2, verify), new BitSet());
     d.request("m", 1);
-    Task first = last(m);
+    Assignment first = last(m);
     now.addAndGet(40_000);
     d.results("m", List.of(ok(first, "zero", 1e9))); // claims a slow kernel: counted as 40 s
     var b = connect(d, "b", "consent:b", false);
     d.request("b", 1);
-    Task held = last(b);
+    Assignment held = last(b);
     assertThat(held.index()).isEqualTo(1);
     d.request("m", 1); // nothing queued: it waits
     now.addAndGet(1_000);
@@ -202,9 +197,9 @@ class DwellDispatchTest {
     dispatcher.submit(VerificationTest.job("j-1", 4, Verify.FIRST), new BitSet());
     dispatcher.request("b", 1);
     now.addAndGet(12_000);
-    Task t = last(b);
+    Assignment t = last(b);
     dispatcher.release(
-        "b", List.of(new TaskLease(t.job(), t.index(), t.lease())), ReleaseReason.CLOSING);
+        "b", List.of(new LeasedTask(t.job(), t.index(), t.lease())), ReleaseCause.CLOSING);
     dispatcher.disconnect("b");
     now.addAndGet(3_000);
     dispatcher.disconnect("c");
@@ -215,7 +210,7 @@ class DwellDispatchTest {
   @Test
   void aTailTaskHeldByANewVisitorIsCopiedOntoALongStayingMachineAndTheFirstAnswerWins() {
     var t = tail(dispatcher, Verify.FIRST);
-    Task copy = last(t.machine());
+    Assignment copy = last(t.machine());
     assertThat(copy.index()).isEqualTo(1);
     assertThat(copy.lease()).isNotEqualTo(t.held().lease());
     assertThat(dispatcher.tailStats().made()).isEqualTo(1);
@@ -234,7 +229,7 @@ class DwellDispatchTest {
   @Test
   void whenTheOriginalAnswersFirstTheCopyIsCancelled() {
     var t = tail(dispatcher, Verify.FIRST);
-    Task copy = last(t.machine());
+    Assignment copy = last(t.machine());
     dispatcher.results("b", List.of(ok(t.held(), "one", 5)));
     assertThat(t.machine().cancels()).containsExactly("j-1/" + copy.index());
     assertThat(dispatcher.tailStats()).isEqualTo(new TailStats(1, 0, 1));
@@ -244,7 +239,7 @@ class DwellDispatchTest {
   @Test
   void aVisitorLeavingWithItsTailTaskCostsNoRequeueNorAttemptWhileTheCopyRuns() {
     var t = tail(dispatcher, Verify.FIRST);
-    Task copy = last(t.machine());
+    Assignment copy = last(t.machine());
     long requeued = dispatcher.stats().requeuedTotal();
     dispatcher.disconnect("b");
     assertThat(dispatcher.stats().queued()).isZero();
@@ -274,7 +269,7 @@ class DwellDispatchTest {
     dispatcher.results("m", List.of(ok(last(m), "zero", 1e9))); // task 0 wants a second answer
     var b = connect(dispatcher, "b", "consent:b", false);
     dispatcher.request("b", 1);
-    Task held = last(b);
+    Assignment held = last(b);
     assertThat(held.index()).isEqualTo(1);
     var c = connect(dispatcher, "c", "key:c", false);
     dispatcher.request("c", 1);
@@ -283,7 +278,7 @@ class DwellDispatchTest {
     dispatcher.request("m", 1);
     now.addAndGet(1_000);
     dispatcher.tick();
-    Task copy = last(m);
+    Assignment copy = last(m);
     assertThat(copy.index()).isEqualTo(1);
 
     dispatcher.results("b", List.of(ok(held, "one", 5)));
@@ -426,8 +421,8 @@ class DwellDispatchTest {
     var x2 = connect(d, "x2", "key:x2", false);
     d.request("x1", 1);
     d.request("x2", 1);
-    Task t1 = last(x1);
-    Task t2 = last(x2);
+    Assignment t1 = last(x1);
+    Assignment t2 = last(x2);
     now.addAndGet(2_000);
     d.checkpoint("x1", checkpoint(t1, 0.2));
     d.checkpoint("x2", checkpoint(t2, 0.9));
@@ -435,7 +430,7 @@ class DwellDispatchTest {
     d.disconnect("x1"); // queued: t1 (a fifth done), t2 (nine tenths done), then fresh ones
     var b = connect(d, "b", "consent:b", false);
     d.request("b", 1);
-    Task resumed = last(b);
+    Assignment resumed = last(b);
     assertThat(resumed.index()).isEqualTo(t2.index());
     assertThat(resumed.checkpoint()).isPresent();
     assertThat(resumed.checkpoint().get().progress()).isEqualTo(0.9);
@@ -443,8 +438,7 @@ class DwellDispatchTest {
     assertThat(last(m).index()).isEqualTo(t1.index()); // it will stay: the head
   }
 
-  static surge.volunteers.protocol.Message.Checkpoint checkpoint(Task t, double progress) {
-    return new surge.volunteers.protocol.Message.Checkpoint(
-        t.job(), t.index(), t.lease(), progress, new byte[] {1, 2, 3});
+  static CheckpointOffer checkpoint(Assignment t, double progress) {
+    return new CheckpointOffer(t.job(), t.index(), t.lease(), progress, new byte[] {1, 2, 3});
   }
 }

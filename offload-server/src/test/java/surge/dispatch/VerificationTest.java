@@ -18,7 +18,6 @@ import surge.policies.CredibilityVerification;
 import surge.policies.VerificationPolicy;
 import surge.policies.VolunteerHistory;
 import surge.policies.VolunteerProfile;
-import surge.volunteers.protocol.Message.Task;
 
 /** The dispatcher's verification: quorums, credibility, spot checks, blacklisting, backtracking. */
 class VerificationTest {
@@ -127,12 +126,12 @@ class VerificationTest {
   }
 
   /** Asks for one task, answers it with {@code answer}; returns the task. */
-  Task work(String session, FakeChannel ch, String answer) {
+  Assignment work(String session, FakeChannel ch, String answer) {
     int before = ch.tasks().size();
     dispatcher.request(session, 1);
     var got = ch.tasks();
     assertThat(got).as("a task for %s", session).hasSizeGreaterThan(before);
-    Task t = got.get(got.size() - 1);
+    Assignment t = got.get(got.size() - 1);
     dispatcher.results(session, List.of(DispatcherTest.ok(t, answer)));
     return t;
   }
@@ -220,12 +219,12 @@ class VerificationTest {
     dispatcher.serverResult("j-5", 3, "known3".getBytes(StandardCharsets.UTF_8), 1);
     Standing sab = new Standing("key:sab", false);
     var s = volunteer("s", sab);
-    Task first = work("s", s, "lie");
+    Assignment first = work("s", s, "lie");
     spotRate = 0.999_999;
     assertThat(first.index()).isNotEqualTo(3);
     // Its next task is the spot check of task 3: it lies and is caught; its accepted answer for
     // the first task is thrown away and the task queued again.
-    Task spot = work("s", s, "lie");
+    Assignment spot = work("s", s, "lie");
     assertThat(spot.index()).isEqualTo(3);
     assertThat(sab.barredEverywhere()).isTrue();
     assertThat(s.closedWith).isEqualTo(4403);
@@ -238,7 +237,7 @@ class VerificationTest {
     spotRate = 0;
     var h = volunteer("h", new Standing("key:honest", false));
     for (int i = 0; i < 3; i++) {
-      Task t = work("h", h, "ok");
+      Assignment t = work("h", h, "ok");
       assertThat(t.index()).isNotEqualTo(3);
     }
     assertThat(events.log).contains("completed j-5");
@@ -281,7 +280,7 @@ class VerificationTest {
   void aVolunteerOutvotedByCredibleAgreementHasItsUnmergedResultsVerifiedAgain() {
     dispatcher.submit(job("j-61", 3, adaptive(0.5)), new BitSet());
     var liar = volunteer("l", new Standing("key:liar", false));
-    Task alone = work("l", liar, "lie");
+    Assignment alone = work("l", liar, "lie");
     assertThat(done()).containsExactly("done j-61/" + alone.index() + " lie");
     dispatcher.submit(
         job("j-62", 1, Verify.parse("replicate=2", 0, Comparison.BYTES), 1), new BitSet());
@@ -295,11 +294,11 @@ class VerificationTest {
   @Test
   void aTrustedMachinesAnswerBecomesASpotCheckForOthers() {
     dispatcher.submit(job("j-71", 4, adaptive(1e-4)), new BitSet());
-    Task known = work("t", volunteer("t", new Standing("key:centre", true)), "right");
+    Assignment known = work("t", volunteer("t", new Standing("key:centre", true)), "right");
     var s = volunteer("s", new Standing("key:sab", false));
     work("s", s, "lie");
     spotRate = 0.999_999;
-    Task spot = work("s", s, "lie");
+    Assignment spot = work("s", s, "lie");
     assertThat(spot.index()).isEqualTo(known.index());
     assertThat(s.closedWith).isEqualTo(4403);
     assertThat(caught).singleElement().asString().contains("spot check");
@@ -364,15 +363,15 @@ class VerificationTest {
     var m2 = volunteer("m2", mallory);
     volunteer("h", new Standing("consent:honest", false));
     dispatcher.request("m1", 1);
-    Task t = m1.tasks().get(0);
+    Assignment t = m1.tasks().get(0);
     dispatcher.results(
         "m1",
         List.of(
-            new surge.volunteers.protocol.Message.Result(
+            new TaskOutcome(
                 t.job(),
                 t.index(),
                 t.lease(),
-                surge.volunteers.protocol.Message.ResultStatus.EXIT,
+                TaskOutcome.Status.EXIT,
                 3,
                 new byte[0],
                 new byte[0],

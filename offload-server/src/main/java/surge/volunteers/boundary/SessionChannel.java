@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import surge.dispatch.VolunteerChannel;
+import surge.dispatch.VolunteerEvent;
 import surge.volunteers.protocol.Codec;
 import surge.volunteers.protocol.Message;
 
@@ -26,8 +27,14 @@ final class SessionChannel implements VolunteerChannel {
     this.session = session;
   }
 
+  /** The dispatcher's events go out in the wire format (Wire translates). */
   @Override
-  public void send(Message message) {
+  public void send(VolunteerEvent event) {
+    send(Wire.message(event));
+  }
+
+  /** What the endpoint itself says (welcome, error). */
+  void send(Message message) {
     queue.add(Codec.encode(message));
     drain();
   }

@@ -89,13 +89,13 @@ public class VolunteerEndpoint {
     if (message instanceof Message.Request r) {
       dispatcher.request(id, r.count());
     } else if (message instanceof Message.Results r) {
-      dispatcher.results(id, r.results());
+      dispatcher.results(id, Wire.outcomes(r.results()));
     } else if (message instanceof Message.Heartbeat) {
       dispatcher.heartbeat(id);
     } else if (message instanceof Message.Release r) {
-      dispatcher.release(id, r.tasks(), r.reason());
+      dispatcher.release(id, Wire.leased(r.tasks()), Wire.cause(r.reason()));
     } else if (message instanceof Message.Checkpoint c) {
-      dispatcher.checkpoint(id, c);
+      dispatcher.checkpoint(id, Wire.checkpoint(c));
     } else if (message instanceof Message.Hello) {
       reply(
           session, Message.ErrorCode.BAD_MESSAGE, "hello was already received on this connection");
@@ -149,7 +149,7 @@ public class VolunteerEndpoint {
     String id = "v-" + UUID.randomUUID().toString().substring(0, 8);
     var profile = new VolunteerProfile(hello.workers(), hello.agent());
     var channel = channel(session);
-    var welcome = dispatcher.connect(id, channel, profile, settings.maxMessageBytes(), standing);
+    var terms = dispatcher.connect(id, channel, profile, settings.maxMessageBytes(), standing);
     session.getUserProperties().put(ID, id);
     // Revoked: no task more from this moment; the close gives its leased tasks back to the queue.
     consent.ifPresent(
@@ -165,7 +165,7 @@ public class VolunteerEndpoint {
                           // 1008 as for any refused consent (protocol/PROTOCOL.md, "Closing").
                           channel.close(1008, "consent revoked");
                         })));
-    channel.send(welcome);
+    channel.send(Wire.welcome(terms));
     LOG.fine(
         () ->
             "volunteer "
