@@ -29,6 +29,9 @@ public final class LocalQueue implements ClusterNode.Work {
   /** Jobs adopted here, watched until they end somewhere. Only the cluster thread touches it. */
   private final Set<Long> held = new HashSet<>();
 
+  /** Tasks queued here ahead per connected volunteer session (a poll comes every second). */
+  static final int AHEAD = 8;
+
   public LocalQueue(Database db, Dispatcher dispatcher, Jobs jobs, Merger merger, int batch) {
     this.db = db;
     this.dispatcher = dispatcher;
@@ -46,16 +49,15 @@ public final class LocalQueue implements ClusterNode.Work {
   }
 
   /**
-   * Claims only for volunteers connected here, up to two batches queued ahead: an instance nobody
-   * volunteers on leaves the tasks to the others.
+   * Claims only for volunteers connected here: {@link #AHEAD} queued tasks per session, at most two
+   * batches. An instance nobody volunteers on leaves the tasks to the others, and a small job is
+   * spread over the instances instead of taken whole by the first poll.
    */
   @Override
   public int wanted() {
     var stats = dispatcher.stats();
-    if (stats.volunteers() == 0) {
-      return 0;
-    }
-    return (int) Math.max(0, 2L * batch - stats.queued());
+    long ahead = Math.min(2L * batch, (long) AHEAD * stats.volunteers());
+    return (int) Math.max(0, ahead - stats.queued());
   }
 
   @Override
