@@ -77,6 +77,10 @@ class ClaimsTest {
     return db.transaction(s -> s.doReturningWork(c -> node.mayStoreMerge(c, job)));
   }
 
+  static void outputsCleared(Database db) {
+    db.run(s -> s.createMutationQuery("delete from TaskOutput").executeUpdate());
+  }
+
   static long outputs() {
     return db.transaction(
         s ->
