@@ -63,8 +63,9 @@ public final class Claims {
   private static final String CLAIM_MERGES =
       "update merge_claims m set owner = ?, owner_epoch = ?, claimed_at = now()"
           + " where m.job_id in (select job_id from merge_claims q where q.owner_epoch is null"
-          + " and not exists (select 1 from task_claims t where t.job_id = q.job_id"
-          + " and t.state <> 'DONE')"
+          // Probes the runnable index (state, job_id, ...), not every row of the job.
+          + " and not exists (select 1 from task_claims t where t.state in ('PENDING', 'CLAIMED')"
+          + " and t.job_id = q.job_id)"
           + " and exists (select 1 from cluster_instances where epoch = ? and lease_until > now())"
           + " order by q.job_id limit ? for update skip locked)"
           + " returning m.job_id";

@@ -24,7 +24,7 @@ import surge.testing.EmbeddedPostgresExtension;
  * -Dsurefire.failIfNoSpecifiedTests=false -DskipITs}; it prints one line per run.
  */
 class ClaimRateBench {
-  static final int TASKS = 20_000;
+  static final int TASKS = Integer.getInteger("bench.tasks", 20_000);
 
   @RegisterExtension
   static final EmbeddedPostgresExtension postgres = new EmbeddedPostgresExtension();
@@ -102,7 +102,7 @@ class ClaimRateBench {
               }));
     }
     for (var r : runs) {
-      r.get(300, TimeUnit.SECONDS);
+      r.get(120, TimeUnit.SECONDS);
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     pool.shutdown();
