@@ -16,6 +16,8 @@ import surge.admin.control.LoginThrottle;
 import surge.api.Hashes;
 import surge.audit.control.Audit;
 import surge.audit.entity.AuditEntry;
+import surge.cluster.ClusterNode;
+import surge.cluster.LocalQueue;
 import surge.config.Settings;
 import surge.consent.control.ConsentTokens;
 import surge.consent.control.Consents;
@@ -41,6 +43,7 @@ import surge.jobs.control.Inputs;
 import surge.jobs.control.Jobs;
 import surge.jobs.control.Journal;
 import surge.jobs.control.Merger;
+import surge.jobs.control.SharedState;
 import surge.jobs.entity.Input;
 import surge.jobs.entity.InputUpload;
 import surge.jobs.entity.Job;
@@ -104,12 +107,21 @@ public final class Server implements AutoCloseable {
           DeclineCount.class,
           ApiToken.class,
           VolunteerKey.class,
-          AuditEntry.class);
+          AuditEntry.class,
+          surge.cluster.ClusterInstance.class,
+          surge.cluster.TaskClaim.class,
+          surge.cluster.MergeClaim.class);
 
   /** How often the dashboard's throughput is sampled, and how many samples are kept (1 hour). */
   private static final Duration THROUGHPUT_EVERY = Duration.ofSeconds(5);
 
   private static final int THROUGHPUT_SAMPLES = 720;
+
+  /** Tasks claimed in one statement when SURGE_CLUSTER=on (docs/scale-out.md). */
+  private static final int CLAIM_BATCH = 64;
+
+  /** Present when SURGE_CLUSTER=on. */
+  private final Optional<ClusterNode> cluster;
 
   final Settings settings;
   final Database db;
@@ -230,7 +242,22 @@ public final class Server implements AutoCloseable {
                 job.owner()
                     .flatMap(owner -> quotas.resultRefusal(owner, bytes))
                     .map(Throwable::getMessage));
-    this.journal = new Journal(db, clock, merger::mergeLater, ended);
+    // SURGE_CLUSTER=on: tasks, results and merges are shared with the other instances.
+    this.cluster =
+        settings.cluster().on()
+            ? Optional.of(
+                new ClusterNode(
+                    db,
+                    settings.cluster().name(),
+                    new ClusterNode.Timing(
+                        settings.cluster().lease(),
+                        settings.cluster().lease().dividedBy(3),
+                        Duration.ofSeconds(1),
+                        CLAIM_BATCH)))
+            : Optional.empty();
+    SharedState shared = cluster.<SharedState>map(c -> c).orElse(SharedState.NONE);
+    merger.share(shared);
+    this.journal = new Journal(db, clock, merger::mergeLater, ended, shared);
     var latency = new DispatchLatency();
     this.defaultVerify = defaultVerify(settings.verification());
     this.verificationPolicy =
@@ -293,6 +320,7 @@ public final class Server implements AutoCloseable {
             audit,
             defaultVerify,
             job -> serverRuns.plan(job));
+    jobs.share(shared);
     this.origins = new Origins(settings.allowedOrigins());
     this.consents =
         new Consents(
@@ -331,7 +359,13 @@ public final class Server implements AutoCloseable {
   public static Server start(Settings settings) {
     var server = new Server(settings);
     server.journal.start();
-    int recovered = server.jobs.recover();
+    // Shared: the cluster poller claims unfinished jobs' tasks, whichever instance stored them.
+    int recovered = server.cluster.isPresent() ? 0 : server.jobs.recover();
+    server.cluster.ifPresent(
+        c ->
+            c.start(
+                new LocalQueue(
+                    server.db, server.dispatcher, server.jobs, server.merger, CLAIM_BATCH)));
     server.ticker.scheduleWithFixedDelay(
         () -> {
           try {
@@ -520,6 +554,8 @@ public final class Server implements AutoCloseable {
     standings.flush();
     journal.close();
     merger.close();
+    // After the journal's last batch: what is still claimed goes back to the other instances.
+    cluster.ifPresent(ClusterNode::close);
     runner.close();
     db.close();
   }

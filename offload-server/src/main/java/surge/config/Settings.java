@@ -47,7 +47,19 @@ public record Settings(
     Wasm wasm,
     VolunteerLimits volunteerLimits,
     Verification verification,
-    Checkpoints checkpoints) {
+    Checkpoints checkpoints,
+    Cluster cluster) {
+
+  /**
+   * Several instances on one PostgreSQL (docs/scale-out.md, "Shared state").
+   *
+   * @param on SURGE_CLUSTER: {@code on} shares tasks, results and merges through the database;
+   *     {@code off} (the default) keeps them in this instance, as on H2
+   * @param lease SURGE_CLUSTER_LEASE: how long an instance's claims outlive its last renewal
+   *     (renewed every third of it); a dead instance's tasks run again after about this long
+   * @param name SURGE_INSTANCE_NAME: how this instance appears in the instances table
+   */
+  public record Cluster(boolean on, Duration lease, String name) {}
 
   /**
    * Checkpoints of running tasks (docs/checkpoints.md).
@@ -259,7 +271,39 @@ public record Settings(
         new Checkpoints(
             source.duration("SURGE_CHECKPOINT_INTERVAL", Duration.ofSeconds(2)),
             (int) source.bytes("SURGE_CHECKPOINT_MAX_BYTES", 1L << 20, 64, 64L << 20),
-            source.bytes("SURGE_CHECKPOINT_MEMORY", 64L << 20, 0, 1L << 40)));
+            source.bytes("SURGE_CHECKPOINT_MEMORY", 64L << 20, 0, 1L << 40)),
+        cluster(source, source.get("SURGE_DB_URL").orElse(defaultUrl)));
+  }
+
+  private static Cluster cluster(Source source, String dbUrl) {
+    String on = source.get("SURGE_CLUSTER").orElse("off").trim().toLowerCase(java.util.Locale.ROOT);
+    if (!on.equals("on") && !on.equals("off")) {
+      throw new IllegalArgumentException("SURGE_CLUSTER must be on or off, got '" + on + "'");
+    }
+    if (on.equals("on") && !dbUrl.startsWith("jdbc:postgresql:")) {
+      throw new IllegalArgumentException(
+          "SURGE_CLUSTER=on needs PostgreSQL, which every instance shares"
+              + " (SURGE_DB_URL=jdbc:postgresql://...); this SURGE_DB_URL is not one");
+    }
+    Duration lease = source.duration("SURGE_CLUSTER_LEASE", Duration.ofSeconds(6));
+    if (lease.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException(
+          "SURGE_CLUSTER_LEASE must be at least 1 second, got " + lease.toMillis() + " ms");
+    }
+    String name =
+        source
+            .get("SURGE_INSTANCE_NAME")
+            .orElseGet(
+                () -> {
+                  String host;
+                  try {
+                    host = java.net.InetAddress.getLocalHost().getHostName();
+                  } catch (java.io.IOException e) {
+                    host = "localhost";
+                  }
+                  return host + ":" + ProcessHandle.current().pid();
+                });
+    return new Cluster(on.equals("on"), lease, name);
   }
 
   private static Verification verification(Source source) {

@@ -254,6 +254,39 @@ public final class Dispatcher {
     flush(out);
   }
 
+  /**
+   * The cluster's hook (surge.cluster): tasks of a job this dispatcher holds, which another
+   * instance's claim had kept from it (submitted as done), are now this instance's to run. A job
+   * whose own tasks were all done here runs again. False if it holds no such job, or the job ended.
+   */
+  public boolean addTasks(long sequence, BitSet indices) {
+    var out = new Outbox();
+    synchronized (this) {
+      JobRun run = null;
+      for (JobRun r : jobs.values()) {
+        if (r.job.sequence() == sequence) {
+          run = r;
+        }
+      }
+      if (run == null || run.ended) {
+        return false;
+      }
+      for (int i = indices.nextSetBit(0); i >= 0; i = indices.nextSetBit(i + 1)) {
+        if (run.done.get(i)) {
+          run.done.clear(i);
+          run.doneCount--;
+          queue.requeueLast(run, i, System.nanoTime());
+        }
+      }
+      if (run.phase == JobProgress.Phase.MERGING) {
+        run.phase = run.startedAt == null ? JobProgress.Phase.QUEUED : JobProgress.Phase.RUNNING;
+      }
+      pump(out);
+    }
+    out.flush();
+    return true;
+  }
+
   /** The limits jobs and volunteers are held to. */
   public DispatchLimits limits() {
     return limits;

@@ -53,6 +53,7 @@ public final class Jobs {
   private final Audit audit;
   private final Verify defaultVerify;
   private final java.util.function.Consumer<DispatchJob> dispatched;
+  private SharedState shared = SharedState.NONE;
 
   public Jobs(
       Database db,
@@ -79,6 +80,14 @@ public final class Jobs {
     this.merger = merger;
     this.clock = clock;
     this.maxTasks = maxTasks;
+  }
+
+  /**
+   * Shares jobs with other instances (set once, before the first submission): a job's tasks are
+   * claimed from the database instead of queued here, and status is read from the database.
+   */
+  public void share(SharedState shared) {
+    this.shared = shared;
   }
 
   /**
@@ -172,9 +181,19 @@ public final class Jobs {
               s -> {
                 s.persist(job);
                 audit.record(s, caller, "job.submit", job.publicId(), describe(job));
+                if (shared.on()) {
+                  s.flush();
+                  s.doWork(c -> shared.accepted(c, job.id(), job.taskCount()));
+                }
               });
           return job;
         });
+    if (shared.on()) {
+      // Queued by whichever instances claim its tasks, this one first if it wants them.
+      shared.submitted(job.id());
+      LOG.info(() -> "accepted " + job.publicId() + " from " + caller.name() + " for the cluster");
+      return view(job, Optional.empty(), shared.counts(job.id()));
+    }
     DispatchJob planned = plan(job, input);
     dispatcher.submit(planned, new BitSet());
     dispatched.accept(planned);
@@ -214,7 +233,36 @@ public final class Jobs {
 
   public JobView status(Caller caller, String publicId) {
     Job job = find(caller, publicId);
+    return view(job);
+  }
+
+  /** Live progress from this dispatcher, or, shared, from the claims every instance writes. */
+  private JobView view(Job job) {
+    if (shared.on()) {
+      return view(
+          job, Optional.empty(), job.state().ended() ? Optional.empty() : shared.counts(job.id()));
+    }
     return view(job, dispatcher.progress(job.publicId()));
+  }
+
+  /**
+   * Shared: this instance claimed tasks of a job it does not hold yet. Loads it as {@link #recover}
+   * does, with only the claimed tasks runnable here; false if the job ended meanwhile.
+   */
+  public boolean adopt(long jobId, BitSet claimed) {
+    Job job = db.transaction(s -> s.find(Job.class, jobId));
+    if (job == null || job.state().ended()) {
+      return false;
+    }
+    byte[] input = job.inputSha256().flatMap(inputs::bytes).orElse(null);
+    DispatchJob planned = plan(job, input);
+    var others = new BitSet(job.taskCount());
+    others.set(0, job.taskCount());
+    others.andNot(claimed);
+    dispatcher.submit(planned, others);
+    dispatched.accept(planned);
+    LOG.fine(() -> "adopted " + job.publicId() + " with " + claimed.cardinality() + " tasks");
+    return true;
   }
 
   /** The newest jobs {@code caller} may see: their own, or every job for an operator. */
@@ -234,7 +282,7 @@ public final class Jobs {
               }
               return q.setMaxResults(limit).getResultList();
             });
-    return jobs.stream().map(j -> view(j, dispatcher.progress(j.publicId()))).toList();
+    return jobs.stream().map(this::view).toList();
   }
 
   public byte[] result(Caller caller, String publicId) {
@@ -258,9 +306,12 @@ public final class Jobs {
           s -> {
             s.find(Job.class, job.id()).cancel(reason, clock.instant());
             audit.record(s, caller, "job.cancel", job.publicId(), reason);
+            if (shared.on()) {
+              s.doWork(c -> shared.ended(c, job.id()));
+            }
           });
     }
-    return view(find(caller, publicId), dispatcher.progress(job.publicId()));
+    return view(find(caller, publicId));
   }
 
   /** After a restart: queue again every task of every unfinished job that has no stored output. */
@@ -384,10 +435,15 @@ public final class Jobs {
   }
 
   private static JobView view(Job job, Optional<JobProgress> live) {
+    return view(job, live, Optional.empty());
+  }
+
+  private static JobView view(
+      Job job, Optional<JobProgress> live, Optional<SharedState.TaskCounts> shared) {
     JobState state = job.state();
-    int queued = 0;
-    int leased = 0;
-    int done = job.tasksDone();
+    int queued = shared.map(SharedState.TaskCounts::pending).orElse(0);
+    int leased = shared.map(SharedState.TaskCounts::claimed).orElse(0);
+    int done = shared.map(SharedState.TaskCounts::done).orElse(job.tasksDone());
     Optional<JobView.Error> error =
         job.errorMessage()
             .filter(m -> job.state() == JobState.FAILED || job.state() == JobState.CANCELLED)

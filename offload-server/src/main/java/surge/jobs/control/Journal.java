@@ -54,6 +54,7 @@ public final class Journal implements JobEvents, AutoCloseable {
   private final Clock clock;
   private final LongConsumer onCompleted;
   private final LongConsumer onEnded;
+  private final SharedState shared;
   private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
   private volatile boolean running = true;
@@ -64,6 +65,21 @@ public final class Journal implements JobEvents, AutoCloseable {
    * @param onEnded called with a job's id once its failure or cancellation is committed
    */
   public Journal(Database db, Clock clock, LongConsumer onCompleted, LongConsumer onEnded) {
+    this(db, clock, onCompleted, onEnded, SharedState.NONE);
+  }
+
+  /**
+   * As above, with state shared with other instances: a result is written only while this instance
+   * holds its task's claim, and a job this instance completed is merged by whoever claims its merge
+   * once every instance's tasks are done.
+   */
+  public Journal(
+      Database db,
+      Clock clock,
+      LongConsumer onCompleted,
+      LongConsumer onEnded,
+      SharedState shared) {
+    this.shared = shared;
     this.db = db;
     this.clock = clock;
     this.onCompleted = onCompleted;
@@ -182,7 +198,7 @@ public final class Journal implements JobEvents, AutoCloseable {
     }
   }
 
-  private static void apply(Session s, List<Event> batch) {
+  private void apply(Session s, List<Event> batch) {
     Map<Long, Job> jobs = new HashMap<>();
     Map<Long, Integer> done = new HashMap<>();
     List<Done> outputs = new ArrayList<>();
@@ -193,7 +209,10 @@ public final class Journal implements JobEvents, AutoCloseable {
         continue;
       }
       if (e instanceof Undone u) {
-        insertOutputs(s, outputs); // the output may have been written in this very batch
+        insertOutputs(s, outputs, done); // the output may have been written in this very batch
+        if (shared.on()) {
+          s.doWork(c -> shared.reopen(c, u.job(), u.index()));
+        }
         s.createMutationQuery("delete from TaskOutput t where t.jobId = :job and t.taskIndex = :i")
             .setParameter("job", u.job())
             .setParameter("i", u.index())
@@ -206,20 +225,40 @@ public final class Journal implements JobEvents, AutoCloseable {
         continue;
       }
       if (e instanceof Started st) {
+        if (shared.on()) {
+          // Another instance may have moved the job on already: only QUEUED becomes RUNNING.
+          s.createMutationQuery(
+                  "update Job j set j.state = :running, j.startedAt = :at"
+                      + " where j.id = :id and j.state = :queued")
+              .setParameter("running", surge.jobs.entity.JobState.RUNNING)
+              .setParameter("queued", surge.jobs.entity.JobState.QUEUED)
+              .setParameter("at", st.at())
+              .setParameter("id", job.id())
+              .executeUpdate();
+          continue;
+        }
         job.start(st.at());
       } else if (e instanceof Verified v) {
         job.verified(JobReports.store(v.report()));
       } else if (e instanceof Completed) {
-        job.merging();
+        if (!shared.on()) {
+          job.merging(); // shared: whoever claims the merge, once every instance is done
+        }
       } else if (e instanceof Failed f) {
         var failure = f.failure();
         job.fail(
             failure.message(), failure.task(), failure.exitCode(), failure.stderrTail(), f.at());
+        endShared(s, f.job());
       } else if (e instanceof Cancelled c) {
         job.cancel(c.reason(), c.at());
+        endShared(s, c.job());
       }
     }
-    insertOutputs(s, outputs);
+    insertOutputs(s, outputs, done);
+    if (shared.on()) {
+      // Other instances count too: progress is read from the claims (SharedState.counts).
+      return;
+    }
     done.forEach(
         (id, n) -> {
           Job job = jobs.computeIfAbsent(id, k -> s.find(Job.class, k));
@@ -235,15 +274,19 @@ public final class Journal implements JobEvents, AutoCloseable {
    * task was about a quarter of the server's Java CPU samples, docs/benchmarks/coldstart.md). The
    * columns are {@link TaskOutput}'s; reads still go through the entity.
    */
-  private static void insertOutputs(Session s, List<Done> outputs) {
+  private void insertOutputs(Session s, List<Done> outputs, Map<Long, Integer> done) {
     if (outputs.isEmpty()) {
       return;
     }
     s.flush();
     s.doWork(
         connection -> {
+          List<Done> admitted = outputs;
+          if (shared.on()) {
+            admitted = admitted(connection, outputs, done);
+          }
           try (var insert = connection.prepareStatement(TaskOutput.INSERT)) {
-            for (Done d : outputs) {
+            for (Done d : admitted) {
               insert.setLong(1, d.job());
               insert.setInt(2, d.index());
               insert.setBytes(3, d.stdout());
@@ -256,9 +299,50 @@ public final class Journal implements JobEvents, AutoCloseable {
     outputs.clear();
   }
 
+  /**
+   * The fence: only the results whose claims this instance still holds under its lease; the others
+   * (its lease lapsed and another instance claimed the task) are dropped, uncounted.
+   */
+  private List<Done> admitted(java.sql.Connection c, List<Done> outputs, Map<Long, Integer> done)
+      throws java.sql.SQLException {
+    long[] jobs = new long[outputs.size()];
+    int[] indices = new int[outputs.size()];
+    for (int i = 0; i < jobs.length; i++) {
+      jobs[i] = outputs.get(i).job();
+      indices[i] = outputs.get(i).index();
+    }
+    var admitted = shared.admit(c, jobs, indices);
+    if (admitted.cardinality() == jobs.length) {
+      return outputs;
+    }
+    List<Done> kept = new ArrayList<>(admitted.cardinality());
+    for (int i = 0; i < jobs.length; i++) {
+      if (admitted.get(i)) {
+        kept.add(outputs.get(i));
+      } else {
+        done.merge(jobs[i], -1, Integer::sum);
+        LOG.warning(
+            "dropped the result of task "
+                + indices[i]
+                + " of job #"
+                + jobs[i]
+                + ": this instance's claim on it lapsed and another instance holds it");
+      }
+    }
+    return kept;
+  }
+
+  private void endShared(Session s, long job) {
+    if (shared.on()) {
+      s.doWork(c -> shared.ended(c, job));
+    }
+  }
+
   private void afterCommit(List<Event> batch) {
     for (Event e : batch) {
-      if (e instanceof Completed) {
+      if (e instanceof Completed && shared.on()) {
+        shared.completedHere(e.job());
+      } else if (e instanceof Completed) {
         onCompleted.accept(e.job());
       } else if (e instanceof Failed || e instanceof Cancelled) {
         onEnded.accept(e.job());

@@ -47,6 +47,7 @@ public final class Merger implements AutoCloseable {
   private final int queueBound;
   private final ThreadPoolExecutor merges;
   private final ThreadPoolExecutor reducers;
+  private SharedState shared = SharedState.NONE;
 
   /**
    * @param workers threads of each pool (SURGE_MERGE_WORKERS)
@@ -87,6 +88,34 @@ public final class Merger implements AutoCloseable {
           Thread t = new Thread(r, name + count.incrementAndGet());
           t.setDaemon(true);
           return t;
+        });
+  }
+
+  /**
+   * Shares merges with other instances: a result or a failure is stored only while this instance
+   * holds the job's merge claim (set once, before the first merge).
+   */
+  public void share(SharedState shared) {
+    this.shared = shared;
+  }
+
+  /**
+   * Stores the end of a merge in one transaction, unless another instance took the merge over (its
+   * lease lapsed meanwhile): then nothing is written and that instance stores it.
+   */
+  private void fenced(long jobId, java.util.function.Consumer<org.hibernate.Session> work) {
+    db.run(
+        s -> {
+          if (shared.on() && !s.doReturningWork(c -> shared.mayStoreMerge(c, jobId))) {
+            LOG.warning(
+                () ->
+                    "job #"
+                        + jobId
+                        + ": not storing its merge; this instance's claim on it lapsed and"
+                        + " another instance merges it");
+            return;
+          }
+          work.accept(s);
         });
   }
 
@@ -173,7 +202,8 @@ public final class Merger implements AutoCloseable {
       result = reduce(job, all);
     } catch (ReduceFailure e) {
       LOG.info(() -> job.publicId() + " failed: " + e.getMessage());
-      db.run(
+      fenced(
+          jobId,
           s ->
               s.find(Job.class, jobId)
                   .fail(
@@ -200,7 +230,8 @@ public final class Merger implements AutoCloseable {
 
   private void succeed(Job job, byte[] result) {
     long jobId = job.id();
-    db.run(
+    fenced(
+        jobId,
         s -> {
           s.persist(new JobResult(jobId, result));
           s.find(Job.class, jobId).succeed(result.length, clock.instant());
@@ -267,7 +298,8 @@ public final class Merger implements AutoCloseable {
   }
 
   private void fail(long jobId, String message) {
-    db.run(
+    fenced(
+        jobId,
         s -> {
           Job job = s.find(Job.class, jobId);
           if (job != null) {

@@ -1,0 +1,243 @@
+package surge.cluster;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import surge.jobs.control.SharedState;
+import surge.persistence.Database;
+
+/**
+ * One server instance's part in the cluster: it keeps its lease, claims batches of runnable tasks
+ * for its own dispatcher, hands back the tasks of instances whose lease lapsed, claims merges of
+ * jobs whose tasks are all done, and fences every write of a result or a merge by its lease.
+ */
+public final class ClusterNode implements SharedState, AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
+
+  /** What the instance does with what it claimed. */
+  public interface Work {
+    /** Tasks claimed for this instance: queue them (adopting the job if it is new here). */
+    void run(long job, BitSet claimed);
+
+    /** How many more tasks this instance wants now (0: it has enough queued). */
+    int wanted();
+
+    /** This instance won the job's merge. */
+    void merge(long job);
+
+    /** Called after each poll, for housekeeping (forgetting jobs that ended elsewhere). */
+    default void polled() {}
+  }
+
+  /**
+   * Lease length, renewal and poll periods, and the most tasks claimed in one statement. A dead
+   * instance's tasks are claimed again after at most {@code lease + poll} (plus one statement).
+   */
+  public record Timing(Duration lease, Duration renewEvery, Duration pollEvery, int batch) {
+    public static final Timing DEFAULT =
+        new Timing(Duration.ofSeconds(6), Duration.ofSeconds(2), Duration.ofSeconds(1), 64);
+  }
+
+  private final Database db;
+  private final InstanceLease lease;
+  private final Timing timing;
+  private final Claims claims = new Claims();
+  private final AtomicBoolean poked = new AtomicBoolean();
+  private final ScheduledExecutorService timer;
+  private volatile Work work;
+
+  public ClusterNode(Database db, String name, Timing timing) {
+    this.db = db;
+    this.lease = new InstanceLease(name, timing.lease());
+    this.timing = timing;
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "surge-cluster");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Takes a lease and starts renewing it and polling for work. */
+  public void start(Work work) {
+    join(work);
+    LOG.info(() -> "cluster: " + lease.name() + " holds lease epoch " + lease.epoch());
+    timer.scheduleWithFixedDelay(
+        this::renewQuietly, 0, timing.renewEvery().toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(
+        this::pollQuietly, 0, timing.pollEvery().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Takes a lease without starting the timers (tests drive {@link #poll} themselves). */
+  void join(Work work) {
+    this.work = work;
+    sql(c -> lease.take(c));
+  }
+
+  /** Renews the lease, or takes a new one (a new epoch) if it lapsed; true if it was still live. */
+  public boolean renew() {
+    boolean live = sql(lease::renew);
+    if (!live) {
+      long old = lease.epoch();
+      sql(c -> lease.take(c));
+      LOG.warning(
+          () ->
+              "cluster: lease epoch "
+                  + old
+                  + " had lapsed; its tasks are fenced off, now epoch "
+                  + lease.epoch());
+    }
+    return live;
+  }
+
+  /**
+   * One round: hands back lapsed leases' tasks, claims what this instance wants and hands it to its
+   * dispatcher, claims merges that are due.
+   */
+  public void poll() {
+    poked.set(false);
+    sql(claims::reclaim);
+    int wanted = work.wanted();
+    if (wanted > 0) {
+      Map<Long, BitSet> won =
+          sql(c -> claims.claim(c, lease.name(), lease.epoch(), Math.min(wanted, timing.batch())));
+      won.forEach(work::run);
+    }
+    List<Long> merges = sql(c -> claims.claimMerges(c, lease.name(), lease.epoch(), 8));
+    merges.forEach(work::merge);
+    work.polled();
+  }
+
+  /** Polls soon (a job was submitted, or this instance's last task of a job is done). */
+  public void poke() {
+    if (poked.compareAndSet(false, true)) {
+      timer.execute(this::pollQuietly);
+    }
+  }
+
+  private void renewQuietly() {
+    try {
+      renew();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "cluster: renewing the lease failed; trying again", e);
+    }
+  }
+
+  private void pollQuietly() {
+    try {
+      poll();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "cluster: claiming tasks failed; trying again", e);
+    }
+  }
+
+  // ---- SharedState: what the journal, the merger and the jobs ask ----
+
+  @Override
+  public boolean on() {
+    return true;
+  }
+
+  @Override
+  public void accepted(Connection c, long job, int tasks) throws SQLException {
+    claims.addJob(c, job, tasks);
+  }
+
+  @Override
+  public void submitted(long job) {
+    poke();
+  }
+
+  @Override
+  public BitSet admit(Connection c, long[] jobs, int[] indices) throws SQLException {
+    return claims.done(c, lease.name(), lease.epoch(), jobs, indices);
+  }
+
+  @Override
+  public void reopen(Connection c, long job, int index) throws SQLException {
+    claims.reopen(c, lease.name(), lease.epoch(), job, index);
+  }
+
+  @Override
+  public void ended(Connection c, long job) throws SQLException {
+    claims.ended(c, job);
+  }
+
+  @Override
+  public void completedHere(long job) {
+    poke();
+  }
+
+  @Override
+  public boolean mayStoreMerge(Connection c, long job) throws SQLException {
+    return claims.mergeStored(c, job, lease.epoch());
+  }
+
+  @Override
+  public Optional<TaskCounts> counts(long job) {
+    return Optional.of(sql(c -> claims.counts(c, job)));
+  }
+
+  /** The current lease's fencing token. */
+  public long epoch() {
+    return lease.epoch();
+  }
+
+  public String name() {
+    return lease.name();
+  }
+
+  /** Round trips this instance sent for claims (not for leases). */
+  public long statements() {
+    return claims.statements();
+  }
+
+  /** Stops without a word to the database, as a killed instance would. */
+  void halt() {
+    timer.shutdownNow();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops, hands back what it holds and ends its lease, so others need not wait for it. */
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+      sql(
+          c -> {
+            claims.release(c, lease.epoch());
+            lease.end(c);
+            return null;
+          });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "cluster: releasing the lease failed; it lapses by itself", e);
+    }
+  }
+
+  @FunctionalInterface
+  interface Sql<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T sql(Sql<T> work) {
+    return db.transaction(s -> s.doReturningWork(work::run));
+  }
+}

@@ -1,0 +1,167 @@
+package surge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import surge.config.Settings;
+import surge.dispatch.VolunteerChannel;
+import surge.jobs.control.JobView;
+import surge.jobs.entity.JobState;
+import surge.policies.VolunteerProfile;
+import surge.testing.EmbeddedPostgresExtension;
+import surge.volunteers.protocol.Message;
+
+/**
+ * Two whole servers with SURGE_CLUSTER=on in one JVM on one real PostgreSQL, a volunteer on each
+ * (native kernels through the dispatcher's API): one job is shared, merged once, and its result is
+ * the native build's. The WebSocket path and separate processes are the ITs' part.
+ */
+class ClusterServersTest {
+  @RegisterExtension
+  static final EmbeddedPostgresExtension postgres = new EmbeddedPostgresExtension();
+
+  @TempDir static Path dir;
+
+  static Settings settings(String name) {
+    Map<String, String> env = new HashMap<>();
+    env.put("SURGE_DATA_DIR", dir.resolve("data-" + name).toString());
+    env.put("SURGE_DB_URL", postgres.jdbcUrl());
+    env.put("SURGE_DB_USER", "postgres");
+    env.put("SURGE_CLUSTER", "on");
+    env.put("SURGE_INSTANCE_NAME", name);
+    env.put("SURGE_KERNEL_POLICY", "any-user");
+    env.put("SURGE_VERIFY", "replicate=1");
+    return Settings.from(env, k -> null);
+  }
+
+  @Test
+  void twoInstancesShareOneJobAndItsResultIsTheNativeOne() throws Exception {
+    try (Server a = Server.start(settings("a"));
+        Server b = Server.start(settings("b"))) {
+      String kernel = a.kernels.upload(TestFiles.kernel("montecarlo")).sha256();
+      String job =
+          a.jobs
+              .submit(
+                  ServerStorageTest.ALICE,
+                  "{\"kernel\":\""
+                      + kernel
+                      + "\",\"tasks\":40,\"args\":[\"20000\"],\"merge\":{\"kind\":\"sum\"}}")
+              .id();
+      assertThat(b.jobs.status(ServerStorageTest.ALICE, job).total())
+          .as("the job, read on the other instance")
+          .isEqualTo(40);
+      var stop = new AtomicBoolean();
+      var onA = new LoopingVolunteer(a, stop);
+      var onB = new LoopingVolunteer(b, stop);
+      List<Thread> threads = new ArrayList<>();
+      for (var v : List.of(onA, onB)) {
+        var t = new Thread(v::work);
+        t.start();
+        threads.add(t);
+      }
+      JobView done;
+      try {
+        done = awaitEnd(b, job);
+      } finally {
+        stop.set(true);
+        for (Thread t : threads) {
+          t.join(10_000);
+        }
+      }
+      assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+      assertThat(onA.done.get() + onB.done.get()).isGreaterThanOrEqualTo(40);
+      assertThat(onA.done.get()).as("tasks run on a").isPositive();
+      assertThat(onB.done.get()).as("tasks run on b").isPositive();
+      byte[] expected =
+          TestFiles.run(TestFiles.native_("montecarlo-whole").toString(), "40", "20000");
+      assertThat(new String(b.jobs.result(ServerStorageTest.ALICE, job), StandardCharsets.UTF_8))
+          .isEqualTo(new String(expected, StandardCharsets.UTF_8));
+      assertThat(a.jobs.status(ServerStorageTest.ALICE, job).state()).isEqualTo(JobState.SUCCEEDED);
+    }
+  }
+
+  static JobView awaitEnd(Server server, String id) throws InterruptedException {
+    long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (System.nanoTime() < until) {
+      JobView v = server.jobs.status(ServerStorageTest.ALICE, id);
+      if (v.state().ended()) {
+        return v;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        "job " + id + " did not end: " + server.jobs.status(ServerStorageTest.ALICE, id));
+  }
+
+  /** A volunteer that stays until told to go, asking for a task whenever it has none. */
+  static final class LoopingVolunteer implements VolunteerChannel {
+    final Server server;
+    final AtomicBoolean stop;
+    final AtomicInteger done = new AtomicInteger();
+    final List<Message.Task> inbox = new ArrayList<>();
+
+    LoopingVolunteer(Server server, AtomicBoolean stop) {
+      this.server = server;
+      this.stop = stop;
+    }
+
+    void work() {
+      String id = "looping-" + System.nanoTime();
+      server.dispatcher.connect(id, this, new VolunteerProfile(1, "native"), 1 << 20);
+      try {
+        while (!stop.get()) {
+          Message.Task t;
+          synchronized (this) {
+            if (inbox.isEmpty()) {
+              server.dispatcher.request(id, 1);
+              wait(100);
+              continue;
+            }
+            t = inbox.remove(0);
+          }
+          var cmd = new ArrayList<String>();
+          cmd.add(TestFiles.native_("montecarlo").toString());
+          cmd.addAll(t.args());
+          var pb = new ProcessBuilder(cmd);
+          pb.environment().putAll(t.env());
+          Process p = pb.start();
+          byte[] out = p.getInputStream().readAllBytes();
+          byte[] err = p.getErrorStream().readAllBytes();
+          int code = p.waitFor();
+          var status = code == 0 ? Message.ResultStatus.OK : Message.ResultStatus.EXIT;
+          server.dispatcher.results(
+              id,
+              List.of(
+                  new Message.Result(t.job(), t.index(), t.lease(), status, code, out, err, 1)));
+          done.incrementAndGet();
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      } finally {
+        server.dispatcher.disconnect(id);
+      }
+    }
+
+    @Override
+    public synchronized void send(Message message) {
+      if (message instanceof Message.Tasks ts) {
+        inbox.addAll(ts.tasks());
+        notifyAll();
+      }
+    }
+
+    @Override
+    public void close(int code, String reason) {}
+  }
+}
