@@ -15,12 +15,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import surge.config.Settings;
+import surge.dispatch.Assignment;
+import surge.dispatch.TaskOutcome;
 import surge.dispatch.VolunteerChannel;
+import surge.dispatch.VolunteerEvent;
 import surge.jobs.control.JobView;
 import surge.jobs.entity.JobState;
 import surge.policies.VolunteerProfile;
 import surge.testing.EmbeddedPostgresExtension;
-import surge.volunteers.protocol.Message;
 
 /**
  * Two whole servers with SURGE_CLUSTER=on in one JVM on one real PostgreSQL, a volunteer on each
@@ -109,7 +111,7 @@ class ClusterServersTest {
     final Server server;
     final AtomicBoolean stop;
     final AtomicInteger done = new AtomicInteger();
-    final List<Message.Task> inbox = new ArrayList<>();
+    final List<Assignment> inbox = new ArrayList<>();
 
     LoopingVolunteer(Server server, AtomicBoolean stop) {
       this.server = server;
@@ -121,7 +123,7 @@ class ClusterServersTest {
       server.dispatcher.connect(id, this, new VolunteerProfile(1, "native"), 1 << 20);
       try {
         while (!stop.get()) {
-          Message.Task t;
+          Assignment t;
           synchronized (this) {
             if (inbox.isEmpty()) {
               server.dispatcher.request(id, 1);
@@ -139,11 +141,10 @@ class ClusterServersTest {
           byte[] out = p.getInputStream().readAllBytes();
           byte[] err = p.getErrorStream().readAllBytes();
           int code = p.waitFor();
-          var status = code == 0 ? Message.ResultStatus.OK : Message.ResultStatus.EXIT;
+          var status = code == 0 ? TaskOutcome.Status.OK : TaskOutcome.Status.EXIT;
           server.dispatcher.results(
               id,
-              List.of(
-                  new Message.Result(t.job(), t.index(), t.lease(), status, code, out, err, 1)));
+              List.of(new TaskOutcome(t.job(), t.index(), t.lease(), status, code, out, err, 1)));
           done.incrementAndGet();
         }
       } catch (Exception e) {
@@ -154,8 +155,8 @@ class ClusterServersTest {
     }
 
     @Override
-    public synchronized void send(Message message) {
-      if (message instanceof Message.Tasks ts) {
+    public synchronized void send(VolunteerEvent message) {
+      if (message instanceof VolunteerEvent.Assigned ts) {
         inbox.addAll(ts.tasks());
         notifyAll();
       }

@@ -119,7 +119,8 @@ class SchemaUpgradeTest {
       assertThat(server.db.ping()).isTrue();
     }
     String history = history(settings);
-    assertThat(history).startsWith("1:SQL");
+    assertThat(history).startsWith("1:SQL").contains("3:SQL");
+    assertThat(tables(settings)).contains("task_claims", "merge_claims", "cluster_instances");
     if (db.equals("postgres")) {
       assertThat(history).contains("2:JDBC");
       assertThat(tables(settings)).contains("qrtz_triggers", "qrtz_scheduler_state", "qrtz_locks");
@@ -172,7 +173,10 @@ class SchemaUpgradeTest {
     props.put("hibernate.transaction.coordinator_class", "jdbc");
     var cfg = new Configuration();
     cfg.setProperties(props);
-    Server.ENTITIES.forEach(cfg::addAnnotatedClass);
+    // That release had no shared state for several instances (surge.cluster, V3).
+    Server.ENTITIES.stream()
+        .filter(c -> !c.getPackageName().equals("surge.cluster"))
+        .forEach(cfg::addAnnotatedClass);
     return cfg.buildSessionFactory();
   }
 
