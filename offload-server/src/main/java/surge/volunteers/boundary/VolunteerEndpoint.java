@@ -165,6 +165,9 @@ public class VolunteerEndpoint {
                           // 1008 as for any refused consent (protocol/PROTOCOL.md, "Closing").
                           channel.close(1008, "consent revoked");
                         })));
+    // Past its hello, a volunteer holding no task beats at the idle interval; the backstop is six
+    // of those, as it was six heartbeats before (the dispatcher's three come first).
+    idleSessions.extend(session, 6 * Math.max(welcome.heartbeatMs(), welcome.idleHeartbeatMs()));
     channel.send(welcome);
     LOG.fine(
         () ->
