@@ -40,6 +40,11 @@ done
 [ -f "$repo/offload-server/target/surge.war" ] || die "no server build; run: mvn -q -pl policies,wasm-compiler,offload-server -am package -DskipTests"
 [ -d "$repo/worker-runtime/node_modules/ws" ] || die "worker-runtime dependencies missing: npm ci --prefix $repo/worker-runtime"
 ulimit -n "$(ulimit -Hn)"
+# The server and this one client process each need a socket per connection (the JVM raises its
+# soft limit to the hard limit itself); past it the server refuses connections and /health.
+if [ "$connections" -gt $(($(ulimit -n) - 500)) ]; then
+  echo "connections.sh: warning: $connections connections against an open-file limit of $(ulimit -n) (ulimit -Hn): the last steps will hit it" >&2
+fi
 bench_operator_token
 tmp="$(mktemp -d /tmp/surge-connections.XXXXXX)"
 BENCH_SERVER_PID=""
