@@ -52,8 +52,15 @@ public class VolunteerEndpoint {
   @Inject StoredStandings standings;
   @Inject IdleSessions idleSessions;
 
+  /** Connections past this many are closed with 1013 at once (ConnectionCap says why). */
+  private static final int CAP = ConnectionCap.forThisProcess();
+
   @OnOpen
   public void open(Session session) {
+    if (idleSessions.watching() >= CAP) {
+      close(session, 1013, "this server holds all the volunteers it can; try again later");
+      return;
+    }
     session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
     session.setMaxBinaryMessageBufferSize(1024);
     // The dispatcher closes silent volunteers after three heartbeats (4408); this is the backstop
