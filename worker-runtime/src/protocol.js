@@ -149,6 +149,8 @@ const SCHEMAS = {
     // Checkpoints (docs/checkpoints.md): absent or 0 means the server takes none.
     checkpointMs: optional(int(0)),
     maxCheckpointBytes: optional(int(0)),
+    // Heartbeat interval while the volunteer holds no task; absent: heartbeatMs.
+    idleHeartbeatMs: optional(int(0)),
   },
   request: { count: int(1) },
   tasks: {

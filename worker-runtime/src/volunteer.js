@@ -54,6 +54,7 @@ export class Volunteer extends EventTarget {
   #flushTimer = null;
   #stopHeartbeat = () => {};
   #seq = 0;
+  #lastBeat = 0; // Date.now() of the last heartbeat (or of the welcome)
   #stopping = null;
   #stats = { tasksDone: 0, tasksFailed: 0, cpuMillis: 0 };
   #checkpoints;
@@ -250,10 +251,8 @@ export class Volunteer extends EventTarget {
     this.#transport.resetBackoff();
     this.#pool.setLimits(this.#limitsFor(welcome.maxMessageBytes));
     this.#stopHeartbeat();
-    this.#stopHeartbeat = this.#o.heartbeatTimer(
-      () => this.#transport.send(protocol.heartbeat(this.#seq++, this.#pool.running)),
-      welcome.heartbeatMs,
-    );
+    this.#lastBeat = Date.now();
+    this.#stopHeartbeat = this.#o.heartbeatTimer(() => this.#beat(), welcome.heartbeatMs);
     this.#setState("connected", { session: welcome.session });
     this.#flush(); // results finished while disconnected
     this.#maybeRequest();
@@ -282,6 +281,21 @@ export class Volunteer extends EventTarget {
   #onCheckpoint(task, checkpoint) {
     if (this.#state !== "connected" || !this.#current.has(task)) return;
     this.#checkpoints.offer(task, checkpoint, this.#welcome.checkpointMs);
+  }
+
+  /**
+   * A heartbeat every heartbeatMs while the volunteer holds a task (it renews the leases); while it
+   * holds none, one every idleHeartbeatMs if the welcome set it (PROTOCOL.md): it only says the
+   * volunteer is still there. Counted in wall time, so a throttled timer in a background tab
+   * beats late rather than missing the idle interval by a multiple.
+   */
+  #beat() {
+    const { heartbeatMs, idleHeartbeatMs = 0 } = this.#welcome;
+    const now = Date.now();
+    if (this.#current.size === 0 && now - this.#lastBeat < idleHeartbeatMs - heartbeatMs / 2)
+      return;
+    this.#lastBeat = now;
+    this.#transport.send(protocol.heartbeat(this.#seq++, this.#pool.running));
   }
 
   #onTasks(tasks) {

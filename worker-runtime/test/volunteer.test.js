@@ -138,6 +138,26 @@ test("heartbeats are sent every heartbeatMs with rising seq and the running coun
   assert.equal(beats[beats.length - 1].running, 1);
 });
 
+test("holding no task it beats every idleHeartbeatMs, holding one every heartbeatMs", async (t) => {
+  const { server } = await setup(t, {
+    server: { welcome: { heartbeatMs: 40, idleHeartbeatMs: 600 } },
+  });
+  await sleep(1000); // idle: about one beat where the busy interval would give 25
+  const idle = server.sent("heartbeat").length;
+  assert.ok(idle >= 1 && idle <= 3, `${idle} heartbeats in 1 s while idle`);
+  server.send({ type: "tasks", tasks: [makeTask(K.loop, 0)] });
+  const t0 = Date.now();
+  await until(() => server.sent("heartbeat").length >= idle + 5, "5 busy heartbeats");
+  assert.ok(Date.now() - t0 < 1500, "holding a task, it beats at the busy interval (idle: 3 s)");
+  assert.equal(server.sent("heartbeat").at(-1).running, 1);
+});
+
+test("without idleHeartbeatMs (an older server) an idle volunteer beats every heartbeatMs", async (t) => {
+  const { server } = await setup(t, { server: { welcome: { heartbeatMs: 40 } } });
+  await until(() => server.sent("heartbeat").length >= 5, "5 idle heartbeats");
+  assert.equal(server.sent("heartbeat").at(-1).running, 0);
+});
+
 test("cancel terminates the running task; the next task runs on a new worker", async (t) => {
   const { server, volunteer } = await setup(t, {
     workers: 1,

@@ -378,7 +378,35 @@ public final class Dispatcher {
         policy.prefetchBelow(profile),
         maxMessageBytes,
         checkpointing ? limits.checkpointMillis() : 0,
-        checkpointing ? checkpointBytes : 0);
+        checkpointing ? checkpointBytes : 0,
+        idleHeartbeatMillis());
+  }
+
+  /**
+   * The heartbeat interval of a volunteer that holds no task: {@value #IDLE_HEARTBEATS} of its
+   * heartbeat interval. A volunteer without a lease has nothing to renew; its beats only say it is
+   * still there, and at the busy interval they were most of what an instance full of waiting
+   * visitors did (docs/benchmarks/connections.md). Runtimes that ignore it beat at the busy
+   * interval, which is still in time.
+   */
+  public long idleHeartbeatMillis() {
+    return IDLE_HEARTBEATS * heartbeatMillis;
+  }
+
+  /** Idle heartbeat interval, in heartbeat intervals (60 s at SURGE_HEARTBEAT's 5 s). */
+  public static final int IDLE_HEARTBEATS = 12;
+
+  /**
+   * Whether the volunteer has been silent too long: three heartbeat intervals, counted for one that
+   * holds no task at the idle interval, and for one that holds tasks from its last message or from
+   * when it took its first task, whichever is later (it was beating at the idle interval until
+   * then).
+   */
+  private boolean silent(Volunteer v, long now) {
+    if (v.leases.isEmpty()) {
+      return now - v.lastSeen > 3 * idleHeartbeatMillis();
+    }
+    return now - Math.max(v.lastSeen, v.busySince) > 3 * heartbeatMillis;
   }
 
   /**
@@ -598,13 +626,13 @@ public final class Dispatcher {
    */
   public void tick() {
     var out = new Outbox();
-    List<Volunteer> silent = new ArrayList<>();
+    Map<Volunteer, Long> silent = new LinkedHashMap<>();
     synchronized (this) {
       long now = clock.getAsLong();
       lastTick = now;
       for (Volunteer v : volunteers.values()) {
-        if (now - v.lastSeen > 3 * heartbeatMillis) {
-          silent.add(v);
+        if (silent(v, now)) {
+          silent.put(v, 3 * (v.leases.isEmpty() ? idleHeartbeatMillis() : heartbeatMillis));
           continue;
         }
         List<Lease> expired = Leases.due(v, now);
@@ -642,8 +670,9 @@ public final class Dispatcher {
       lowOnWork(out, true);
     }
     flush(out);
-    for (Volunteer v : silent) {
-      v.channel.close(4408, "no heartbeat within " + 3 * heartbeatMillis + " ms");
+    for (var e : silent.entrySet()) {
+      Volunteer v = e.getKey();
+      v.channel.close(4408, "no heartbeat within " + e.getValue() + " ms");
       disconnect(v.id);
     }
   }
@@ -1057,6 +1086,9 @@ public final class Dispatcher {
       long expires,
       Outbox out) {
     long limitAt = now + run.timeoutMillis;
+    if (v.leases.isEmpty()) {
+      v.busySince = now;
+    }
     var lease = leases.grant(v, run, index, expires, limitAt, spot);
     v.demand--;
     if (run.startedAt == null) {

@@ -5,6 +5,7 @@ package surge.dispatch;
  *
  * @param checkpointMs how often kernels save a checkpoint; 0: the server takes none
  * @param maxCheckpointBytes the largest checkpoint the server keeps, decoded; 0 when none
+ * @param idleHeartbeatMs how often a volunteer holding no task heartbeats
  */
 public record SessionTerms(
     String session,
@@ -14,4 +15,5 @@ public record SessionTerms(
     int prefetchBelow,
     int maxMessageBytes,
     long checkpointMs,
-    int maxCheckpointBytes) {}
+    int maxCheckpointBytes,
+    long idleHeartbeatMs) {}

@@ -27,6 +27,9 @@ final class Volunteer {
   boolean waiting;
   long lastSeen;
 
+  /** When it last went from holding no task to holding one (Dispatcher's silence rule). */
+  long busySince;
+
   Volunteer(
       String id,
       VolunteerChannel channel,

@@ -182,6 +182,40 @@ class DispatcherTest {
   }
 
   @Test
+  void aVolunteerHoldingNoTaskMayBeatAtTheIdleIntervalAndIsClosedAfterThreeOfThem() {
+    var ch = new FakeChannel();
+    var welcome = dispatcher.connect("v1", ch, new VolunteerProfile(1, "test"), 1 << 20);
+    assertThat(welcome.idleHeartbeatMs()).isEqualTo(12 * 5_000);
+    now.addAndGet(50_000); // ten busy intervals without a word: fine while it holds nothing
+    dispatcher.tick();
+    dispatcher.heartbeat("v1");
+    now.addAndGet(179_000);
+    dispatcher.tick();
+    assertThat(ch.closedWith).isNull();
+    now.addAndGet(2_000); // 181 s since its last heartbeat: three idle intervals
+    dispatcher.tick();
+    assertThat(ch.closedWith).isEqualTo(4408);
+    assertThat(dispatcher.stats().volunteers()).isZero();
+  }
+
+  @Test
+  void anIdleVolunteerThatTakesATaskMustBeatAtTheBusyIntervalFromThen() {
+    var v = volunteer("v1", 1);
+    now.addAndGet(50_000); // idle and silent for 50 s
+    dispatcher.tick();
+    dispatcher.submit(job("j-1", 1, 0), new BitSet());
+    dispatcher.request("v1", 1);
+    assertThat(v.tasks()).hasSize(1);
+    now.addAndGet(14_000); // counted from the grant, not from its last message
+    dispatcher.tick();
+    assertThat(v.closedWith).isNull();
+    now.addAndGet(2_000);
+    dispatcher.tick();
+    assertThat(v.closedWith).isEqualTo(4408);
+    assertThat(dispatcher.progress("j-1").orElseThrow().queued()).isEqualTo(1);
+  }
+
+  @Test
   void aLoneVolunteersKernelFailureFailsTheJobWithItsStderrTailAndCancelsTheRest() {
     var v = volunteer("v1", 2);
     dispatcher.submit(job("j-1", 4, 0), new BitSet());

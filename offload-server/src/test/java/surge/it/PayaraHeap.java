@@ -67,6 +67,17 @@ final class PayaraHeap implements AutoCloseable {
         .sum();
   }
 
+  /** The whole heap in use right after a full collection ({@code System.gc()} in Payara). */
+  long liveAfterFullGc() throws java.io.IOException {
+    var memory =
+        ManagementFactory.newPlatformMXBeanProxy(
+            connector.getMBeanServerConnection(),
+            ManagementFactory.MEMORY_MXBEAN_NAME,
+            java.lang.management.MemoryMXBean.class);
+    memory.gc();
+    return memory.getHeapMemoryUsage().getUsed();
+  }
+
   @Override
   public void close() throws Exception {
     connector.close();

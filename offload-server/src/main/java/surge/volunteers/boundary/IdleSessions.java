@@ -75,7 +75,7 @@ public class IdleSessions {
 
   private static final class Watch {
     final Session session;
-    final long idleNanos;
+    volatile long idleNanos;
     volatile long lastHeard;
 
     Watch(Session session, long idleNanos, long now) {
@@ -131,6 +131,19 @@ public class IdleSessions {
   void track(Session session, long idleMillis) {
     watched.put(
         session, new Watch(session, TimeUnit.MILLISECONDS.toNanos(idleMillis), clock.getAsLong()));
+  }
+
+  /**
+   * From now on the session's idle time is {@code idleMillis}, still counted from the last message
+   * heard: a volunteer past its hello may beat at the slower idle interval of its welcome.
+   */
+  public void extend(Session session, long idleMillis) {
+    Watch w = watched.get(session);
+    if (w != null) {
+      w.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
+    } else if (session.isOpen() && session.getMaxIdleTimeout() > 0) {
+      session.setMaxIdleTimeout(idleMillis); // Tyrus keeps its idle time (see watch)
+    }
   }
 
   /** A message came from the session. */

@@ -52,8 +52,15 @@ public class VolunteerEndpoint {
   @Inject StoredStandings standings;
   @Inject IdleSessions idleSessions;
 
+  /** Connections past this many are closed with 1013 at once (ConnectionCap says why). */
+  private static final int CAP = ConnectionCap.forThisProcess();
+
   @OnOpen
   public void open(Session session) {
+    if (idleSessions.watching() >= CAP) {
+      close(session, 1013, "this server holds all the volunteers it can; try again later");
+      return;
+    }
     session.setMaxTextMessageBufferSize(settings.maxMessageBytes());
     session.setMaxBinaryMessageBufferSize(1024);
     // The dispatcher closes silent volunteers after three heartbeats (4408); this is the backstop
@@ -165,6 +172,9 @@ public class VolunteerEndpoint {
                           // 1008 as for any refused consent (protocol/PROTOCOL.md, "Closing").
                           channel.close(1008, "consent revoked");
                         })));
+    // Past its hello, a volunteer holding no task beats at the idle interval; the backstop is six
+    // of those, as it was six heartbeats before (the dispatcher's three come first).
+    idleSessions.extend(session, 6 * Math.max(terms.heartbeatMs(), terms.idleHeartbeatMs()));
     channel.send(Wire.welcome(terms));
     LOG.fine(
         () ->

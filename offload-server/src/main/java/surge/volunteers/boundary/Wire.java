@@ -51,7 +51,8 @@ final class Wire {
         t.prefetchBelow(),
         t.maxMessageBytes(),
         t.checkpointMs(),
-        t.maxCheckpointBytes());
+        t.maxCheckpointBytes(),
+        t.idleHeartbeatMs());
   }
 
   static List<TaskOutcome> outcomes(List<Message.Result> results) {

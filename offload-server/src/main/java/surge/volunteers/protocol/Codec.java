@@ -120,7 +120,8 @@ public final class Codec {
         f.integer("prefetchBelow", 0, Integer.MAX_VALUE),
         f.integer("maxMessageBytes", 1, Integer.MAX_VALUE),
         f.has("checkpointMs") ? f.longInt("checkpointMs", 0) : 0,
-        f.has("maxCheckpointBytes") ? f.integer("maxCheckpointBytes", 0, Integer.MAX_VALUE) : 0);
+        f.has("maxCheckpointBytes") ? f.integer("maxCheckpointBytes", 0, Integer.MAX_VALUE) : 0,
+        f.has("idleHeartbeatMs") ? f.longInt("idleHeartbeatMs", 0) : 0);
   }
 
   private static Message.Checkpoint checkpoint(Fields f) {
@@ -222,6 +223,9 @@ public final class Codec {
         if (w.checkpointMs() > 0) {
           g.write("checkpointMs", w.checkpointMs())
               .write("maxCheckpointBytes", w.maxCheckpointBytes());
+        }
+        if (w.idleHeartbeatMs() > 0) {
+          g.write("idleHeartbeatMs", w.idleHeartbeatMs());
         }
 
       } else if (message instanceof Request r) {

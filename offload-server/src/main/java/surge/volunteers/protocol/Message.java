@@ -36,6 +36,8 @@ public sealed interface Message {
    * @param checkpointMs how often kernels save a checkpoint, and the least time between two {@code
    *     checkpoint} messages of one task; 0: the server takes none (not sent then)
    * @param maxCheckpointBytes the largest checkpoint the server keeps, decoded
+   * @param idleHeartbeatMs the heartbeat interval of a volunteer that holds no task; 0: the same as
+   *     {@code heartbeatMs} (not sent then; what older servers mean by leaving it out)
    */
   record Welcome(
       String session,
@@ -45,7 +47,8 @@ public sealed interface Message {
       int prefetchBelow,
       int maxMessageBytes,
       long checkpointMs,
-      int maxCheckpointBytes)
+      int maxCheckpointBytes,
+      long idleHeartbeatMs)
       implements Message {
     public Welcome(
         String session,
@@ -54,7 +57,28 @@ public sealed interface Message {
         int batch,
         int prefetchBelow,
         int maxMessageBytes) {
-      this(session, heartbeatMs, leaseMs, batch, prefetchBelow, maxMessageBytes, 0, 0);
+      this(session, heartbeatMs, leaseMs, batch, prefetchBelow, maxMessageBytes, 0, 0, 0);
+    }
+
+    public Welcome(
+        String session,
+        long heartbeatMs,
+        long leaseMs,
+        int batch,
+        int prefetchBelow,
+        int maxMessageBytes,
+        long checkpointMs,
+        int maxCheckpointBytes) {
+      this(
+          session,
+          heartbeatMs,
+          leaseMs,
+          batch,
+          prefetchBelow,
+          maxMessageBytes,
+          checkpointMs,
+          maxCheckpointBytes,
+          0);
     }
 
     public String type() {

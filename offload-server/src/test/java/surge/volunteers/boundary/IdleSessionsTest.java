@@ -135,6 +135,23 @@ class IdleSessionsTest {
   }
 
   @Test
+  void aSessionPastItsHelloGetsTheLongerIdleTimeCountedFromWhatWasLastHeard() {
+    var volunteer = new FakeSession();
+    sessions.track(volunteer.session, 30_000);
+    now.addAndGet(TimeUnit.SECONDS.toNanos(10));
+    sessions.heard(volunteer.session);
+    sessions.extend(volunteer.session, 360_000);
+
+    now.addAndGet(TimeUnit.SECONDS.toNanos(359)); // past the first idle time, within the second
+    assertThat(sessions.sweep()).isZero();
+    assertThat(volunteer.closedWith.get()).isNull();
+
+    now.addAndGet(TimeUnit.SECONDS.toNanos(2));
+    assertThat(sessions.sweep()).isEqualTo(1);
+    assertThat(volunteer.closedWith.get().getReasonPhrase()).contains("360000 ms");
+  }
+
+  @Test
   void aClosedSessionIsForgottenAndNeverClosedAgain() {
     var gone = new FakeSession();
     sessions.track(gone.session, 1_000);

@@ -59,9 +59,10 @@ class WireTest {
 
   @Test
   void theWelcomeCarriesEveryTerm() {
-    var terms = new SessionTerms("v-1", 5_000, 30_000, 4, 2, 1 << 20, 10_000, 65_536);
+    var terms = new SessionTerms("v-1", 5_000, 30_000, 4, 2, 1 << 20, 10_000, 65_536, 60_000);
     assertThat(Wire.welcome(terms))
-        .isEqualTo(new Message.Welcome("v-1", 5_000, 30_000, 4, 2, 1 << 20, 10_000, 65_536));
+        .isEqualTo(
+            new Message.Welcome("v-1", 5_000, 30_000, 4, 2, 1 << 20, 10_000, 65_536, 60_000));
   }
 
   @Test
