@@ -78,9 +78,13 @@ class VolunteerHelloIT extends VolunteerSessions {
             "prefetchBelow",
             "maxMessageBytes",
             "checkpointMs",
-            "maxCheckpointBytes");
+            "maxCheckpointBytes",
+            "idleHeartbeatMs");
     assertThat(welcome.getString("session")).isNotBlank();
     assertThat(welcome.getJsonNumber("heartbeatMs").longValueExact()).isPositive();
+    // A volunteer holding no task beats at the idle interval (PROTOCOL.md): 12 heartbeats.
+    assertThat(welcome.getJsonNumber("idleHeartbeatMs").longValueExact())
+        .isEqualTo(12 * welcome.getJsonNumber("heartbeatMs").longValueExact());
     assertThat(welcome.getJsonNumber("leaseMs").longValueExact()).isPositive();
     int batch = welcome.getInt("batch");
     assertThat(batch).isPositive();
