@@ -5,19 +5,25 @@
 # the job to end and compare its merged result byte for byte (sha256) with the native build's.
 #
 #   bench/cluster-faults.sh [options]
-#     --faults LIST     comma-separated (default: the implemented ones, nginx-restart,postgres-restart;
-#                       `all` for every fault, the others then reported as needing the claims part)
+#     --faults LIST     comma-separated (default: the implemented ones; `all` for every fault,
+#                       rescue-while-dead then reported as not run)
 #                         nginx-restart       nginx stopped (SIGTERM), 2 s down, started again
 #                         postgres-restart    PostgreSQL stopped (fast shutdown), 2 s down, started again
-#                         kill-busiest        SIGKILL of the instance holding most tasks    [needs claims]
-#                         kill-merger         SIGKILL of the instance running the merge     [needs claims]
-#                         sigstop-past-lease  SIGSTOP of an instance past its lease, SIGCONT [needs claims]
-#                         rescue-while-dead   a rescue due while its last poller is dead    [needs claims]
+#                         sigstop-past-lease  SIGSTOP of the instance holding most claimed tasks (from
+#                                             task_claims) for --stop-s, then SIGCONT
+#                         kill-busiest        SIGKILL of the instance holding most claimed tasks
+#                         kill-merger         SIGKILL of the instance holding the job's merge claim
+#                                             (merge_claims), the moment it is seen held
+#                         rescue-while-dead   a rescue due while its last poller is dead [needs Slurm]
+#                       After a kill the killed instance is started again (local-cluster.sh start)
+#                       and the volunteers spread over the instances anew before the next job.
 #     --repeat R        repetitions of each fault (default 3)
-#     --instances N     Surge instances behind nginx (default 1: until the claims part lands, two
-#                       instances do not share task queues, so a job runs only on the volunteers
-#                       of the instance it was submitted to)
-#     --volunteers V    headless volunteers, one worker each, connected through nginx (default 2)
+#     --instances N     Surge instances behind nginx, SURGE_CLUSTER=on (default 2; the sigstop and
+#                       kill faults need 2 or more)
+#     --volunteers V    headless volunteers, one worker each, connected through nginx and spread
+#                       over the instances (default 2)
+#     --stop-s S        how long sigstop-past-lease freezes the instance (default 10; the lease,
+#                       SURGE_CLUSTER_LEASE, is 6 s by default)
 #     --mc-tasks T      Monte Carlo tasks per job (default 48)
 #     --mc-samples S    samples per task (default 100000000: about 0.2 s natively)
 #     --down-s D        how long a restarted component stays down (default 2)
@@ -36,10 +42,10 @@ export SURGE_CLUSTER_DIR=${SURGE_CLUSTER_DIR:-$repo/.surge/cluster-faults}
 # The bench's instances run any kernel a user uploads (no approval step).
 export SURGE_KERNEL_POLICY=${SURGE_KERNEL_POLICY:-any-user}
 
-IMPLEMENTED=nginx-restart,postgres-restart
-ALL=nginx-restart,postgres-restart,kill-busiest,kill-merger,sigstop-past-lease,rescue-while-dead
-faults=$IMPLEMENTED repeat=3 instances=1 volunteers=2 mc_tasks=48 mc_samples=100000000 down_s=2
-timeout_s=300 label="" keep=0
+IMPLEMENTED=nginx-restart,postgres-restart,sigstop-past-lease,kill-busiest,kill-merger
+ALL=nginx-restart,postgres-restart,sigstop-past-lease,kill-busiest,kill-merger,rescue-while-dead
+faults=$IMPLEMENTED repeat=3 instances=2 volunteers=2 mc_tasks=48 mc_samples=100000000 down_s=2
+timeout_s=300 label="" keep=0 stop_s=10
 
 cmdline="bench/cluster-faults.sh"
 [ $# -gt 0 ] && cmdline+="$(printf ' %q' "$@")"
@@ -58,6 +64,7 @@ while [ $# -gt 0 ]; do
     --mc-tasks) need_int "$1" "${2-}"; mc_tasks=$2; shift 2 ;;
     --mc-samples) need_int "$1" "${2-}"; mc_samples=$2; shift 2 ;;
     --down-s) need_int "$1" "${2-}"; down_s=$2; shift 2 ;;
+    --stop-s) need_int "$1" "${2-}"; stop_s=$2; shift 2 ;;
     --timeout-s) need_int "$1" "${2-}"; timeout_s=$2; shift 2 ;;
     --label) label="${2-}"; [[ "$label" =~ ^[A-Za-z0-9._-]+$ ]] || die "--label: letters, digits, . _ - only"; shift 2 ;;
     --keep) keep=1; shift ;;
@@ -114,25 +121,53 @@ json_field() {
 key=$(api -H 'Content-Type: application/json' -d '{"name":"cluster-faults","trusted":true}' \
   "$SURGE_SERVER/api/admin/volunteer-keys" | json_field key)
 [ -n "$key" ] || die "no volunteer key from $SURGE_SERVER"
-for ((i = 1; i <= volunteers; i++)); do
-  "$repo/bin/surge-volunteer" --server "$SURGE_SERVER" --key "$key" --workers 1 --quiet \
-    >"$SURGE_CLUSTER_DIR/volunteer-$i.log" 2>&1 &
-  volunteer_pids+=($!)
-done
-connected() {
-  local u n=0 v
+# Volunteers counted by each instance, space-separated, in instance order.
+counts() {
+  local u v out=()
   for u in $SURGE_INSTANCE_URLS; do
     v=$(curl -s -m 5 "$u/health" | sed -n 's/.*"volunteers":\([0-9]*\).*/\1/p')
-    n=$((n + ${v:-0}))
+    out+=("${v:-0}")
   done
-  echo "$n"
+  echo "${out[*]}"
 }
-deadline=$((SECONDS + 60))
-until [ "$(connected)" -ge "$volunteers" ]; do
-  [ $SECONDS -lt $deadline ] || die "only $(connected) of $volunteers volunteers connected within 60 s"
-  sleep 0.5
-done
-say "$volunteers volunteers connected through nginx ($SURGE_SERVER) to $instances instance(s)"
+connected() { local n=0 c; for c in $(counts); do n=$((n + c)); done; echo "$n"; }
+start_volunteer() { # index (0-based)
+  "$repo/bin/surge-volunteer" --server "$SURGE_SERVER" --key "$key" --workers 1 --quiet \
+    >>"$SURGE_CLUSTER_DIR/volunteer-$1.log" 2>&1 &
+  volunteer_pids[$1]=$!
+}
+stop_volunteer() { kill -TERM "${volunteer_pids[$1]}" 2>/dev/null || true; wait "${volunteer_pids[$1]}" 2>/dev/null || true; }
+# (Re)connects every volunteer through nginx, one at a time, so that volunteer i lands on instance
+# i mod N: nginx's round robin picks the instance; one that landed elsewhere is started again.
+spread_volunteers() {
+  local i before after j landed tries deadline
+  for i in "${!volunteer_pids[@]}"; do stop_volunteer "$i"; done
+  deadline=$((SECONDS + 60))
+  until [ "$(connected)" = 0 ]; do
+    [ $SECONDS -lt $deadline ] || die "volunteers still counted 60 s after they were stopped: $(counts)"
+    sleep 0.3
+  done
+  for ((i = 0; i < volunteers; i++)); do
+    for ((tries = 1; ; tries++)); do
+      read -r -a before <<<"$(counts)"
+      start_volunteer "$i"
+      deadline=$((SECONDS + 60))
+      until [ "$(connected)" -gt "$i" ]; do
+        [ $SECONDS -lt $deadline ] || die "volunteer $i not counted by any instance within 60 s (counts: $(counts))"
+        sleep 0.2
+      done
+      read -r -a after <<<"$(counts)"
+      landed=-1
+      for j in "${!after[@]}"; do [ "${after[$j]}" -gt "${before[$j]:-0}" ] && landed=$j; done
+      if [ "$landed" = $((i % instances)) ] || [ "$tries" -ge 8 ]; then break; fi
+      stop_volunteer "$i"
+      deadline=$((SECONDS + 30))
+      until [ "$(connected)" -le "$i" ]; do [ $SECONDS -lt $deadline ] || break; sleep 0.2; done
+    done
+  done
+  say "$volunteers volunteers connected through nginx ($SURGE_SERVER), per instance: $(counts)"
+}
+spread_volunteers
 
 kernel=$(api -H 'Content-Type: application/wasm' --data-binary "@$wasm" "$SURGE_SERVER/api/kernels" | json_field sha256)
 [ -n "$kernel" ] || die "the kernel upload through nginx failed"
@@ -161,13 +196,133 @@ fault_postgres-restart() {
   "$CLUSTER" start >>"$SURGE_CLUSTER_DIR/log/fault-start.log" 2>&1
   echo "postgres pid $pid fast shutdown, down ${down_s} s, started again"
 }
-needs_claims() {
+not_run() {
   case "$1" in
-    kill-busiest) echo "SIGKILL of the instance holding most claimed tasks (from the claims table); another instance must reclaim them within the lease" ;;
-    kill-merger) echo "SIGKILL of the instance holding the job's merge claim while it merges; another must merge once" ;;
-    sigstop-past-lease) echo "SIGSTOP an instance for longer than its instance lease, then SIGCONT; it must write no stale result and merge nothing twice" ;;
-    rescue-while-dead) echo "kill the instance whose Quartz node polled Slurm last when a rescue is due; clustered Quartz must fire it on another" ;;
+    rescue-while-dead) echo "needs a Slurm cluster (slurm-bridge) beside the local cluster, which this bench does not start: kill the instance whose Quartz node polled Slurm last when a rescue is due; clustered Quartz must fire it on another" ;;
   esac
+}
+
+# --- faults on the instances, seen through the cluster's tables (surge.cluster) -----------------
+pg_port=${SURGE_CLUSTER_DB##*:}
+pg_port=${pg_port%%/*}
+pg_q() { psql -X -h "$SURGE_CLUSTER_PG_SOCKET" -p "$pg_port" -U surge -d surge -Atq -F '|' -c "$1"; }
+# The pid of instance-K (its SURGE_INSTANCE_NAME, the owner in task_claims) from local-cluster.sh env.
+pid_of() {
+  local k=${1#instance-} pids
+  pids=$(eval "$("$CLUSTER" env)"; echo "$SURGE_INSTANCE_PIDS")
+  read -r -a pids <<<"$pids"
+  echo "${pids[$((k - 1))]}"
+}
+now_s() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
+# The instance (owner|epoch|count) holding most claimed tasks of job $id.
+busiest() {
+  pg_q "select owner, owner_epoch, count(*) from task_claims where job_id = $jid and state = 'CLAIMED'
+    group by owner, owner_epoch order by count(*) desc, owner limit 1"
+}
+# After instance epoch $1 stopped answering at $2 (ms): waits until none of its claims is left
+# (reclaimed: reset to pending by another instance) and until every task it held is DONE under
+# another epoch (or the job ended), and writes to $SURGE_CLUSTER_DIR/fault-extra the seconds of
+# each, how many of its tasks ran again and how many were DONE under the stale epoch. $3: the
+# frozen process to SIGCONT after $4 s, if any.
+follow_claims() {
+  local epoch=$1 t0=$2 stopped=${3:-} stop_for=${4:-0} held rows reclaim_s=null rerun_s=null left
+  local -A done_by=()
+  held=$(pg_q "select task_index from task_claims where job_id = $jid and owner_epoch = $epoch and state = 'CLAIMED'" | tr '\n' ',' | sed 's/,$//')
+  local n_held=0
+  [ -n "$held" ] && n_held=$(tr ',' '\n' <<<"$held" | wc -l)
+  while :; do
+    if [ -n "$stopped" ] && [ $(($(now_ms) - t0)) -ge $((stop_for * 1000)) ]; then
+      kill -CONT "$stopped"
+      stopped=""
+    fi
+    if [ -n "$held" ]; then
+      rows=$(pg_q "select task_index, owner_epoch from task_claims where job_id = $jid and task_index in ($held) and state = 'DONE'") || rows=""
+      while IFS='|' read -r t e; do [ -n "$t" ] && done_by[$t]=$e; done <<<"$rows"
+    fi
+    left=$(pg_q "select count(*) from task_claims where job_id = $jid and owner_epoch = $epoch and state = 'CLAIMED'") || left=""
+    [ "$reclaim_s" = null ] && [ "$left" = 0 ] && reclaim_s=$(now_s "$t0")
+    if [ "$rerun_s" = null ] && { [ "${#done_by[@]}" -ge "$n_held" ] ||
+      [ "$(pg_q "select count(*) from task_claims where job_id = $jid")" = 0 ]; }; then
+      rerun_s=$(now_s "$t0")
+    fi
+    [ "$reclaim_s" != null ] && [ "$rerun_s" != null ] && [ -z "$stopped" ] && break
+    [ $(($(now_ms) - t0)) -lt $((timeout_s * 1000)) ] || break
+    sleep 0.2
+  done
+  [ -n "$stopped" ] && kill -CONT "$stopped"
+  local stale=0 e
+  for e in "${done_by[@]}"; do [ "$e" = "$epoch" ] && stale=$((stale + 1)); done
+  printf ',"heldTasks":%d,"reclaimS":%s,"rerunS":%s,"seenDone":%d,"doneByStaleEpoch":%d' \
+    "$n_held" "$reclaim_s" "$rerun_s" "${#done_by[@]}" "$stale" >"$SURGE_CLUSTER_DIR/fault-extra"
+  echo "$n_held tasks held; all reclaimed after ${reclaim_s} s, all DONE again after ${rerun_s} s (${#done_by[@]} seen DONE, $stale under the stale epoch)"
+}
+fault_kill-busiest() {
+  local owner epoch n pid t0
+  IFS='|' read -r owner epoch n <<<"$(busiest)"
+  [ -n "$owner" ] || { echo "no instance held a claimed task: nothing killed"; return; }
+  pid=$(pid_of "$owner")
+  t0=$(now_ms)
+  kill -KILL "$pid"
+  echo "SIGKILL $owner pid $pid (epoch $epoch, $n claimed tasks); $(follow_claims "$epoch" "$t0")"
+}
+fault_sigstop-past-lease() {
+  local owner epoch n pid t0
+  IFS='|' read -r owner epoch n <<<"$(busiest)"
+  [ -n "$owner" ] || { echo "no instance held a claimed task: nothing stopped"; return; }
+  pid=$(pid_of "$owner")
+  t0=$(now_ms)
+  kill -STOP "$pid"
+  echo "$owner $pid $epoch" >"$SURGE_CLUSTER_DIR/fault-stopped"
+  echo "SIGSTOP $owner pid $pid (epoch $epoch, $n claimed tasks) for ${stop_s} s, then SIGCONT; $(follow_claims "$epoch" "$t0" "$pid" "$stop_s")"
+}
+fault_kill-merger() {
+  local row owner epoch pid t0 deadline=$((SECONDS + timeout_s)) polls=0 pids
+  # The pids now: asking local-cluster.sh once the owner is seen would take longer than a merge.
+  pids=$(eval "$("$CLUSTER" env)"; echo "$SURGE_INSTANCE_PIDS")
+  read -r -a pids <<<"$pids"
+  # The merge claim is held from the poll that takes it until the merged result is stored.
+  while :; do
+    row=$(pg_q "select coalesce((select owner || '|' || owner_epoch from merge_claims where job_id = $jid and owner is not null), '-'),
+      (select count(*) from merge_claims where job_id = $jid), (select count(*) from task_claims where job_id = $jid and state <> 'DONE')") || row=""
+    polls=$((polls + 1))
+    local open=${row##*|}
+    row=${row%|*}
+    IFS='|' read -r owner epoch <<<"${row%|*}"
+    [ "$owner" != - ] && [ -n "$owner" ] && [ -n "$epoch" ] && break
+    # Until the last two tasks are running, slowly; then as fast as psql answers.
+    [ -n "$open" ] && [ "$open" -gt 2 ] && sleep 0.2
+    if [ "${row##*|}" = 0 ]; then
+      printf ',"mergeSeen":false,"mergePolls":%d' "$polls" >"$SURGE_CLUSTER_DIR/fault-extra"
+      echo "the merge claim was never seen held in $polls polls of merge_claims (the merge took less than one poll): nothing killed"
+      return
+    fi
+    [ $SECONDS -lt $deadline ] || { echo "no merge claim within ${timeout_s} s"; return; }
+  done
+  pid=${pids[$((${owner#instance-} - 1))]}
+  # Frozen first, so that what it holds at the kill is known: the merge claim still held (the merge
+  # had not been stored), or gone (it finished its merge between the poll and the freeze).
+  t0=$(now_ms)
+  kill -STOP "$pid"
+  local held_at_kill
+  held_at_kill=$(pg_q "select count(*) from merge_claims where job_id = $jid and owner_epoch = $epoch") || held_at_kill=""
+  kill -KILL "$pid"
+  local retaken_s=null stored_s=null again
+  # retaken: the claim no longer names the dead epoch (reset by a reclaim, taken by another, or
+  # stored); stored: the row is gone, the merged result committed.
+  while [ $(($(now_ms) - t0)) -lt $((timeout_s * 1000)) ]; do
+    again=$(pg_q "select coalesce((select coalesce(owner_epoch::text, 'none') from merge_claims where job_id = $jid), 'gone')") || again=""
+    if [ "$retaken_s" = null ] && [ -n "$again" ] && [ "$again" != "$epoch" ]; then retaken_s=$(now_s "$t0"); fi
+    if [ "$again" = gone ]; then stored_s=$(now_s "$t0"); break; fi
+    sleep 0.2
+  done
+  local held=false
+  [ "$held_at_kill" = 1 ] && held=true
+  printf ',"mergeSeen":true,"mergePolls":%d,"mergeHeldAtKill":%s,"reclaimS":%s,"rerunS":%s' "$polls" "$held" "$retaken_s" "$stored_s" >"$SURGE_CLUSTER_DIR/fault-extra"
+  if [ "$held" = true ]; then
+    echo "SIGSTOP then SIGKILL $owner pid $pid holding the merge claim, its merge not stored (epoch $epoch, seen after $polls polls); the claim left the dead epoch after ${retaken_s} s, the merge was stored by another instance after ${stored_s} s"
+  else
+    echo "SIGSTOP then SIGKILL $owner pid $pid seen holding the merge claim (epoch $epoch, after $polls polls), but its merge was stored before the freeze: the kill came after the merge"
+  fi
 }
 
 # Job state of $1 through nginx; a failed poll (an error status or none) prints nothing.
@@ -175,12 +330,16 @@ job_status() { curl -sf -m 10 "${auth[@]}" "$SURGE_SERVER/api/jobs/$1" || true; 
 
 run_one() { # fault rep
   local fault=$1 rep=$2 id status state done_n t_submit t_fault="" t_end fault_ms=0 polls=0 failed_polls=0
-  local health_ms=null fault_pid="" note_file=$SURGE_CLUSTER_DIR/fault-note FAULT_NOTE=""
+  local health_ms=null fault_pid="" note_file=$SURGE_CLUSTER_DIR/fault-note FAULT_NOTE="" extra=""
+  rm -f "$SURGE_CLUSTER_DIR/fault-extra" "$SURGE_CLUSTER_DIR/fault-stopped"
   id=$(api -H 'Content-Type: application/json' \
     -d "{\"name\":\"fault-$fault-$rep\",\"kernel\":\"$kernel\",\"tasks\":$mc_tasks,\"args\":[\"$mc_samples\"],\"merge\":{\"kind\":\"sum\"}}" \
     "$SURGE_SERVER/api/jobs" | json_field id)
   [ -n "$id" ] || { say "$fault #$rep: the submission failed"; echo "{\"fault\":\"$fault\",\"rep\":$rep,\"state\":\"NOT-SUBMITTED\",\"match\":false}" >>"$rows"; return; }
   t_submit=$(now_ms)
+  # The job's number in the database (task_claims.job_id): j-000042-<secret> is 42.
+  local jid
+  jid=$(sed -n 's/^j-0*\([0-9][0-9]*\).*/\1/p' <<<"$id")
   local deadline=$((SECONDS + timeout_s))
   while :; do
     status=$(job_status "$id")
@@ -219,7 +378,21 @@ run_one() { # fault rep
     fault_ms=$(sed -n 2p "$note_file")
     health_ms=$(sed -n 3p "$note_file")
     say "$fault #$rep: $FAULT_NOTE (${fault_ms} ms); /health through nginx 200 again ${health_ms} ms after the fault"
+    [ -s "$SURGE_CLUSTER_DIR/fault-extra" ] && extra=$(cat "$SURGE_CLUSTER_DIR/fault-extra")
   fi
+  # A frozen instance, once resumed, must have dropped (not written) the results of tasks another
+  # instance reclaimed, and taken a new epoch: its log says so.
+  if [ -s "$SURGE_CLUSTER_DIR/fault-stopped" ]; then
+    local s_owner s_pid s_epoch dropped lapsed
+    read -r s_owner s_pid s_epoch <"$SURGE_CLUSTER_DIR/fault-stopped"
+    dropped=$(grep -c "dropped the result of task [0-9]* of job #$jid:" "$SURGE_CLUSTER_DIR/instances/${s_owner#instance-}/server.log" || true)
+    lapsed=$(grep -c "lease epoch $s_epoch had lapsed" "$SURGE_CLUSTER_DIR/instances/${s_owner#instance-}/server.log" || true)
+    extra+=$(printf ',"staleResultsDropped":%d,"staleEpochLapsedLogged":%s' "$dropped" "$([ "$lapsed" -gt 0 ] && echo true || echo false)")
+    say "$fault #$rep: the resumed $s_owner dropped $dropped stale result(s) of job $id; its epoch $s_epoch lapsed: $([ "$lapsed" -gt 0 ] && echo logged || echo NOT logged)"
+  fi
+  local outputs
+  outputs=$(pg_q "select count(*) from task_outputs where job_id = $jid" 2>/dev/null) || outputs=""
+  [ -n "$outputs" ] && extra+=",\"taskOutputs\":$outputs"
   local sha="" match=false
   if [ "$state" = SUCCEEDED ]; then
     sha=$(curl -sf -m 60 "${auth[@]}" "$SURGE_SERVER/api/jobs/$id/result" | sha256sum | cut -d' ' -f1) || sha=""
@@ -228,17 +401,25 @@ run_one() { # fault rep
   local after_fault_s=null
   [ -n "$t_fault" ] && after_fault_s=$(awk -v a="$t_fault" -v b="$t_end" 'BEGIN { printf "%.1f", (b - a) / 1000 }')
   say "$fault #$rep: job $id $state in $(((t_end - t_submit) / 1000)) s, result $([ "$match" = true ] && echo "identical to native" || echo "NOT identical (${sha:0:16})"), $failed_polls of $polls polls failed"
-  printf '{"fault":"%s","rep":%d,"job":"%s","state":"%s","match":%s,"jobS":%.1f,"faultInjected":%s,"faultMs":%d,"afterFaultS":%s,"healthAfterMs":%s,"polls":%d,"failedPolls":%d,"note":"%s"}\n' \
+  printf '{"fault":"%s","rep":%d,"job":"%s","state":"%s","match":%s,"jobS":%.1f,"faultInjected":%s,"faultMs":%d,"afterFaultS":%s,"healthAfterMs":%s,"polls":%d,"failedPolls":%d,"note":"%s"%s}\n' \
     "$fault" "$rep" "$id" "$state" "$match" "$(awk -v a="$t_submit" -v b="$t_end" 'BEGIN { print (b - a) / 1000 }')" \
-    "$([ -n "$t_fault" ] && echo true || echo false)" "$fault_ms" "$after_fault_s" "$health_ms" "$polls" "$failed_polls" "$FAULT_NOTE" >>"$rows"
+    "$([ -n "$t_fault" ] && echo true || echo false)" "$fault_ms" "$after_fault_s" "$health_ms" "$polls" "$failed_polls" "$FAULT_NOTE" "$extra" >>"$rows"
+  # A killed instance comes back, and the volunteers spread over all instances again.
+  if [[ "$fault" == kill-* || "$fault" == sigstop-* ]] && [ "$instances" -ge 2 ]; then
+    [[ "$fault" == kill-* ]] && "$CLUSTER" start >>"$SURGE_CLUSTER_DIR/log/fault-start.log" 2>&1
+    spread_volunteers
+  fi
 }
 
 IFS=, read -r -a fault_list <<<"$faults"
 for fault in "${fault_list[@]}"; do
   if [[ ",$IMPLEMENTED," != *",$fault,"* ]]; then
-    say "$fault: not run: needs the claims part (shared task queues across instances): $(needs_claims "$fault")"
-    echo "{\"fault\":\"$fault\",\"state\":\"NEEDS-CLAIMS\",\"note\":\"$(needs_claims "$fault")\"}" >>"$rows"
+    say "$fault: not run: $(not_run "$fault")"
+    echo "{\"fault\":\"$fault\",\"state\":\"NOT-RUN\",\"note\":\"$(not_run "$fault")\"}" >>"$rows"
     continue
+  fi
+  if [[ "$fault" == kill-* || "$fault" == sigstop-* ]] && [ "$instances" -lt 2 ]; then
+    die "$fault needs --instances 2 or more"
   fi
   for ((rep = 1; rep <= repeat; rep++)); do run_one "$fault" "$rep"; done
 done
@@ -255,25 +436,32 @@ BENCH_CMD="$cmdline" BENCH_COMMIT="$(git -C "$repo" rev-parse --short HEAD 2>/de
     byFault.get(r.fault).push(r);
   }
   const summary = [...byFault].map(([fault, rs]) => {
-    if (rs[0].state === "NEEDS-CLAIMS") return { fault, runs: 0, identical: 0, note: "needs the claims part" };
+    if (rs[0].state === "NOT-RUN") return { fault, runs: 0, identical: 0, note: "not run: needs Slurm" };
     const ok = rs.filter((r) => r.match).length;
     const s = rs.map((r) => r.jobS).sort((a, b) => a - b);
     const after = rs.map((r) => r.afterFaultS).filter((x) => x !== null).sort((a, b) => a - b);
     return { fault, runs: rs.length, identical: ok, medianJobS: s[Math.floor(s.length / 2)],
       medianAfterFaultS: after.length ? after[Math.floor(after.length / 2)] : null,
       healthAfterMs: rs.map((r) => r.healthAfterMs).filter((x) => x !== null),
-      failedPolls: rs.reduce((n, r) => n + r.failedPolls, 0) };
+      failedPolls: rs.reduce((n, r) => n + r.failedPolls, 0),
+      reclaimS: rs.map((r) => r.reclaimS).filter((x) => x !== undefined && x !== null),
+      rerunS: rs.map((r) => r.rerunS).filter((x) => x !== undefined && x !== null),
+      doneByStaleEpoch: rs.reduce((n, r) => n + (r.doneByStaleEpoch ?? 0), 0),
+      staleResultsDropped: rs.map((r) => r.staleResultsDropped).filter((x) => x !== undefined),
+      mergeHeldAtKill: rs.filter((r) => r.mergeHeldAtKill === true).length };
   });
   fs.writeFileSync(out, JSON.stringify({ command: e.BENCH_CMD, commit: e.BENCH_COMMIT,
     machine: { cores: os.cpus().length, loadAtStart: os.loadavg() },
     cluster: { instances: +instances, volunteers: +volunteers }, job: { kind: "montecarlo", tasks: +tasks, samples: +samples },
     summary, runs }, null, 2) + "\n");
-  console.log("| fault | runs | identical to native | median job s | median s from fault to job end | s from fault to /health 200 | failed job polls |");
-  console.log("|---|---|---|---|---|---|---|");
+  console.log("| fault | runs | identical to native | median job s | median s from fault to job end | s from fault to /health 200 | failed job polls | s to reclaim / to all DONE again | done by stale epoch |");
+  console.log("|---|---|---|---|---|---|---|---|---|");
   for (const s of summary) {
-    if (s.runs === 0) { console.log(`| ${s.fault} | - | ${s.note} | | | | |`); continue; }
+    if (s.runs === 0) { console.log(`| ${s.fault} | - | ${s.note} | | | | | | |`); continue; }
     const h = s.healthAfterMs.map((m) => (m / 1000).toFixed(1)).join(", ") || "-";
-    console.log(`| ${s.fault} | ${s.runs} | ${s.identical}/${s.runs} | ${s.medianJobS} | ${s.medianAfterFaultS ?? "-"} | ${h} | ${s.failedPolls} |`);
+    const rc = s.reclaimS.length ? s.reclaimS.join(", ") + " / " + (s.rerunS.join(", ") || "-") : "-";
+    const name = s.fault === "kill-merger" ? `kill-merger (merge not yet stored at the kill: ${s.mergeHeldAtKill}/${s.runs})` : s.fault;
+    console.log(`| ${name} | ${s.runs} | ${s.identical}/${s.runs} | ${s.medianJobS} | ${s.medianAfterFaultS ?? "-"} | ${h} | ${s.failedPolls} | ${rc} | ${s.doneByStaleEpoch} |`);
   }' "$rows" "$out" "$instances" "$volunteers" "$mc_tasks" "$mc_samples"
 say "results: ${out#"$repo"/}"
 # Every implemented fault's every run must give the native bytes.

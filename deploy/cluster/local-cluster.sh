@@ -12,8 +12,11 @@
 #                on 127.0.0.1 and a socket in pg/run; as user $SURGE_CLUSTER_PG_USER (default
 #                postgres, else nobody) when this script runs as root, since PostgreSQL refuses root;
 #   instance-K   bin/surge-server (Payara Micro with the built WAR) with SURGE_DATA_DIR=instances/K,
-#                SURGE_BIND=127.0.0.1 and SURGE_DB_URL on that PostgreSQL; every other SURGE_*
-#                variable of the caller's environment is passed on (e.g. SURGE_KERNEL_POLICY);
+#                SURGE_BIND=127.0.0.1, SURGE_DB_URL on that PostgreSQL, SURGE_CLUSTER=on (the
+#                instances share tasks through it; SURGE_CLUSTER=off from the caller keeps each
+#                instance's jobs its own) and SURGE_INSTANCE_NAME=instance-K (the owner name in
+#                task_claims); every other SURGE_* variable of the caller's environment is passed
+#                on (e.g. SURGE_KERNEL_POLICY, SURGE_CLUSTER_LEASE);
 #   nginx        /usr/sbin/nginx with nginx/nginx.conf (deploy/nginx/surge-cluster.conf rendered
 #                with the instances), run with -p and -c: no system configuration is read or touched.
 # All instances share the operator token in admin-token (made at the first start, mode 0600; `env`
@@ -255,6 +258,10 @@ launch_instance() {
   (
     export SURGE_DATA_DIR=$data SURGE_BIND=127.0.0.1
     export SURGE_DB_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/surge" SURGE_DB_USER=surge
+    # The instances share tasks, results and merges through that PostgreSQL (docs/scale-out.md,
+    # "Shared state"), each under its own name, unless the caller set SURGE_CLUSTER=off.
+    if [[ "${SURGE_CLUSTER:-}" != [Oo][Ff][Ff] ]]; then export SURGE_CLUSTER=on; fi
+    export SURGE_INSTANCE_NAME=instance-$k
     SURGE_DB_PASSWORD=$(secret db-password "")
     SURGE_ADMIN_TOKEN=$(secret admin-token surge_cluster)
     SURGE_CONSENT_SECRET=${SURGE_CONSENT_SECRET:-$(secret consent-secret "")}
@@ -489,6 +496,8 @@ cmd_env() {
   printf 'export SURGE_ADMIN_TOKEN_FILE=%q\n' "$DIR/admin-token"
   printf 'export SURGE_CLUSTER_DIR=%q\n' "$DIR"
   echo "export SURGE_CLUSTER_DB=postgresql://surge@127.0.0.1:$PG_PORT/surge"
+  # psql without a password (local socket, trusted): psql -h "$SURGE_CLUSTER_PG_SOCKET" -p <port> -U surge surge
+  printf 'export SURGE_CLUSTER_PG_SOCKET=%q\n' "$PG_RUN"
   local ngx pg
   ngx=$(nginx_pid) || ngx=-
   pg=$(postgres_pid) || pg=-

@@ -12,8 +12,8 @@
 #   - status and env show the dead instance; a second start brings back only it;
 #   - stop leaves no process of the cluster and frees every port.
 # Prints "N passed, M failed" and exits non-zero when something failed. SURGE_SMOKE_KEEP=1 leaves
-# the cluster running afterwards. Two instances do not share their task queues yet, so no job runs
-# here across instances (that is the claims part's test).
+# the cluster running afterwards. The instances run with SURGE_CLUSTER=on (local-cluster.sh); jobs
+# across instances are ClusterIT's and bench/cluster-faults.sh's.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
