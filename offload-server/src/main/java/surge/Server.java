@@ -362,10 +362,14 @@ public final class Server implements AutoCloseable {
     // Shared: the cluster poller claims unfinished jobs' tasks, whichever instance stored them.
     int recovered = server.cluster.isPresent() ? 0 : server.jobs.recover();
     server.cluster.ifPresent(
-        c ->
-            c.start(
-                new LocalQueue(
-                    server.db, server.dispatcher, server.jobs, server.merger, CLAIM_BATCH)));
+        c -> {
+          // One path for claimed tasks: the dispatcher's claiming hook, set before any job.
+          var local =
+              new LocalQueue(
+                  server.db, server.dispatcher, server.jobs, server.merger, CLAIM_BATCH, c::poke);
+          server.dispatcher.claimsFrom(local);
+          c.start(local);
+        });
     server.ticker.scheduleWithFixedDelay(
         () -> {
           try {

@@ -36,11 +36,15 @@ class ClusterServersTest {
   @TempDir static Path dir;
 
   static Settings settings(String name) {
+    return settings(name, true);
+  }
+
+  static Settings settings(String name, boolean cluster) {
     Map<String, String> env = new HashMap<>();
     env.put("SURGE_DATA_DIR", dir.resolve("data-" + name).toString());
     env.put("SURGE_DB_URL", postgres.jdbcUrl());
     env.put("SURGE_DB_USER", "postgres");
-    env.put("SURGE_CLUSTER", "on");
+    env.put("SURGE_CLUSTER", cluster ? "on" : "off");
     env.put("SURGE_INSTANCE_NAME", name);
     env.put("SURGE_KERNEL_POLICY", "any-user");
     env.put("SURGE_VERIFY", "replicate=1");
@@ -90,6 +94,53 @@ class ClusterServersTest {
       assertThat(new String(b.jobs.result(ServerStorageTest.ALICE, job), StandardCharsets.UTF_8))
           .isEqualTo(new String(expected, StandardCharsets.UTF_8));
       assertThat(a.jobs.status(ServerStorageTest.ALICE, job).state()).isEqualTo(JobState.SUCCEEDED);
+      // Neither dispatcher keeps the job once it ended: the merger's forgets it, the other's
+      // claiming hook releases it at its next poll.
+      long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while ((a.dispatcher.progress(job).isPresent() || b.dispatcher.progress(job).isPresent())
+          && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      assertThat(a.dispatcher.progress(job)).as("a's dispatcher still holds the job").isEmpty();
+      assertThat(b.dispatcher.progress(job)).as("b's dispatcher still holds the job").isEmpty();
+    }
+  }
+
+  @Test
+  void aJobStoredBeforeTheClusterWasOnIsClaimedRunAndMergedOnceItIs() throws Exception {
+    String job;
+    try (Server single = Server.start(settings("before", false))) {
+      String kernel = single.kernels.upload(TestFiles.kernel("montecarlo")).sha256();
+      job =
+          single
+              .jobs
+              .submit(
+                  ServerStorageTest.ALICE,
+                  "{\"kernel\":\""
+                      + kernel
+                      + "\",\"tasks\":12,\"args\":[\"20000\"],\"merge\":{\"kind\":\"sum\"}}")
+              .id();
+      // Stopped before any volunteer came: the job waits, stored without claim rows.
+    }
+    try (Server clustered = Server.start(settings("before", true))) {
+      var stop = new AtomicBoolean();
+      var volunteer = new LoopingVolunteer(clustered, stop);
+      var thread = new Thread(volunteer::work);
+      thread.start();
+      JobView done;
+      try {
+        done = awaitEnd(clustered, job);
+      } finally {
+        stop.set(true);
+        thread.join(10_000);
+      }
+      assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+      byte[] expected =
+          TestFiles.run(TestFiles.native_("montecarlo-whole").toString(), "12", "20000");
+      assertThat(
+              new String(
+                  clustered.jobs.result(ServerStorageTest.ALICE, job), StandardCharsets.UTF_8))
+          .isEqualTo(new String(expected, StandardCharsets.UTF_8));
     }
   }
 

@@ -89,6 +89,39 @@ public final class Claims {
       "update merge_claims set owner = null, owner_epoch = null, claimed_at = null"
           + " where owner_epoch = ?";
 
+  /**
+   * Unfinished jobs that have no claim rows (stored by a single instance before {@code
+   * SURGE_CLUSTER=on}): one row per task, done where its output is stored, else pending. Safe to
+   * run on several instances at once (existing rows are left alone).
+   */
+  private static final String ADOPT_TASKS =
+      "insert into task_claims (job_id, task_index, state)"
+          + " select j.id, g, case when exists (select 1 from task_outputs o"
+          + " where o.job_id = j.id and o.task_index = g) then 'DONE' else 'PENDING' end"
+          + " from jobs j cross join lateral generate_series(0, j.task_count - 1) g"
+          + " where j.state in ('QUEUED', 'RUNNING', 'MERGING')"
+          + " and not exists (select 1 from merge_claims m where m.job_id = j.id)"
+          + " on conflict do nothing";
+
+  private static final String ADOPT_MERGES =
+      "insert into merge_claims (job_id) select j.id from jobs j"
+          + " where j.state in ('QUEUED', 'RUNNING', 'MERGING')"
+          + " and not exists (select 1 from merge_claims m where m.job_id = j.id)"
+          + " on conflict do nothing";
+
+  /**
+   * Gives unfinished jobs stored before the cluster was on their claim rows, so that they are
+   * claimed, run and merged like any other: the number of jobs adopted.
+   */
+  public int adoptUnclaimed(Connection c) throws SQLException {
+    try (var tasks = c.prepareStatement(ADOPT_TASKS);
+        var merges = c.prepareStatement(ADOPT_MERGES)) {
+      tasks.executeUpdate();
+      statements.add(2);
+      return merges.executeUpdate();
+    }
+  }
+
   /** A new job's rows: one per task, pending, and its merge claim, unheld. */
   public void addJob(Connection c, long job, int tasks) throws SQLException {
     try (var add = c.prepareStatement(ADD_TASKS);

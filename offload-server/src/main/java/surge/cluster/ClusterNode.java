@@ -37,6 +37,11 @@ public final class ClusterNode implements SharedState, AutoCloseable {
 
     /** Called after each poll, for housekeeping (forgetting jobs that ended elsewhere). */
     default void polled() {}
+
+    /** True if every task of the job claimed here is done here: its merge may be due. */
+    default boolean finishedHere(long job) {
+      return false;
+    }
   }
 
   /**
@@ -53,6 +58,7 @@ public final class ClusterNode implements SharedState, AutoCloseable {
   private final Timing timing;
   private final Claims claims = new Claims();
   private final AtomicBoolean poked = new AtomicBoolean();
+  private final AtomicBoolean mergeDue = new AtomicBoolean();
   private final ScheduledExecutorService timer;
   private volatile Work work;
 
@@ -83,6 +89,14 @@ public final class ClusterNode implements SharedState, AutoCloseable {
   void join(Work work) {
     this.work = work;
     sql(c -> lease.take(c));
+    int adopted = sql(claims::adoptUnclaimed);
+    if (adopted > 0) {
+      LOG.info(
+          () ->
+              "cluster: "
+                  + adopted
+                  + " unfinished job(s) stored before SURGE_CLUSTER=on are now shared");
+    }
   }
 
   /** Renews the lease, or takes a new one (a new epoch) if it lapsed; true if it was still live. */
@@ -161,7 +175,16 @@ public final class ClusterNode implements SharedState, AutoCloseable {
 
   @Override
   public BitSet admit(Connection c, long[] jobs, int[] indices) throws SQLException {
-    return claims.done(c, lease.name(), lease.epoch(), jobs, indices);
+    BitSet admitted = claims.done(c, lease.name(), lease.epoch(), jobs, indices);
+    Work w = work;
+    long last = -1;
+    for (int i = admitted.nextSetBit(0); w != null && i >= 0; i = admitted.nextSetBit(i + 1)) {
+      if (jobs[i] != last && w.finishedHere(jobs[i])) {
+        mergeDue.set(true); // claimed at the poll that follows the commit
+      }
+      last = jobs[i];
+    }
+    return admitted;
   }
 
   @Override
@@ -175,8 +198,10 @@ public final class ClusterNode implements SharedState, AutoCloseable {
   }
 
   @Override
-  public void completedHere(long job) {
-    poke();
+  public void committed() {
+    if (mergeDue.getAndSet(false)) {
+      poke();
+    }
   }
 
   @Override

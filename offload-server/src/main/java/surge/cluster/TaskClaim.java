@@ -8,8 +8,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Index;
 import jakarta.persistence.Table;
-import java.io.Serializable;
-import java.util.Objects;
+import surge.jobs.entity.TaskOutput;
 
 /**
  * Who runs task {@code taskIndex} of a job: nobody yet, an instance under one lease (its epoch), or
@@ -26,7 +25,7 @@ import java.util.Objects;
       // Reclaiming a dead lease's rows.
       @Index(name = "task_claims_owner", columnList = "owner_epoch")
     })
-@IdClass(TaskClaim.Key.class)
+@IdClass(TaskOutput.Key.class) // the same (job, task index) key as the task's output
 public class TaskClaim {
   /** Where a task stands in the cluster. */
   public enum State {
@@ -57,28 +56,5 @@ public class TaskClaim {
 
   public State state() {
     return state;
-  }
-
-  /** The composite primary key (job, task index). */
-  public static class Key implements Serializable {
-    private long jobId;
-    private int taskIndex;
-
-    protected Key() {}
-
-    public Key(long jobId, int taskIndex) {
-      this.jobId = jobId;
-      this.taskIndex = taskIndex;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && k.jobId == jobId && k.taskIndex == taskIndex;
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(jobId, taskIndex);
-    }
   }
 }

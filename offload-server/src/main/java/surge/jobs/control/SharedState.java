@@ -33,8 +33,11 @@ public interface SharedState {
   /** The job failed or was cancelled in this transaction: nobody runs or merges it any more. */
   void ended(Connection c, long job) throws SQLException;
 
-  /** This instance's dispatcher has no task of the job left: someone may merge it now. */
-  void completedHere(long job);
+  /**
+   * A batch of this instance's writes committed: if it stored the last result this instance held of
+   * a job, that job's merge may be claimed now.
+   */
+  void committed();
 
   /** False when the merge of this job is no longer this instance's to store (fenced). */
   boolean mayStoreMerge(Connection c, long job) throws SQLException;
@@ -72,7 +75,7 @@ public interface SharedState {
         public void ended(Connection c, long job) {}
 
         @Override
-        public void completedHere(long job) {}
+        public void committed() {}
 
         @Override
         public boolean mayStoreMerge(Connection c, long job) {
