@@ -3,6 +3,7 @@ package surge.cluster;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -164,8 +165,9 @@ public final class ClusterNode implements SharedState, AutoCloseable {
   }
 
   @Override
-  public void accepted(Connection c, long job, int tasks) throws SQLException {
-    claims.addJob(c, job, tasks);
+  public void accepted(Connection c, long job, int tasks, int priority, Instant deadline)
+      throws SQLException {
+    claims.addJob(c, job, tasks, priority, deadline);
   }
 
   @Override

@@ -8,6 +8,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Index;
 import jakarta.persistence.Table;
+import java.time.Instant;
 import surge.jobs.entity.TaskOutput;
 
 /**
@@ -21,7 +22,9 @@ import surge.jobs.entity.TaskOutput;
     indexes = {
       // The claim query: pending rows in job and task order (PostgreSQL may make this partial:
       // WHERE state = 'PENDING').
-      @Index(name = "task_claims_runnable", columnList = "state, job_id, task_index"),
+      @Index(
+          name = "task_claims_runnable",
+          columnList = "state, priority desc, deadline, job_id, task_index"),
       // Reclaiming a dead lease's rows.
       @Index(name = "task_claims_owner", columnList = "owner_epoch")
     })
@@ -51,6 +54,13 @@ public class TaskClaim {
 
   @Column(name = "owner_epoch")
   private Long ownerEpoch;
+
+  /** The job's, copied when the rows are written: claims are taken best job first. */
+  @Column(name = "priority", nullable = false)
+  private int priority;
+
+  @Column(name = "deadline")
+  private Instant deadline;
 
   protected TaskClaim() {}
 

@@ -183,7 +183,14 @@ public final class Jobs {
                 audit.record(s, caller, "job.submit", job.publicId(), describe(job));
                 if (shared.on()) {
                   s.flush();
-                  s.doWork(c -> shared.accepted(c, job.id(), job.taskCount()));
+                  s.doWork(
+                      c ->
+                          shared.accepted(
+                              c,
+                              job.id(),
+                              job.taskCount(),
+                              job.priority(),
+                              job.deadline().orElse(null)));
                 }
               });
           return job;

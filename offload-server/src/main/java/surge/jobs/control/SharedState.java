@@ -2,6 +2,7 @@ package surge.jobs.control;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.BitSet;
 import java.util.Optional;
 
@@ -15,8 +16,12 @@ public interface SharedState {
   /** Several instances share the database: jobs are claimed, not queued at submission. */
   boolean on();
 
-  /** A job was stored in this transaction: its tasks become claimable when it commits. */
-  void accepted(Connection c, long job, int tasks) throws SQLException;
+  /**
+   * A job was stored in this transaction: its tasks become claimable when it commits, best job
+   * first (priority, then the earliest deadline; {@code deadline} may be null).
+   */
+  void accepted(Connection c, long job, int tasks, int priority, Instant deadline)
+      throws SQLException;
 
   /** A job was committed: claim some of its tasks soon. */
   void submitted(long job);
@@ -56,7 +61,7 @@ public interface SharedState {
         }
 
         @Override
-        public void accepted(Connection c, long job, int tasks) {}
+        public void accepted(Connection c, long job, int tasks, int priority, Instant deadline) {}
 
         @Override
         public void submitted(long job) {}
