@@ -144,6 +144,86 @@ class ClusterServersTest {
     }
   }
 
+  /**
+   * An instance whose lease lapsed (cut off from the database, or frozen, past it) drops what it
+   * held: its volunteers are told to stop the tasks, which now run elsewhere; under its new lease
+   * it claims the job again and finishes it.
+   */
+  @Test
+  void anInstanceWhoseLeaseLapsedTellsItsVolunteersToStopAndClaimsAfresh() throws Exception {
+    try (Server a = Server.start(settings("lapsing"))) {
+      String kernel = a.kernels.upload(TestFiles.kernel("montecarlo")).sha256();
+      String job =
+          a.jobs
+              .submit(
+                  ServerStorageTest.ALICE,
+                  "{\"kernel\":\""
+                      + kernel
+                      + "\",\"tasks\":6,\"args\":[\"20000\"],\"merge\":{\"kind\":\"sum\"}}")
+              .id();
+      var silent = new SilentVolunteer();
+      a.dispatcher.connect("silent", silent, new VolunteerProfile(4, "native"), 1 << 20);
+      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (silent.assigned.isEmpty() && System.nanoTime() < until) {
+        a.dispatcher.request("silent", 4);
+        Thread.sleep(100);
+      }
+      assertThat(silent.assigned).as("tasks given to the silent volunteer").isNotEmpty();
+      try (var c = java.sql.DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "");
+          var lapse =
+              c.prepareStatement(
+                  "update cluster_instances set lease_until = now() - interval '1 second'"
+                      + " where name = 'lapsing'")) {
+        assertThat(lapse.executeUpdate()).isEqualTo(1);
+      }
+      until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (silent.cancelled.isEmpty() && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      assertThat(silent.cancelled)
+          .as("the tasks it held, cancelled on the volunteer")
+          .containsAll(silent.assigned);
+      assertThat(silent.reasons).allMatch(r -> r.contains("lapsed"));
+      a.dispatcher.disconnect("silent");
+      var stop = new AtomicBoolean();
+      var volunteer = new LoopingVolunteer(a, stop);
+      var thread = new Thread(volunteer::work);
+      thread.start();
+      JobView done;
+      try {
+        done = awaitEnd(a, job);
+      } finally {
+        stop.set(true);
+        thread.join(10_000);
+      }
+      assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+      byte[] expected =
+          TestFiles.run(TestFiles.native_("montecarlo-whole").toString(), "6", "20000");
+      assertThat(new String(a.jobs.result(ServerStorageTest.ALICE, job), StandardCharsets.UTF_8))
+          .isEqualTo(new String(expected, StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Takes tasks and never answers; records what it was told to stop. */
+  static final class SilentVolunteer implements VolunteerChannel {
+    final List<String> assigned = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> cancelled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void send(VolunteerEvent message) {
+      if (message instanceof VolunteerEvent.Assigned ts) {
+        ts.tasks().forEach(t -> assigned.add(t.job() + "/" + t.index()));
+      } else if (message instanceof VolunteerEvent.Cancelled c) {
+        c.tasks().forEach(t -> cancelled.add(t.job() + "/" + t.index()));
+        reasons.add(c.reason());
+      }
+    }
+
+    @Override
+    public void close(int code, String reason) {}
+  }
+
   static JobView awaitEnd(Server server, String id) throws InterruptedException {
     long until = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (System.nanoTime() < until) {

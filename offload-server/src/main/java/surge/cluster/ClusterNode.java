@@ -39,6 +39,12 @@ public final class ClusterNode implements SharedState, AutoCloseable {
     /** Called after each poll, for housekeeping (forgetting jobs that ended elsewhere). */
     default void polled() {}
 
+    /**
+     * This instance's lease had lapsed: everything it claimed went back to the pool and runs
+     * elsewhere, so drop it all here (its results would be refused at the fence anyway).
+     */
+    default void lapsed() {}
+
     /** True if every task of the job claimed here is done here: its merge may be due. */
     default boolean finishedHere(long job) {
       return false;
@@ -112,6 +118,7 @@ public final class ClusterNode implements SharedState, AutoCloseable {
                   + old
                   + " had lapsed; its tasks are fenced off, now epoch "
                   + lease.epoch());
+      work.lapsed();
     }
     return live;
   }

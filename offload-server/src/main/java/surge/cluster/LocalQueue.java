@@ -138,6 +138,20 @@ public final class LocalQueue implements ClusterNode.Work, TaskClaims {
     }
   }
 
+  /**
+   * The lease lapsed (the instance was frozen or cut off past it): every job held here is released
+   * from the dispatcher, so its volunteers stop computing tasks that now run elsewhere; the jobs
+   * come back with whatever this instance claims under its new lease.
+   */
+  @Override
+  public void lapsed() {
+    for (var job : List.copyOf(held.entrySet())) {
+      dispatcher.release(job.getValue(), "this server instance's claim lapsed; it runs elsewhere");
+      forget(job.getKey(), job.getValue());
+    }
+    LOG.warning("cluster: released every job held here after the lease lapsed");
+  }
+
   @Override
   public boolean finishedHere(long job) {
     String id = held.get(job);

@@ -178,7 +178,9 @@ class ClaimsTest {
     // SIGCONT: the stale instance finishes its tasks and tries to write them.
     assertThat(write(stale, staleWork.jobs(), staleWork.indices())).isZero();
     assertThat(outputs()).isZero();
+    assertThat(staleWork.lapses).isZero();
     assertThat(stale.renew()).as("a lapsed lease is not renewed").isFalse();
+    assertThat(staleWork.lapses).as("told to drop what it held").isEqualTo(1);
     assertThat(stale.epoch()).isGreaterThan(oldEpoch);
     assertThat(write(stale, staleWork.jobs(), staleWork.indices()))
         .as("nor under its new epoch")
