@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import surge.config.Settings;
 import surge.dispatch.Assignment;
 import surge.dispatch.TaskOutcome;
+import surge.dispatch.VerificationReport;
 import surge.dispatch.VolunteerChannel;
 import surge.dispatch.VolunteerEvent;
 import surge.jobs.control.JobView;
@@ -103,6 +104,12 @@ class ClusterServersTest {
       }
       assertThat(a.dispatcher.progress(job)).as("a's dispatcher still holds the job").isEmpty();
       assertThat(b.dispatcher.progress(job)).as("b's dispatcher still holds the job").isEmpty();
+      // Each instance journalled the report of its part; the stored report is their sum.
+      long reportUntil = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (accepted(a, job) < 40 && System.nanoTime() < reportUntil) {
+        Thread.sleep(50);
+      }
+      assertThat(accepted(a, job)).as("tasks accepted, summed over the instances").isEqualTo(40);
     }
   }
 
@@ -110,37 +117,11 @@ class ClusterServersTest {
   void aJobStoredBeforeTheClusterWasOnIsClaimedRunAndMergedOnceItIs() throws Exception {
     String job;
     try (Server single = Server.start(settings("before", false))) {
-      String kernel = single.kernels.upload(TestFiles.kernel("montecarlo")).sha256();
-      job =
-          single
-              .jobs
-              .submit(
-                  ServerStorageTest.ALICE,
-                  "{\"kernel\":\""
-                      + kernel
-                      + "\",\"tasks\":12,\"args\":[\"20000\"],\"merge\":{\"kind\":\"sum\"}}")
-              .id();
       // Stopped before any volunteer came: the job waits, stored without claim rows.
+      job = submitMonteCarlo(single, 12);
     }
     try (Server clustered = Server.start(settings("before", true))) {
-      var stop = new AtomicBoolean();
-      var volunteer = new LoopingVolunteer(clustered, stop);
-      var thread = new Thread(volunteer::work);
-      thread.start();
-      JobView done;
-      try {
-        done = awaitEnd(clustered, job);
-      } finally {
-        stop.set(true);
-        thread.join(10_000);
-      }
-      assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
-      byte[] expected =
-          TestFiles.run(TestFiles.native_("montecarlo-whole").toString(), "12", "20000");
-      assertThat(
-              new String(
-                  clustered.jobs.result(ServerStorageTest.ALICE, job), StandardCharsets.UTF_8))
-          .isEqualTo(new String(expected, StandardCharsets.UTF_8));
+      assertNativeResult(clustered, job, runUntilEnd(clustered, job), 12);
     }
   }
 
@@ -152,15 +133,7 @@ class ClusterServersTest {
   @Test
   void anInstanceWhoseLeaseLapsedTellsItsVolunteersToStopAndClaimsAfresh() throws Exception {
     try (Server a = Server.start(settings("lapsing"))) {
-      String kernel = a.kernels.upload(TestFiles.kernel("montecarlo")).sha256();
-      String job =
-          a.jobs
-              .submit(
-                  ServerStorageTest.ALICE,
-                  "{\"kernel\":\""
-                      + kernel
-                      + "\",\"tasks\":6,\"args\":[\"20000\"],\"merge\":{\"kind\":\"sum\"}}")
-              .id();
+      String job = submitMonteCarlo(a, 6);
       var silent = new SilentVolunteer();
       a.dispatcher.connect("silent", silent, new VolunteerProfile(4, "native"), 1 << 20);
       long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -185,22 +158,7 @@ class ClusterServersTest {
           .containsAll(silent.assigned);
       assertThat(silent.reasons).allMatch(r -> r.contains("lapsed"));
       a.dispatcher.disconnect("silent");
-      var stop = new AtomicBoolean();
-      var volunteer = new LoopingVolunteer(a, stop);
-      var thread = new Thread(volunteer::work);
-      thread.start();
-      JobView done;
-      try {
-        done = awaitEnd(a, job);
-      } finally {
-        stop.set(true);
-        thread.join(10_000);
-      }
-      assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
-      byte[] expected =
-          TestFiles.run(TestFiles.native_("montecarlo-whole").toString(), "6", "20000");
-      assertThat(new String(a.jobs.result(ServerStorageTest.ALICE, job), StandardCharsets.UTF_8))
-          .isEqualTo(new String(expected, StandardCharsets.UTF_8));
+      assertNativeResult(a, job, runUntilEnd(a, job), 6);
     }
   }
 
@@ -222,6 +180,55 @@ class ClusterServersTest {
 
     @Override
     public void close(int code, String reason) {}
+  }
+
+  static int accepted(Server server, String job) {
+    return server
+        .jobs
+        .status(ServerStorageTest.ALICE, job)
+        .verification()
+        .map(VerificationReport::accepted)
+        .orElse(-1);
+  }
+
+  /** Stores a Monte Carlo job of {@code tasks} × 20,000 samples, merged by sum: its id. */
+  static String submitMonteCarlo(Server server, int tasks) throws Exception {
+    String kernel = server.kernels.upload(TestFiles.kernel("montecarlo")).sha256();
+    return server
+        .jobs
+        .submit(
+            ServerStorageTest.ALICE,
+            "{\"kernel\":\""
+                + kernel
+                + "\",\"tasks\":"
+                + tasks
+                + ",\"args\":[\"20000\"],\"merge\":{\"kind\":\"sum\"}}")
+        .id();
+  }
+
+  /** Runs one looping volunteer on {@code server} until the job ends; the job's view then. */
+  static JobView runUntilEnd(Server server, String job) throws Exception {
+    var stop = new AtomicBoolean();
+    var volunteer = new LoopingVolunteer(server, stop);
+    var thread = new Thread(volunteer::work);
+    thread.start();
+    try {
+      return awaitEnd(server, job);
+    } finally {
+      stop.set(true);
+      thread.join(10_000);
+    }
+  }
+
+  /** The job succeeded and its result is the native build's for {@code tasks} tasks. */
+  static void assertNativeResult(Server server, String job, JobView done, int tasks)
+      throws Exception {
+    assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+    byte[] expected =
+        TestFiles.run(
+            TestFiles.native_("montecarlo-whole").toString(), Integer.toString(tasks), "20000");
+    assertThat(new String(server.jobs.result(ServerStorageTest.ALICE, job), StandardCharsets.UTF_8))
+        .isEqualTo(new String(expected, StandardCharsets.UTF_8));
   }
 
   static JobView awaitEnd(Server server, String id) throws InterruptedException {

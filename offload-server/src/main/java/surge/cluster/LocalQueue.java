@@ -132,7 +132,7 @@ public final class LocalQueue implements ClusterNode.Work, TaskClaims {
                         "ended", List.of(JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED))
                     .getResultList());
     for (Job job : ended) {
-      dispatcher.release(job.publicId(), "it ended on another instance");
+      dispatcher.release(job.publicId(), "it ended on another instance", true);
       forget(job.id(), job.publicId());
       LOG.fine(() -> "released " + job.publicId() + ": " + job.state());
     }
@@ -146,7 +146,9 @@ public final class LocalQueue implements ClusterNode.Work, TaskClaims {
   @Override
   public void lapsed() {
     for (var job : List.copyOf(held.entrySet())) {
-      dispatcher.release(job.getValue(), "this server instance's claim lapsed; it runs elsewhere");
+      // No report: what was done here under the lapsed lease was refused at the fence.
+      dispatcher.release(
+          job.getValue(), "this server instance's claim lapsed; it runs elsewhere", false);
       forget(job.getKey(), job.getValue());
     }
     LOG.warning("cluster: released every job held here after the lease lapsed");

@@ -223,13 +223,15 @@ public final class Dispatcher {
   }
 
   /**
-   * A job held here ended elsewhere (another instance merged, failed or cancelled it): its dispatch
-   * here stops without an event of its own (the instance that ended it wrote the end), the
-   * volunteers running its tasks are told, and it is forgotten.
+   * A job held here stops here without an end of its own: it ended elsewhere (another instance
+   * merged, failed or cancelled it, and wrote that end), or this instance's claims on it lapsed.
+   * The volunteers running its tasks are told, and it is forgotten. With {@code report}, the
+   * verification report of what was done here is journalled (the shared state adds up every
+   * instance's part), unless it was already, at the job's end or completion here.
    *
    * @return false if no such job is held here
    */
-  public boolean release(String jobId, String reason) {
+  public boolean release(String jobId, String reason, boolean report) {
     var out = new Outbox();
     synchronized (this) {
       JobRun run = jobs.remove(jobId);
@@ -237,6 +239,9 @@ public final class Dispatcher {
         return false;
       }
       if (!run.ended) {
+        if (report && run.phase != JobProgress.Phase.MERGING) {
+          events.verification(jobId, run.report());
+        }
         end(run, out, reason);
       }
     }
@@ -315,9 +320,24 @@ public final class Dispatcher {
     jobs.remove(jobId);
   }
 
-  /** As {@link #forget(String)}, for the journal and merger, which know a job by its sequence. */
-  public synchronized void forgetSequence(long sequence) {
-    jobs.values().removeIf(run -> run.job.sequence() == sequence);
+  /**
+   * As {@link #forget(String)}, for the journal and merger, which know a job by its sequence; a job
+   * still running here is released ({@link #release}).
+   */
+  public void forgetSequence(long sequence) {
+    String id = null;
+    synchronized (this) {
+      for (JobRun run : jobs.values()) {
+        if (run.job.sequence() == sequence) {
+          id = run.job.id();
+        }
+      }
+    }
+    if (id != null) {
+      // A job merged here while other instances ran part of it was still running here: its
+      // report of the part verified here goes to the journal (one instance: already reported).
+      release(id, "it ended", true);
+    }
   }
 
   public synchronized Optional<JobProgress> progress(String jobId) {

@@ -248,7 +248,11 @@ public final class Journal implements JobEvents, AutoCloseable {
         }
         job.start(st.at());
       } else if (e instanceof Verified v) {
-        job.verified(JobReports.store(v.report()));
+        // Shared: each instance reports the part it verified, when it lets the job go.
+        job.verified(
+            shared.on()
+                ? JobReports.add(job.verifyReport(), v.report())
+                : JobReports.store(v.report()));
       } else if (e instanceof Completed) {
         if (!shared.on()) {
           job.merging(); // shared: whoever claims the merge, once every instance is done

@@ -36,6 +36,10 @@ class JournalTest {
   }
 
   private Job job(int tasks) {
+    return job(db, tasks);
+  }
+
+  private static Job job(Database db, int tasks) {
     return db.transaction(
         s -> {
           var job =
@@ -166,28 +170,7 @@ class JournalTest {
     var done = new CopyOnWriteArrayList<Long>();
     var writer = new Journal(remote, Clock.systemUTC(), done::add, id -> {});
     try {
-      Job job =
-          remote.transaction(
-              s -> {
-                var j =
-                    new Job(
-                        "alice",
-                        null,
-                        "k".repeat(64),
-                        1,
-                        null,
-                        null,
-                        "[]",
-                        "{}",
-                        MergeKind.CONCAT,
-                        null,
-                        0,
-                        null,
-                        null,
-                        Instant.EPOCH);
-                s.persist(j);
-                return j;
-              });
+      Job job = job(remote, 1);
       writer.start();
       assertThat(writer.healthy()).isTrue();
       tcp.stop();
