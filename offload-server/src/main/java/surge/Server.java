@@ -18,6 +18,7 @@ import surge.audit.control.Audit;
 import surge.audit.entity.AuditEntry;
 import surge.cluster.ClusterNode;
 import surge.cluster.LocalQueue;
+import surge.cluster.SharedLoginFailures;
 import surge.config.Settings;
 import surge.consent.control.ConsentTokens;
 import surge.consent.control.Consents;
@@ -329,7 +330,12 @@ public final class Server implements AutoCloseable {
             Projects.of(settings.centre(), settings.projectsFile()),
             clock);
     this.adminLogin =
-        new AdminLogin(settings.adminPassword(), LoginThrottle.standard(clock::millis));
+        new AdminLogin(
+            settings.adminPassword(),
+            // Several instances: failures counted in the database, so N instances are not N
+            // times the guessing rate of one.
+            LoginThrottle.standard(
+                clock::millis, cluster.map(c -> new SharedLoginFailures(db)).orElse(null)));
     this.tokens = new ApiTokens(db, clock);
     this.volunteerKeys = new VolunteerKeys(db, clock);
     var identity = settings.identity();
