@@ -243,7 +243,7 @@ class ClaimsTest {
   }
 
   @Test
-  void aClaimBatchIsOneStatementAndATaskCostsTwoBesidesItsOutput() {
+  void aClaimBatchIsOneStatementAndATaskCostsTwoBesidesItsOutput() throws Exception {
     var work = new Recorder();
     work.wanted = 64;
     var node = instances.join("counted", ClusterNode.Timing.DEFAULT, work);
@@ -257,6 +257,14 @@ class ClaimsTest {
     assertThat(node.statements() - before).as("the fence: one batch for 64 results").isEqualTo(1);
     assertThat(node.counts(21).orElseThrow())
         .isEqualTo(new surge.jobs.control.SharedState.TaskCounts(576, 0, 64));
+    // Status polls: the counts are read at most every half second per job and instance.
+    before = node.statements();
+    node.counts(21);
+    node.counts(21);
+    assertThat(node.statements() - before).as("read again within half a second").isZero();
+    Thread.sleep(600);
+    assertThat(node.counts(21).orElseThrow().done()).isEqualTo(64);
+    assertThat(node.statements() - before).isEqualTo(1);
   }
 
   /**
