@@ -36,8 +36,11 @@ public final class ClusterNode implements SharedState, AutoCloseable {
     /** This instance won the job's merge. */
     void merge(long job);
 
-    /** Called after each poll, for housekeeping (forgetting jobs that ended elsewhere). */
-    default void polled() {}
+    /**
+     * Called after each round: {@code full} every second (housekeeping: forgetting jobs that ended
+     * elsewhere); {@code foundNone} when it wanted tasks and none were pending.
+     */
+    default void polled(boolean full, boolean foundNone) {}
 
     /**
      * This instance's lease had lapsed: everything it claimed went back to the pool and runs
@@ -66,6 +69,7 @@ public final class ClusterNode implements SharedState, AutoCloseable {
   private final Claims claims = new Claims();
   private final AtomicBoolean poked = new AtomicBoolean();
   private final AtomicBoolean mergeDue = new AtomicBoolean();
+  private final AtomicBoolean mergePoke = new AtomicBoolean();
   private final ScheduledExecutorService timer;
   private volatile Work work;
 
@@ -89,7 +93,7 @@ public final class ClusterNode implements SharedState, AutoCloseable {
     timer.scheduleWithFixedDelay(
         this::renewQuietly, 0, timing.renewEvery().toMillis(), TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(
-        this::pollQuietly, 0, timing.pollEvery().toMillis(), TimeUnit.MILLISECONDS);
+        () -> pollQuietly(true), 0, timing.pollEvery().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Takes a lease without starting the timers (tests drive {@link #poll} themselves). */
@@ -128,23 +132,39 @@ public final class ClusterNode implements SharedState, AutoCloseable {
    * dispatcher, claims merges that are due.
    */
   public void poll() {
-    poked.set(false);
-    sql(claims::reclaim);
-    int wanted = work.wanted();
-    if (wanted > 0) {
-      Map<Long, BitSet> won =
-          sql(c -> claims.claim(c, lease.name(), lease.epoch(), Math.min(wanted, timing.batch())));
-      won.forEach(work::run);
-    }
-    List<Long> merges = sql(c -> claims.claimMerges(c, lease.name(), lease.epoch(), 8));
-    merges.forEach(work::merge);
-    work.polled();
+    poll(true, true);
   }
 
-  /** Polls soon (a job was submitted, or this instance's last task of a job is done). */
+  /**
+   * A round: with {@code full} (the timer's, every second) also hands back lapsed leases' tasks and
+   * does the housekeeping; with {@code merges} also claims merges that are due. A round asked for
+   * by a low queue or a submission only claims tasks: on two instances the reclaim and merge claim
+   * of every such round cost PostgreSQL more than the claim itself (bench/throughput.sh --setups).
+   */
+  void poll(boolean full, boolean merges) {
+    poked.set(false);
+    if (full) {
+      sql(claims::reclaim);
+    }
+    int wanted = work.wanted();
+    boolean won = false;
+    if (wanted > 0) {
+      Map<Long, BitSet> claimed =
+          sql(c -> claims.claim(c, lease.name(), lease.epoch(), Math.min(wanted, timing.batch())));
+      claimed.forEach(work::run);
+      won = !claimed.isEmpty();
+    }
+    if (merges) {
+      List<Long> due = sql(c -> claims.claimMerges(c, lease.name(), lease.epoch(), 8));
+      due.forEach(work::merge);
+    }
+    work.polled(full, wanted > 0 && !won);
+  }
+
+  /** Polls soon (a job was submitted, or this instance's queue runs low): claims tasks only. */
   public void poke() {
     if (poked.compareAndSet(false, true)) {
-      timer.execute(this::pollQuietly);
+      timer.execute(() -> pollQuietly(false));
     }
   }
 
@@ -156,9 +176,9 @@ public final class ClusterNode implements SharedState, AutoCloseable {
     }
   }
 
-  private void pollQuietly() {
+  private void pollQuietly(boolean full) {
     try {
-      poll();
+      poll(full, full || mergePoke.getAndSet(false));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "cluster: claiming tasks failed; trying again", e);
     }
@@ -209,6 +229,7 @@ public final class ClusterNode implements SharedState, AutoCloseable {
   @Override
   public void committed() {
     if (mergeDue.getAndSet(false)) {
+      mergePoke.set(true);
       poke();
     }
   }

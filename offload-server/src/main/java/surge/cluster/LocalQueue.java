@@ -48,8 +48,6 @@ public final class LocalQueue implements ClusterNode.Work, TaskClaims {
 
   private volatile int lowMark;
   private volatile long quietUntil = System.nanoTime();
-  private int lastWanted;
-  private boolean wonThisRound;
 
   /**
    * @param poke asks the cluster's poller for a round soon ({@link ClusterNode#poke})
@@ -68,7 +66,6 @@ public final class LocalQueue implements ClusterNode.Work, TaskClaims {
 
   @Override
   public void run(long job, BitSet claimed) {
-    wonThisRound = true;
     String id = held.get(job);
     if (id != null) {
       outstanding.merge(id, claimed.cardinality(), Integer::sum);
@@ -97,8 +94,7 @@ public final class LocalQueue implements ClusterNode.Work, TaskClaims {
     var stats = dispatcher.stats();
     long ahead = Math.min(2L * batch, (long) AHEAD * stats.volunteers());
     lowMark = (int) (ahead / 2);
-    lastWanted = (int) Math.max(0, ahead - stats.queued());
-    return lastWanted;
+    return (int) Math.max(0, ahead - stats.queued());
   }
 
   @Override
@@ -114,12 +110,11 @@ public final class LocalQueue implements ClusterNode.Work, TaskClaims {
   }
 
   @Override
-  public void polled() {
-    if (lastWanted > 0 && !wonThisRound) {
+  public void polled(boolean full, boolean foundNone) {
+    if (foundNone) {
       quietUntil = System.nanoTime() + QUIET_NANOS;
     }
-    wonThisRound = false;
-    if (held.isEmpty()) {
+    if (!full || held.isEmpty()) {
       return;
     }
     List<Job> ended =

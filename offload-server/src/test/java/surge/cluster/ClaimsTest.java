@@ -255,8 +255,12 @@ class ClaimsTest {
     before = node.statements();
     write(node, work.jobs(), work.indices());
     assertThat(node.statements() - before).as("the fence: one batch for 64 results").isEqualTo(1);
+    before = node.statements();
+    node.poll(false, false); // a round a low queue asked for: the claim alone
+    assertThat(node.statements() - before).isEqualTo(1);
+    assertThat(work.claimed).hasSize(128);
     assertThat(node.counts(21).orElseThrow())
-        .isEqualTo(new surge.jobs.control.SharedState.TaskCounts(576, 0, 64));
+        .isEqualTo(new surge.jobs.control.SharedState.TaskCounts(512, 64, 64));
     // Status polls: the counts are read at most every half second per job and instance.
     before = node.statements();
     node.counts(21);
