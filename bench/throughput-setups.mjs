@@ -66,33 +66,64 @@ const STATS_SQL = `
   where dbid = (select oid from pg_database where datname = 'surge')
     and query !~* 'pg_stat_statements|pg_database'`;
 
-function pgStats(pg) {
-  if (!pg) return null;
-  const out = execFileSync(
+const psql = (pg, sql) =>
+  execFileSync(
     "psql",
-    [
-      "-X",
-      "-h",
-      pg.socket,
-      "-p",
-      String(pg.port),
-      "-U",
-      "surge",
-      "-d",
-      "surge",
-      "-Atq",
+    ["-X", "-h", pg.socket, "-p", String(pg.port), "-U", "surge", "-d", "surge", "-Atq"].concat([
       "-F",
-      " ",
+      "\x1f",
       "-c",
-      STATS_SQL,
-    ],
+      sql,
+    ]),
     { encoding: "utf8" },
   );
-  const [statements, transactions, claimStatements, claimedRows, claimExecMs, execMs] = out
+
+function pgStats(pg) {
+  if (!pg) return null;
+  const [statements, transactions, claimStatements, claimedRows, claimExecMs, execMs] = psql(
+    pg,
+    STATS_SQL,
+  )
     .trim()
-    .split(" ")
+    .split("\x1f")
     .map(Number);
   return { statements, transactions, claimStatements, claimedRows, claimExecMs, execMs };
+}
+
+// Where the statements go: every statement's calls, rows and time so far, by its text.
+const BY_QUERY_SQL = `
+  select calls, rows, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 100)
+  from pg_stat_statements
+  where dbid = (select oid from pg_database where datname = 'surge')
+    and query !~* 'pg_stat_statements|pg_database'`;
+
+function pgByQuery(pg) {
+  if (!pg) return null;
+  const out = new Map();
+  for (const line of psql(pg, BY_QUERY_SQL).split("\n").filter(Boolean)) {
+    const [calls, rows, ms, query] = line.split("\x1f");
+    const q = out.get(query) ?? { calls: 0, rows: 0, ms: 0 };
+    out.set(query, {
+      calls: q.calls + Number(calls),
+      rows: q.rows + Number(rows),
+      ms: q.ms + Number(ms),
+    });
+  }
+  return out;
+}
+
+/** after - before by statement, added into `sum` (a Map from statement text). */
+function addByQuery(sum, before, after) {
+  for (const [query, a] of after) {
+    const b = before.get(query) ?? { calls: 0, rows: 0, ms: 0 };
+    if (a.calls === b.calls) continue;
+    const t = sum.get(query) ?? { calls: 0, rows: 0, ms: 0 };
+    sum.set(query, {
+      calls: t.calls + a.calls - b.calls,
+      rows: t.rows + a.rows - b.rows,
+      ms: t.ms + a.ms - b.ms,
+    });
+  }
 }
 
 const pgDelta = (a, b) =>
@@ -118,10 +149,12 @@ async function prepare(setup, kernelBytes) {
 async function measured(s, tasks, r, cores) {
   const spec = { name: `bench-${s.name}-${r}`, kernel: s.kernel, tasks, merge: { kind: "concat" } };
   const pgBefore = pgStats(s.pg);
+  const byQueryBefore = pgByQuery(s.pg);
   const run = await throughputRun(s.api, spec, s.pids, cores);
   // Backends publish their transaction counts at most once a second (PostgreSQL 15).
   if (s.pg) await new Promise((r) => setTimeout(r, 1200));
   const pg = pgDelta(pgBefore, pgStats(s.pg));
+  if (s.pg) addByQuery(s.byQuery, byQueryBefore, pgByQuery(s.pg));
   const wall = run.cpu.wallSeconds;
   run.postgres = pg && {
     ...pg,
@@ -171,6 +204,18 @@ function figuresOf(runs) {
   };
 }
 
+function topStatements(byQuery, tasks) {
+  return [...byQuery]
+    .sort((a, b) => b[1].calls - a[1].calls)
+    .slice(0, 15)
+    .map(([query, q]) => ({
+      query,
+      callsPerTask: q.calls / tasks,
+      rowsPerTask: q.rows / tasks,
+      execMicrosPerTask: (q.ms * 1000) / tasks,
+    }));
+}
+
 // ---- the table ----
 
 function printTable(result) {
@@ -218,6 +263,14 @@ function printTable(result) {
   row("PostgreSQL execution µs / task (all)", "pgExecMicrosPerTask", 0);
   row("machine idle %", "idlePct", 0);
   row("load average (1 min) before each run", "load1", 1);
+  for (const s of setups.filter((x) => x.statementsByQuery?.length)) {
+    lines.push(`  ${s.name}: most executed statements, per task (calls, rows, µs of PostgreSQL):`);
+    for (const q of s.statementsByQuery.slice(0, 8))
+      lines.push(
+        `    ${n(q.callsPerTask, 3).padStart(7)} ${n(q.rowsPerTask, 3).padStart(7)} ` +
+          `${n(q.execMicrosPerTask, 1).padStart(7)}  ${q.query.slice(0, 90)}`,
+      );
+  }
   process.stdout.write(`${lines.join("\n")}\n`);
 }
 
@@ -243,6 +296,7 @@ async function main() {
       label: `${s.name} `,
     });
     s.runs = [];
+    s.byQuery = new Map();
   }
   for (let r = 0; r < runs; r++) {
     for (let k = 0; k < setups.length; k++) {
@@ -265,6 +319,11 @@ async function main() {
       instances: s.serverPids.length,
       url: s.url,
       figures: figuresOf(s.runs),
+      // The measured runs' statements, most executed first, per task of those runs.
+      statementsByQuery: topStatements(
+        s.byQuery,
+        s.runs.reduce((a, r) => a + r.tasks, 0),
+      ),
       warmup: s.warmup,
       throughput: s.runs,
     })),
