@@ -34,6 +34,10 @@ const { values: o } = parseArgs({
     "warmup-max-jobs": { type: "string", default: "12" },
     "latency-tasks": { type: "string", default: "1" },
     "poll-ms": { type: "string", default: "2" },
+    // A clustered instance answers a job's status by counting its claim rows in PostgreSQL (about
+    // 30 ms for 20,000 tasks): polled every 100 ms, as for one server, that was the largest part of
+    // PostgreSQL's time per task. Every setup is polled alike.
+    "status-poll-ms": { type: "string", default: "1000" },
     config: { type: "string" },
     out: { type: "string" },
     // Prints the table of a results file again (after a change to the table, say).
@@ -150,7 +154,7 @@ async function measured(s, tasks, r, cores) {
   const spec = { name: `bench-${s.name}-${r}`, kernel: s.kernel, tasks, merge: { kind: "concat" } };
   const pgBefore = pgStats(s.pg);
   const byQueryBefore = pgByQuery(s.pg);
-  const run = await throughputRun(s.api, spec, s.pids, cores);
+  const run = await throughputRun(s.api, spec, s.pids, cores, int("status-poll-ms"));
   // Backends publish their transaction counts at most once a second (PostgreSQL 15).
   if (s.pg) await new Promise((r) => setTimeout(r, 1200));
   const pg = pgDelta(pgBefore, pgStats(s.pg));
@@ -229,7 +233,8 @@ function printTable(result) {
   const first = setups[0];
   lines.push(
     `Surge throughput by setup: noop.wasm, ${c.volunteers} volunteers x ${c.workers} workers each, ` +
-      `${result.runs} interleaved runs x ${result.tasks} tasks; load ${result.loadAtStart.join(" ")} ` +
+      `${result.runs} interleaved runs x ${result.tasks} tasks, status polled every ` +
+      `${result.statusPollMs ?? 100} ms; load ${result.loadAtStart.join(" ")} ` +
       `at start, ${result.loadAtEnd.join(" ")} at end (1, 5, 15 min)`,
   );
   line(
@@ -293,6 +298,7 @@ async function main() {
       maxJobs: int("warmup-max-jobs"),
       latencyTasks: int("latency-tasks"),
       pollMs: int("poll-ms"),
+      statusPollMs: int("status-poll-ms"),
       label: `${s.name} `,
     });
     s.runs = [];
@@ -311,6 +317,7 @@ async function main() {
     config,
     tasks,
     runs,
+    statusPollMs: int("status-poll-ms"),
     loadAtStart,
     loadAtEnd: loadavg().map((x) => round(x, 2)),
     setups: setups.map((s) => ({

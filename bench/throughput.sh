@@ -35,9 +35,11 @@
 #                           e.g. --setups h2,pg1,pg2. All setups run at once; each is warmed up,
 #                           then the measured jobs are interleaved (run r starts at setup r mod S).
 #                           Per setup: tasks/s, CPU s per 1,000 tasks of the instances (summed),
-#                           PostgreSQL, nginx and volunteers, PostgreSQL statements and commits per
+#                           PostgreSQL, nginx and volunteers, PostgreSQL statements and transactions per
 #                           task, claims/s and the claim statements' time. No local baseline nor
 #                           latency jobs; not with --db, --cold or --jfr. bench/throughput-setups.mjs.
+#     --status-poll-ms N    with --setups: each job's status polled every N ms (default 1000; a
+#                           clustered instance counts the job's claim rows in PostgreSQL for it)
 #     --keep                keep the temporary directory (logs, databases) and print its path
 #
 # Prints a table and writes bench/results/<UTC timestamp>[-label].json. See docs/benchmarks.md.
@@ -52,7 +54,7 @@ repo="$(cd "$bench/.." && pwd)"
 bench_operator_token
 home="$repo"
 volunteers=2 workers=1 tasks=20000 runs=3 warmup=20000 warmup_max=12 latency_jobs=200 latency_tasks=1
-baseline_runs="" cold=0 db=h2 setups="" tasks_per_worker="" dispatch_mode="" java_opts="" jfr=0 label="" keep=0
+baseline_runs="" cold=0 db=h2 setups="" status_poll_ms=1000 tasks_per_worker="" dispatch_mode="" java_opts="" jfr=0 label="" keep=0
 
 cmdline="bench/throughput.sh"
 [ $# -gt 0 ] && cmdline+="$(printf ' %q' "$@")"
@@ -78,6 +80,7 @@ while [ $# -gt 0 ]; do
     --home) home="$(cd "${2:?--home needs a directory}" && pwd)"; shift 2 ;;
     --label) label="${2-}"; [[ "$label" =~ ^[A-Za-z0-9._-]+$ ]] || die "--label: letters, digits, . _ - only"; shift 2 ;;
     --keep) keep=1; shift ;;
+    --status-poll-ms) need_int "$1" "${2-}"; status_poll_ms=$2; shift 2 ;;
     --setups) setups="${2-}"; [[ "$setups" =~ ^(h2|pg[1-9][0-9]?)(,(h2|pg[1-9][0-9]?))*$ ]] \
       || die "--setups: a comma-separated list of h2 and pgN (N instances on PostgreSQL), e.g. h2,pg1,pg2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d;s/^# \{0,1\}//'; exit 0 ;;

@@ -105,7 +105,8 @@ export async function runJob(api, spec, pollMs, timeoutMs, onPoll) {
   return { status: s, t0, submitMs, endSeenAt: end.endSeenAt, mergingSeenAt: end.mergingSeenAt };
 }
 
-export async function throughputRun(api, spec, pids, cores) {
+/** One job; its status is polled every `statusPollMs` (100 by default, as bench/throughput.sh). */
+export async function throughputRun(api, spec, pids, cores, statusPollMs = 100) {
   const before = cpuSnapshot(pids);
   const load = loadAverage();
   // The journal's backlog (results accepted but not yet committed), sampled every ~0.5 s.
@@ -119,7 +120,7 @@ export async function throughputRun(api, spec, pids, cores) {
     journal.push([now, s.tasks.done, pending]);
     if (pending > journalMax) journalMax = pending;
   };
-  const job = await runJob(api, spec, 100, 30 * 60_000, onPoll);
+  const job = await runJob(api, spec, statusPollMs, 30 * 60_000, onPoll);
   const after = cpuSnapshot(pids);
   const s = job.status;
   const tasks = s.tasks.total;
@@ -220,10 +221,16 @@ export const jitShare = (run) => {
  * than 10% of the server's CPU in a warm-up job, after at least two, at most --warmup-max-jobs.
  */
 export async function warmUp(api, spec, pids, cores, kernel, opts) {
-  const { tasks, maxJobs, latencyTasks, pollMs, label = "" } = opts;
+  const { tasks, maxJobs, latencyTasks, pollMs, statusPollMs, label = "" } = opts;
   const history = [];
   for (let j = 1; tasks > 0 && j <= maxJobs; j++) {
-    const run = await throughputRun(api, spec(tasks, `bench-warmup-${j}`), pids, cores);
+    const run = await throughputRun(
+      api,
+      spec(tasks, `bench-warmup-${j}`),
+      pids,
+      cores,
+      statusPollMs,
+    );
     const share = jitShare(run);
     history.push({ tasks, tasksPerSecServer: run.tasksPerSecServer, jitShareOfServerCpu: share });
     say(

@@ -127,6 +127,6 @@ run_setups() {
   say "all setups up ($setups), load $load1; measuring"
   node "$bench/throughput-setups.mjs" --setups "$tmp/setups.json" --kernel "$kernel" \
     --tasks "$tasks" --runs "$runs" --warmup-tasks "$warmup" --warmup-max-jobs "$warmup_max" \
-    --latency-tasks "$latency_tasks" --config "$tmp/config.json" --out "$out"
+    --latency-tasks "$latency_tasks" --status-poll-ms "$status_poll_ms" --config "$tmp/config.json" --out "$out"
   say "results: ${out#"$repo"/}"
 }
