@@ -25,6 +25,21 @@
 #     --home DIR            the Surge checkout to run (bin/, offload-server/target, worker-runtime);
 #                           default: this one. For A/B runs of a patched build.
 #     --label TEXT          added to the results file name and the JSON
+#     --setups LIST         the same workload (volunteers, tasks, runs, warm-up) on several setups
+#                           in one run, comma-separated, the first the reference of the ratios:
+#                             h2    the single server on H2, as without --setups
+#                             pgN   N instances with SURGE_CLUSTER=on on one PostgreSQL behind
+#                                   nginx (deploy/cluster/local-cluster.sh, pg_stat_statements
+#                                   loaded), the volunteers connected through nginx and spread
+#                                   over the instances (pg1, pg2, ...)
+#                           e.g. --setups h2,pg1,pg2. All setups run at once; each is warmed up,
+#                           then the measured jobs are interleaved (run r starts at setup r mod S).
+#                           Per setup: tasks/s, CPU s per 1,000 tasks of the instances (summed),
+#                           PostgreSQL, nginx and volunteers, PostgreSQL statements and transactions per
+#                           task, claims/s and the claim statements' time. No local baseline nor
+#                           latency jobs; not with --db, --cold or --jfr. bench/throughput-setups.mjs.
+#     --status-poll-ms N    with --setups: each job's status polled every N ms (default 1000; a
+#                           clustered instance counts the job's claim rows in PostgreSQL for it)
 #     --keep                keep the temporary directory (logs, databases) and print its path
 #
 # Prints a table and writes bench/results/<UTC timestamp>[-label].json. See docs/benchmarks.md.
@@ -39,7 +54,7 @@ repo="$(cd "$bench/.." && pwd)"
 bench_operator_token
 home="$repo"
 volunteers=2 workers=1 tasks=20000 runs=3 warmup=20000 warmup_max=12 latency_jobs=200 latency_tasks=1
-baseline_runs="" cold=0 db=h2 tasks_per_worker="" dispatch_mode="" java_opts="" jfr=0 label="" keep=0
+baseline_runs="" cold=0 db=h2 setups="" status_poll_ms=1000 tasks_per_worker="" dispatch_mode="" java_opts="" jfr=0 label="" keep=0
 
 cmdline="bench/throughput.sh"
 [ $# -gt 0 ] && cmdline+="$(printf ' %q' "$@")"
@@ -65,6 +80,9 @@ while [ $# -gt 0 ]; do
     --home) home="$(cd "${2:?--home needs a directory}" && pwd)"; shift 2 ;;
     --label) label="${2-}"; [[ "$label" =~ ^[A-Za-z0-9._-]+$ ]] || die "--label: letters, digits, . _ - only"; shift 2 ;;
     --keep) keep=1; shift ;;
+    --status-poll-ms) need_int "$1" "${2-}"; status_poll_ms=$2; shift 2 ;;
+    --setups) setups="${2-}"; [[ "$setups" =~ ^(h2|pg[1-9][0-9]?)(,(h2|pg[1-9][0-9]?))*$ ]] \
+      || die "--setups: a comma-separated list of h2 and pgN (N instances on PostgreSQL), e.g. h2,pg1,pg2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d;s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
@@ -76,6 +94,10 @@ if [ "$cold" = 1 ]; then
   [ -n "${runs_given:-}" ] || runs=1
   [ -n "${latency_given:-}" ] || latency_jobs=0
   baseline_runs="${baseline_runs:-0}"
+fi
+if [ -n "$setups" ]; then
+  [ "$db" = h2 ] && [ "$cold" = 0 ] && [ "$jfr" = 0 ] || die "--setups does not go with --db, --cold or --jfr"
+  baseline_runs=0 latency_jobs=0
 fi
 baseline_runs="${baseline_runs:-$runs}"
 
@@ -92,6 +114,7 @@ out="$bench/results/${stamp}${label:+-$label}.json"
 tmp="$(mktemp -d /tmp/surge-bench.XXXXXX)"
 server_pid="" pg_pid="" pg_dir=""
 volunteer_pids=()
+cluster_dirs=() # --setups: the local clusters started, stopped by local-cluster.sh at the end
 
 # Stops what this script started, by pid, politely first.
 stop_pid() { # pid seconds signal
@@ -105,6 +128,7 @@ cleanup() {
   local rc=$?
   for pid in "${volunteer_pids[@]}"; do stop_pid "$pid" 12; done
   [ -n "$server_pid" ] && stop_pid "$server_pid" 30
+  for d in "${cluster_dirs[@]}"; do SURGE_CLUSTER_DIR=$d "$home/deploy/cluster/local-cluster.sh" stop >&2 || true; done
   [ -n "$pg_pid" ] && stop_pid "$pg_pid" 30 INT
   if [ "$keep" = 1 ] || [ "$rc" != 0 ]; then
     say "logs and data kept in $tmp${pg_dir:+ and $pg_dir}"
@@ -196,30 +220,49 @@ if [ "$baseline_runs" -gt 0 ]; then
     --tasks "$tasks" --runs "$baseline_runs" --workers $((volunteers * workers)) --out "$tmp/baseline.json"
 fi
 
-# 2. The server, on a free port with a fresh data directory.
-[ "$db" = postgres ] && start_postgres
-write_config
-port="$(free_port)"
-url="http://127.0.0.1:$port"
-mkdir -p "$tmp/data"
-(
-  export SURGE_DATA_DIR="$tmp/data"
+# The options that shape the server, for every instance this script starts.
+server_env() {
   [ -n "$tasks_per_worker" ] && export SURGE_TASKS_PER_WORKER="$tasks_per_worker"
   [ -n "$dispatch_mode" ] && export SURGE_DISPATCH_MODE="$dispatch_mode"
   [ -n "$java_opts" ] && export SURGE_JAVA_OPTS="$java_opts"
-  exec "$home/bin/surge-server" --port "$port"
-) >"$tmp/server.log" 2>&1 &
-server_pid=$!
-say "server pid $server_pid on $url (db $db), waiting for /health"
-started=$SECONDS
-boot_t0=$(date +%s%3N)
-until [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/health" || true)" = 200 ]; do
-  kill -0 "$server_pid" 2>/dev/null || { tail -20 "$tmp/server.log" >&2; die "the server exited"; }
-  [ $((SECONDS - started)) -lt 240 ] || { tail -20 "$tmp/server.log" >&2; die "no healthy server after 240 s"; }
-  sleep 0.2
-done
-boot_ms=$(( $(date +%s%3N) - boot_t0 ))
-say "server healthy after $boot_ms ms"
+  return 0
+}
+# The server, on a free port with a fresh data directory: launched, then awaited.
+launch_server() {
+  port="$(free_port)"
+  url="http://127.0.0.1:$port"
+  mkdir -p "$tmp/data"
+  (
+    export SURGE_DATA_DIR="$tmp/data"
+    server_env
+    exec "$home/bin/surge-server" --port "$port"
+  ) >"$tmp/server.log" 2>&1 &
+  server_pid=$!
+  say "server pid $server_pid on $url (db $db), waiting for /health"
+  started=$SECONDS
+  boot_t0=$(date +%s%3N)
+}
+await_server() {
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/health" || true)" = 200 ]; do
+    kill -0 "$server_pid" 2>/dev/null || { tail -20 "$tmp/server.log" >&2; die "the server exited"; }
+    [ $((SECONDS - started)) -lt 240 ] || { tail -20 "$tmp/server.log" >&2; die "no healthy server after 240 s"; }
+    sleep 0.2
+  done
+  boot_ms=$(( $(date +%s%3N) - boot_t0 ))
+  say "server healthy after $boot_ms ms"
+}
+
+if [ -n "$setups" ]; then
+  . "$bench/lib/setups.sh"
+  run_setups
+  exit 0
+fi
+
+# 2. The server.
+[ "$db" = postgres ] && start_postgres
+write_config
+launch_server
+await_server
 
 bench_volunteer_key "$url"
 # 3. The volunteers.

@@ -11,6 +11,8 @@
 #   postgres     Debian's PostgreSQL 15 (/usr/lib/postgresql/15/bin), its own cluster in pg/data,
 #                on 127.0.0.1 and a socket in pg/run; as user $SURGE_CLUSTER_PG_USER (default
 #                postgres, else nobody) when this script runs as root, since PostgreSQL refuses root;
+#                SURGE_CLUSTER_PG_OPTIONS adds server options (bench/throughput.sh --setups loads
+#                pg_stat_statements with "-c shared_preload_libraries=pg_stat_statements");
 #   instance-K   bin/surge-server (Payara Micro with the built WAR) with SURGE_DATA_DIR=instances/K,
 #                SURGE_BIND=127.0.0.1, SURGE_DB_URL on that PostgreSQL, SURGE_CLUSTER=on (the
 #                instances share tasks through it; SURGE_CLUSTER=off from the caller keeps each
@@ -230,7 +232,7 @@ start_postgres() {
   [[ -n "$PG_USER" ]] && chown "$PG_USER" "$DIR/log/postgres.log"
   # pg_ctl starts postgres in the background and waits until it accepts connections.
   as_pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$DIR/log/postgres.log" -w -t "$START_TIMEOUT" start \
-    -o "-p $PG_PORT -k $PG_RUN -c listen_addresses=127.0.0.1 -c max_connections=200" \
+    -o "-p $PG_PORT -k $PG_RUN -c listen_addresses=127.0.0.1 -c max_connections=200 ${SURGE_CLUSTER_PG_OPTIONS:-}" \
     >"$DIR/log/pg_ctl.log" 2>&1 9>&- ||
     {
       tail -n 20 "$DIR/log/postgres.log" >&2
