@@ -1,6 +1,6 @@
-// bench/throughput.sh --setups: its option checks and its table (quick), and one real run of
-// h2, pg1 and pg2 with small task counts (slow: four Payara boots, 5-6 minutes on this 2-core
-// machine, so it runs only with SURGE_SLOW_BENCH_TESTS=1; deploy/test.sh does not set it).
+// bench/throughput.sh --setups: its option checks and its table (quick, in deploy/test.sh). One
+// real run of h2, pg1 and pg2 is bench/test-slow/throughput-setups.test.mjs (four Payara boots,
+// 5-6 minutes on this 2-core machine: `node --test bench/test-slow/`).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -76,31 +76,3 @@ test("the table has a column per setup and ratios to the first", () => {
   assert.deepEqual(rows["ratio to h2 (medians)"], ["1", "0.75", "0.5"]);
   assert.equal(rows["claims / s (task_claims rows claimed)"][0], "-");
 });
-
-test(
-  "one real run measures h2, pg1 and pg2 with nonzero throughput",
-  { skip: process.env.SURGE_SLOW_BENCH_TESTS !== "1" && "set SURGE_SLOW_BENCH_TESTS=1 (5-6 min)" },
-  () => {
-    const out = run(
-      join(bench, "throughput.sh"),
-      ["--setups", "h2,pg1,pg2", "--tasks", "500", "--runs", "1", "--warmup-tasks", "500"].concat([
-        "--warmup-max-jobs",
-        "2",
-        "--label",
-        "setups-test",
-      ]),
-      { timeout: 15 * 60_000 },
-    );
-    assert.equal(out.status, 0, out.stderr.slice(-3000));
-    const rows = tableRows(out.stdout);
-    assert.equal(rows["median [min..max]"].length, 3);
-    const rates = rows["tasks/s (createdAt -> finishedAt)"].map((c) =>
-      Number(c.split(" ")[0].replace(/,/g, "")),
-    );
-    assert.equal(rates.length, 3);
-    for (const r of rates) assert.ok(r > 0, `tasks/s ${rates}`);
-    const claims = rows["claims / s (task_claims rows claimed)"];
-    assert.equal(claims[0], "-");
-    for (const c of claims.slice(1)) assert.ok(Number(c.split(" ")[0].replace(/,/g, "")) > 0);
-  },
-);
