@@ -225,7 +225,10 @@ fault_nginx-restart() {
   while [ -e "/proc/$pid" ]; do sleep 0.05; done
   sleep "$down_s"
   "$CLUSTER" start >>"$SURGE_CLUSTER_DIR/log/fault-start.log" 2>&1
-  echo "nginx pid $pid stopped, down ${down_s} s, started again"
+  # Where the volunteers came back (nginx's round robin; they reconnect on their backoff).
+  local deadline=$((SECONDS + 30))
+  while [ "$(connected)" -lt "$volunteers" ] && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
+  echo "nginx pid $pid stopped, down ${down_s} s, started again; volunteers per instance after: $(counts)"
 }
 fault_postgres-restart() {
   local pid
@@ -260,13 +263,6 @@ pg_close() {
   local p=${PGCO_PID:-} fd=${PGCO[1]:-}
   [ -n "$fd" ] && eval "exec $fd>&-"
   [ -n "$p" ] && { wait "$p" 2>/dev/null || true; }
-}
-# The pid of instance-K (its SURGE_INSTANCE_NAME, the owner in task_claims) from local-cluster.sh env.
-pid_of() {
-  local k=${1#instance-} pids
-  pids=$(eval "$("$CLUSTER" env)"; echo "$SURGE_INSTANCE_PIDS")
-  read -r -a pids <<<"$pids"
-  echo "${pids[$((k - 1))]}"
 }
 now_s() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
 # The instance (owner|epoch|count) holding most claimed tasks of job $id.
@@ -311,20 +307,25 @@ follow_claims() {
     "$n_held" "$reclaim_s" "$rerun_s" "${#done_by[@]}" "$stale" >"$SURGE_CLUSTER_DIR/fault-extra"
   echo "$n_held tasks held; all reclaimed after ${reclaim_s} s, all DONE again after ${rerun_s} s (${#done_by[@]} seen DONE, $stale under the stale epoch)"
 }
+# The pids of instance-1..N, read before the busiest is chosen: looking one up afterwards (through
+# local-cluster.sh env, up to a second on a loaded machine) let the busiest finish its tasks first.
+instance_pids() { (eval "$("$CLUSTER" env)"; echo "$SURGE_INSTANCE_PIDS"); }
 fault_kill-busiest() {
-  local owner epoch n pid t0
+  local owner epoch n pid t0 pids
+  read -r -a pids <<<"$(instance_pids)"
   IFS='|' read -r owner epoch n <<<"$(busiest)"
   [ -n "$owner" ] || { echo "no instance held a claimed task: nothing killed"; return; }
-  pid=$(pid_of "$owner")
+  pid=${pids[$((${owner#instance-} - 1))]}
   t0=$(now_ms)
   kill -KILL "$pid"
   echo "SIGKILL $owner pid $pid (epoch $epoch, $n claimed tasks); $(follow_claims "$epoch" "$t0")"
 }
 fault_sigstop-past-lease() {
-  local owner epoch n pid t0
+  local owner epoch n pid t0 pids
+  read -r -a pids <<<"$(instance_pids)"
   IFS='|' read -r owner epoch n <<<"$(busiest)"
   [ -n "$owner" ] || { echo "no instance held a claimed task: nothing stopped"; return; }
-  pid=$(pid_of "$owner")
+  pid=${pids[$((${owner#instance-} - 1))]}
   t0=$(now_ms)
   kill -STOP "$pid"
   echo "$owner $pid $epoch" >"$SURGE_CLUSTER_DIR/fault-stopped"
@@ -428,7 +429,12 @@ run_one() { # fault rep
         fault_pid=$!
       fi
     fi
-    if [ $SECONDS -ge $deadline ]; then state="TIMEOUT"; break; fi
+    if [ $SECONDS -ge $deadline ]; then
+      state="TIMEOUT"
+      # What holds the job up: volunteers per instance, and its claims by owner and state.
+      say "$fault #$rep: job $id not ended after ${timeout_s} s ($(json_field tasks <<<"$status" | tr '\n' ' ')); volunteers per instance: $(counts); claims (owner|epoch|state|count): $(pg_q "select coalesce(owner, '-'), coalesce(owner_epoch::text, '-'), state, count(*) from task_claims where job_id = $jid group by 1, 2, 3 order by 1, 3" | tr '\n' ' '); leases: $(pg_q "select * from cluster_instances" | tr '\n' ' ')"
+      break
+    fi
     sleep 0.2
   done
   t_end=$(now_ms)
