@@ -30,5 +30,5 @@ deploy/cluster/smoke.sh
 # rescue due while the instance that polled Slurm last is dead (a local Slurm is started for it).
 # Fails on a result not byte-identical to the native build, a lost task, a merge stored twice, or
 # a rescue made other than once; stops what it started by pid (about 6 minutes).
-bench/cluster-faults.sh --faults all --repeat 1 --mc-samples 30000000 --label ci
+bench/cluster-faults.sh --faults all --repeat 1 --mc-samples 30000000 --timeout-s 180 --label ci
 echo "deploy/test.sh: all tests passed in $(( $(date +%s) - started )) s"
