@@ -9,6 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
+import { connect } from "node:net";
 import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -65,7 +66,7 @@ async function nginxWith(serverLines) {
       "worker_processes 1;",
       `pid ${dir}/nginx-${port}.pid;`,
       `error_log ${dir}/error.log info;`,
-      "events { worker_connections 64; }",
+      "events { worker_connections 4096; }",
       "http {",
       `  access_log ${dir}/access.log;`,
       `  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;`,
@@ -168,6 +169,56 @@ test("a POST whose connection was refused goes to the next instance, once", asyn
     );
     assert.equal(seen.live.filter((m) => m === "POST").length, 6, "each POST ran once");
   } finally {
+    await nginx.stop();
+  }
+});
+
+// The per-address cap on volunteer WebSockets (limit_conn on /volunteer): 1,000 held from one
+// address, the next refused with 429 before it reaches an instance, and a place freed is taken.
+test("one address holds at most 1,000 volunteer connections; the next gets 429", async () => {
+  const held = [];
+  // Holds every /volunteer request open without answering, as a WebSocket is held; answers the rest
+  // (nginxWith's readiness probe).
+  const holding = createServer((req, res) =>
+    req.url === "/volunteer" ? held.push(req) : res.end("ok"),
+  );
+  servers.push(holding);
+  const port = await listen(holding);
+  const nginx = await nginxWith([`server 127.0.0.1:${port} max_fails=0;`]);
+  const sockets = [];
+  const open = () =>
+    new Promise((resolve, reject) => {
+      const s = connect(nginx.port, "127.0.0.1", () => {
+        s.write("GET /volunteer HTTP/1.1\r\nHost: surge\r\n\r\n");
+        resolve(s);
+      });
+      s.on("error", reject);
+      sockets.push(s);
+    });
+  const answer = (s) =>
+    new Promise((resolve) => {
+      setTimeout(() => resolve("no answer within 5 s"), 5000).unref();
+      let text = "";
+      s.on("data", (d) => {
+        text += d;
+        if (text.includes("\r\n")) resolve(text.split("\r\n")[0]);
+      });
+    });
+  try {
+    for (let i = 0; i < 1000; i++) await open();
+    for (let i = 0; i < 200 && held.length < 1000; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(held.length, 1000, "all 1,000 reached the instance");
+    const extra = await open();
+    assert.match(await answer(extra), /^HTTP\/1\.1 429/);
+    assert.equal(held.length, 1000, "the refused one never reached the instance");
+    sockets[0].destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    await open();
+    for (let i = 0; i < 100 && held.length < 1001; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(held.length, 1001, "a freed place is taken");
+  } finally {
+    for (const s of sockets) s.destroy();
+    for (const r of held) r.socket.destroy();
     await nginx.stop();
   }
 });

@@ -18,6 +18,7 @@ import surge.audit.control.Audit;
 import surge.audit.entity.AuditEntry;
 import surge.cluster.ClusterNode;
 import surge.cluster.LocalQueue;
+import surge.cluster.SharedLoginFailures;
 import surge.config.Settings;
 import surge.consent.control.ConsentTokens;
 import surge.consent.control.Consents;
@@ -329,7 +330,12 @@ public final class Server implements AutoCloseable {
             Projects.of(settings.centre(), settings.projectsFile()),
             clock);
     this.adminLogin =
-        new AdminLogin(settings.adminPassword(), LoginThrottle.standard(clock::millis));
+        new AdminLogin(
+            settings.adminPassword(),
+            // Several instances: failures counted in the database, so N instances are not N
+            // times the guessing rate of one.
+            LoginThrottle.standard(
+                clock::millis, cluster.map(c -> new SharedLoginFailures(db)).orElse(null)));
     this.tokens = new ApiTokens(db, clock);
     this.volunteerKeys = new VolunteerKeys(db, clock);
     var identity = settings.identity();
@@ -362,10 +368,14 @@ public final class Server implements AutoCloseable {
     // Shared: the cluster poller claims unfinished jobs' tasks, whichever instance stored them.
     int recovered = server.cluster.isPresent() ? 0 : server.jobs.recover();
     server.cluster.ifPresent(
-        c ->
-            c.start(
-                new LocalQueue(
-                    server.db, server.dispatcher, server.jobs, server.merger, CLAIM_BATCH)));
+        c -> {
+          // One path for claimed tasks: the dispatcher's claiming hook, set before any job.
+          var local =
+              new LocalQueue(
+                  server.db, server.dispatcher, server.jobs, server.merger, CLAIM_BATCH, c::poke);
+          server.dispatcher.claimsFrom(local);
+          c.start(local);
+        });
     server.ticker.scheduleWithFixedDelay(
         () -> {
           try {

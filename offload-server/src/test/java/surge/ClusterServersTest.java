@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import surge.config.Settings;
 import surge.dispatch.Assignment;
 import surge.dispatch.TaskOutcome;
+import surge.dispatch.VerificationReport;
 import surge.dispatch.VolunteerChannel;
 import surge.dispatch.VolunteerEvent;
 import surge.jobs.control.JobView;
@@ -36,11 +37,15 @@ class ClusterServersTest {
   @TempDir static Path dir;
 
   static Settings settings(String name) {
+    return settings(name, true);
+  }
+
+  static Settings settings(String name, boolean cluster) {
     Map<String, String> env = new HashMap<>();
     env.put("SURGE_DATA_DIR", dir.resolve("data-" + name).toString());
     env.put("SURGE_DB_URL", postgres.jdbcUrl());
     env.put("SURGE_DB_USER", "postgres");
-    env.put("SURGE_CLUSTER", "on");
+    env.put("SURGE_CLUSTER", cluster ? "on" : "off");
     env.put("SURGE_INSTANCE_NAME", name);
     env.put("SURGE_KERNEL_POLICY", "any-user");
     env.put("SURGE_VERIFY", "replicate=1");
@@ -90,7 +95,140 @@ class ClusterServersTest {
       assertThat(new String(b.jobs.result(ServerStorageTest.ALICE, job), StandardCharsets.UTF_8))
           .isEqualTo(new String(expected, StandardCharsets.UTF_8));
       assertThat(a.jobs.status(ServerStorageTest.ALICE, job).state()).isEqualTo(JobState.SUCCEEDED);
+      // Neither dispatcher keeps the job once it ended: the merger's forgets it, the other's
+      // claiming hook releases it at its next poll.
+      long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while ((a.dispatcher.progress(job).isPresent() || b.dispatcher.progress(job).isPresent())
+          && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      assertThat(a.dispatcher.progress(job)).as("a's dispatcher still holds the job").isEmpty();
+      assertThat(b.dispatcher.progress(job)).as("b's dispatcher still holds the job").isEmpty();
+      // Each instance journalled the report of its part; the stored report is their sum.
+      long reportUntil = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (accepted(a, job) < 40 && System.nanoTime() < reportUntil) {
+        Thread.sleep(50);
+      }
+      assertThat(accepted(a, job)).as("tasks accepted, summed over the instances").isEqualTo(40);
     }
+  }
+
+  @Test
+  void aJobStoredBeforeTheClusterWasOnIsClaimedRunAndMergedOnceItIs() throws Exception {
+    String job;
+    try (Server single = Server.start(settings("before", false))) {
+      // Stopped before any volunteer came: the job waits, stored without claim rows.
+      job = submitMonteCarlo(single, 12);
+    }
+    try (Server clustered = Server.start(settings("before", true))) {
+      assertNativeResult(clustered, job, runUntilEnd(clustered, job), 12);
+    }
+  }
+
+  /**
+   * An instance whose lease lapsed (cut off from the database, or frozen, past it) drops what it
+   * held: its volunteers are told to stop the tasks, which now run elsewhere; under its new lease
+   * it claims the job again and finishes it.
+   */
+  @Test
+  void anInstanceWhoseLeaseLapsedTellsItsVolunteersToStopAndClaimsAfresh() throws Exception {
+    try (Server a = Server.start(settings("lapsing"))) {
+      String job = submitMonteCarlo(a, 6);
+      var silent = new SilentVolunteer();
+      a.dispatcher.connect("silent", silent, new VolunteerProfile(4, "native"), 1 << 20);
+      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (silent.assigned.isEmpty() && System.nanoTime() < until) {
+        a.dispatcher.request("silent", 4);
+        Thread.sleep(100);
+      }
+      assertThat(silent.assigned).as("tasks given to the silent volunteer").isNotEmpty();
+      try (var c = java.sql.DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "");
+          var lapse =
+              c.prepareStatement(
+                  "update cluster_instances set lease_until = now() - interval '1 second'"
+                      + " where name = 'lapsing'")) {
+        assertThat(lapse.executeUpdate()).isEqualTo(1);
+      }
+      until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (silent.cancelled.isEmpty() && System.nanoTime() < until) {
+        Thread.sleep(50);
+      }
+      assertThat(silent.cancelled)
+          .as("the tasks it held, cancelled on the volunteer")
+          .containsAll(silent.assigned);
+      assertThat(silent.reasons).allMatch(r -> r.contains("lapsed"));
+      a.dispatcher.disconnect("silent");
+      assertNativeResult(a, job, runUntilEnd(a, job), 6);
+    }
+  }
+
+  /** Takes tasks and never answers; records what it was told to stop. */
+  static final class SilentVolunteer implements VolunteerChannel {
+    final List<String> assigned = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> cancelled = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void send(VolunteerEvent message) {
+      if (message instanceof VolunteerEvent.Assigned ts) {
+        ts.tasks().forEach(t -> assigned.add(t.job() + "/" + t.index()));
+      } else if (message instanceof VolunteerEvent.Cancelled c) {
+        c.tasks().forEach(t -> cancelled.add(t.job() + "/" + t.index()));
+        reasons.add(c.reason());
+      }
+    }
+
+    @Override
+    public void close(int code, String reason) {}
+  }
+
+  static int accepted(Server server, String job) {
+    return server
+        .jobs
+        .status(ServerStorageTest.ALICE, job)
+        .verification()
+        .map(VerificationReport::accepted)
+        .orElse(-1);
+  }
+
+  /** Stores a Monte Carlo job of {@code tasks} × 20,000 samples, merged by sum: its id. */
+  static String submitMonteCarlo(Server server, int tasks) throws Exception {
+    String kernel = server.kernels.upload(TestFiles.kernel("montecarlo")).sha256();
+    return server
+        .jobs
+        .submit(
+            ServerStorageTest.ALICE,
+            "{\"kernel\":\""
+                + kernel
+                + "\",\"tasks\":"
+                + tasks
+                + ",\"args\":[\"20000\"],\"merge\":{\"kind\":\"sum\"}}")
+        .id();
+  }
+
+  /** Runs one looping volunteer on {@code server} until the job ends; the job's view then. */
+  static JobView runUntilEnd(Server server, String job) throws Exception {
+    var stop = new AtomicBoolean();
+    var volunteer = new LoopingVolunteer(server, stop);
+    var thread = new Thread(volunteer::work);
+    thread.start();
+    try {
+      return awaitEnd(server, job);
+    } finally {
+      stop.set(true);
+      thread.join(10_000);
+    }
+  }
+
+  /** The job succeeded and its result is the native build's for {@code tasks} tasks. */
+  static void assertNativeResult(Server server, String job, JobView done, int tasks)
+      throws Exception {
+    assertThat(done.state()).isEqualTo(JobState.SUCCEEDED);
+    byte[] expected =
+        TestFiles.run(
+            TestFiles.native_("montecarlo-whole").toString(), Integer.toString(tasks), "20000");
+    assertThat(new String(server.jobs.result(ServerStorageTest.ALICE, job), StandardCharsets.UTF_8))
+        .isEqualTo(new String(expected, StandardCharsets.UTF_8));
   }
 
   static JobView awaitEnd(Server server, String id) throws InterruptedException {

@@ -3,6 +3,8 @@ package surge.cluster;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.LinkedHashMap;
@@ -20,21 +22,23 @@ public final class Claims {
   /** Round trips sent. */
   final LongAdder statements = new LongAdder();
 
+  /** One row per task, with the job's priority and deadline: the order claims follow. */
   private static final String ADD_TASKS =
-      "insert into task_claims (job_id, task_index, state)"
-          + " select ?, g, 'PENDING' from generate_series(0, ? - 1) g";
+      "insert into task_claims (job_id, task_index, state, priority, deadline)"
+          + " select ?, g, 'PENDING', ?, ? from generate_series(0, ? - 1) g";
 
   private static final String ADD_MERGE = "insert into merge_claims (job_id) values (?)";
 
   /**
-   * Up to n pending tasks, in job and task order, skipping rows another instance is claiming this
-   * instant; nothing unless the claimer's lease is live now, so a lapsed instance claims nothing.
+   * Up to n pending tasks, best job first as the dispatcher orders them (priority, deadline, age),
+   * then in task order, skipping rows another instance is claiming this instant; nothing unless the
+   * claimer's lease is live now, so a lapsed instance claims nothing.
    */
   private static final String CLAIM =
       "with c as (select job_id, task_index from task_claims"
           + " where state = 'PENDING' and exists (select 1 from cluster_instances"
           + " where epoch = ? and lease_until > now())"
-          + " order by job_id, task_index limit ? for update skip locked)"
+          + " order by priority desc, deadline, job_id, task_index limit ? for update skip locked)"
           + " update task_claims t set state = 'CLAIMED', owner = ?, owner_epoch = ?"
           + " from c where t.job_id = c.job_id and t.task_index = c.task_index"
           + " returning t.job_id, t.task_index";
@@ -89,12 +93,49 @@ public final class Claims {
       "update merge_claims set owner = null, owner_epoch = null, claimed_at = null"
           + " where owner_epoch = ?";
 
+  /**
+   * Unfinished jobs that have no claim rows (stored by a single instance before {@code
+   * SURGE_CLUSTER=on}): one row per task, done where its output is stored, else pending. Safe to
+   * run on several instances at once (existing rows are left alone).
+   */
+  private static final String ADOPT_TASKS =
+      "insert into task_claims (job_id, task_index, state, priority, deadline)"
+          + " select j.id, g, case when exists (select 1 from task_outputs o"
+          + " where o.job_id = j.id and o.task_index = g) then 'DONE' else 'PENDING' end,"
+          + " j.priority, j.deadline"
+          + " from jobs j cross join lateral generate_series(0, j.task_count - 1) g"
+          + " where j.state in ('QUEUED', 'RUNNING', 'MERGING')"
+          + " and not exists (select 1 from merge_claims m where m.job_id = j.id)"
+          + " on conflict do nothing";
+
+  private static final String ADOPT_MERGES =
+      "insert into merge_claims (job_id) select j.id from jobs j"
+          + " where j.state in ('QUEUED', 'RUNNING', 'MERGING')"
+          + " and not exists (select 1 from merge_claims m where m.job_id = j.id)"
+          + " on conflict do nothing";
+
+  /**
+   * Gives unfinished jobs stored before the cluster was on their claim rows, so that they are
+   * claimed, run and merged like any other: the number of jobs adopted.
+   */
+  public int adoptUnclaimed(Connection c) throws SQLException {
+    try (var tasks = c.prepareStatement(ADOPT_TASKS);
+        var merges = c.prepareStatement(ADOPT_MERGES)) {
+      tasks.executeUpdate();
+      statements.add(2);
+      return merges.executeUpdate();
+    }
+  }
+
   /** A new job's rows: one per task, pending, and its merge claim, unheld. */
-  public void addJob(Connection c, long job, int tasks) throws SQLException {
+  public void addJob(Connection c, long job, int tasks, int priority, Instant deadline)
+      throws SQLException {
     try (var add = c.prepareStatement(ADD_TASKS);
         var merge = c.prepareStatement(ADD_MERGE)) {
       add.setLong(1, job);
-      add.setInt(2, tasks);
+      add.setInt(2, priority);
+      add.setObject(3, deadline == null ? null : deadline.atOffset(ZoneOffset.UTC));
+      add.setInt(4, tasks);
       add.executeUpdate();
       merge.setLong(1, job);
       merge.executeUpdate();

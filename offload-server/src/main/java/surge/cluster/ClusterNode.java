@@ -3,6 +3,7 @@ package surge.cluster;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,17 @@ public final class ClusterNode implements SharedState, AutoCloseable {
 
     /** Called after each poll, for housekeeping (forgetting jobs that ended elsewhere). */
     default void polled() {}
+
+    /**
+     * This instance's lease had lapsed: everything it claimed went back to the pool and runs
+     * elsewhere, so drop it all here (its results would be refused at the fence anyway).
+     */
+    default void lapsed() {}
+
+    /** True if every task of the job claimed here is done here: its merge may be due. */
+    default boolean finishedHere(long job) {
+      return false;
+    }
   }
 
   /**
@@ -53,6 +65,7 @@ public final class ClusterNode implements SharedState, AutoCloseable {
   private final Timing timing;
   private final Claims claims = new Claims();
   private final AtomicBoolean poked = new AtomicBoolean();
+  private final AtomicBoolean mergeDue = new AtomicBoolean();
   private final ScheduledExecutorService timer;
   private volatile Work work;
 
@@ -83,6 +96,14 @@ public final class ClusterNode implements SharedState, AutoCloseable {
   void join(Work work) {
     this.work = work;
     sql(c -> lease.take(c));
+    int adopted = sql(claims::adoptUnclaimed);
+    if (adopted > 0) {
+      LOG.info(
+          () ->
+              "cluster: "
+                  + adopted
+                  + " unfinished job(s) stored before SURGE_CLUSTER=on are now shared");
+    }
   }
 
   /** Renews the lease, or takes a new one (a new epoch) if it lapsed; true if it was still live. */
@@ -97,6 +118,7 @@ public final class ClusterNode implements SharedState, AutoCloseable {
                   + old
                   + " had lapsed; its tasks are fenced off, now epoch "
                   + lease.epoch());
+      work.lapsed();
     }
     return live;
   }
@@ -150,8 +172,9 @@ public final class ClusterNode implements SharedState, AutoCloseable {
   }
 
   @Override
-  public void accepted(Connection c, long job, int tasks) throws SQLException {
-    claims.addJob(c, job, tasks);
+  public void accepted(Connection c, long job, int tasks, int priority, Instant deadline)
+      throws SQLException {
+    claims.addJob(c, job, tasks, priority, deadline);
   }
 
   @Override
@@ -161,7 +184,16 @@ public final class ClusterNode implements SharedState, AutoCloseable {
 
   @Override
   public BitSet admit(Connection c, long[] jobs, int[] indices) throws SQLException {
-    return claims.done(c, lease.name(), lease.epoch(), jobs, indices);
+    BitSet admitted = claims.done(c, lease.name(), lease.epoch(), jobs, indices);
+    Work w = work;
+    long last = -1;
+    for (int i = admitted.nextSetBit(0); w != null && i >= 0; i = admitted.nextSetBit(i + 1)) {
+      if (jobs[i] != last && w.finishedHere(jobs[i])) {
+        mergeDue.set(true); // claimed at the poll that follows the commit
+      }
+      last = jobs[i];
+    }
+    return admitted;
   }
 
   @Override
@@ -175,8 +207,10 @@ public final class ClusterNode implements SharedState, AutoCloseable {
   }
 
   @Override
-  public void completedHere(long job) {
-    poke();
+  public void committed() {
+    if (mergeDue.getAndSet(false)) {
+      poke();
+    }
   }
 
   @Override

@@ -1,11 +1,13 @@
 package surge.cluster;
 
 import java.util.BitSet;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
+import surge.dispatch.DispatchJob;
 import surge.dispatch.Dispatcher;
+import surge.dispatch.TaskClaims;
 import surge.jobs.control.Jobs;
 import surge.jobs.control.Merger;
 import surge.jobs.entity.Job;
@@ -13,37 +15,74 @@ import surge.jobs.entity.JobState;
 import surge.persistence.Database;
 
 /**
- * What a server instance does with its claims: claimed tasks join its dispatcher's queue (its fast
- * local dispatch is unchanged), jobs it does not hold yet are loaded from the database, won merges
- * go to its merger, and jobs that ended on another instance are forgotten here.
+ * The dispatcher's claiming hook when several instances share the database: claimed tasks join this
+ * instance's dispatcher queue through {@link Dispatcher#claimed} (its fast local dispatch is
+ * unchanged), a job it does not hold yet is loaded from the database and submitted with only the
+ * claimed tasks runnable ({@link #onSubmit}), a queue running low asks the poller for more at once,
+ * won merges go to its merger, and jobs that ended on another instance are released here.
  */
-public final class LocalQueue implements ClusterNode.Work {
+public final class LocalQueue implements ClusterNode.Work, TaskClaims {
   private static final Logger LOG = Logger.getLogger(LocalQueue.class.getName());
+
+  /** Tasks queued here ahead per connected volunteer session (a poll comes every second). */
+  static final int AHEAD = 8;
+
+  /** After a round that wanted tasks and found none, a low queue waits for the next poll. */
+  private static final long QUIET_NANOS = 1_000_000_000L;
 
   private final Database db;
   private final Dispatcher dispatcher;
   private final Jobs jobs;
   private final Merger merger;
   private final int batch;
+  private final Runnable poke;
 
-  /** Jobs adopted here, watched until they end somewhere. Only the cluster thread touches it. */
-  private final Set<Long> held = new HashSet<>();
+  /** Jobs held here, by sequence: their public ids. Written by the cluster thread. */
+  private final Map<Long, String> held = new ConcurrentHashMap<>();
 
-  /** Tasks queued here ahead per connected volunteer session (a poll comes every second). */
-  static final int AHEAD = 8;
+  /** Claimed tasks of a job being adopted, for {@link #onSubmit}; by sequence. */
+  private final Map<Long, BitSet> adopting = new ConcurrentHashMap<>();
 
-  public LocalQueue(Database db, Dispatcher dispatcher, Jobs jobs, Merger merger, int batch) {
+  /** Tasks handed to the dispatcher and not yet done here, by public job id. */
+  private final Map<String, Integer> outstanding = new ConcurrentHashMap<>();
+
+  private volatile int lowMark;
+  private volatile long quietUntil = System.nanoTime();
+  private int lastWanted;
+  private boolean wonThisRound;
+
+  /**
+   * @param poke asks the cluster's poller for a round soon ({@link ClusterNode#poke})
+   */
+  public LocalQueue(
+      Database db, Dispatcher dispatcher, Jobs jobs, Merger merger, int batch, Runnable poke) {
     this.db = db;
     this.dispatcher = dispatcher;
     this.jobs = jobs;
     this.merger = merger;
     this.batch = batch;
+    this.poke = poke;
   }
+
+  // ---- ClusterNode.Work: what the poller found (on the cluster thread) ----
 
   @Override
   public void run(long job, BitSet claimed) {
-    if (dispatcher.addTasks(job, claimed) || jobs.adopt(job, claimed)) {
-      held.add(job);
+    wonThisRound = true;
+    String id = held.get(job);
+    if (id != null) {
+      outstanding.merge(id, claimed.cardinality(), Integer::sum);
+      if (!dispatcher.claimed(id, claimed)) {
+        // It ended here, or was forgotten after its merge: its claim rows went with it.
+        forget(job, id);
+      }
+      return;
+    }
+    adopting.put(job, claimed);
+    try {
+      jobs.adopt(job).ifPresent(publicId -> held.put(job, publicId));
+    } finally {
+      adopting.remove(job);
     }
     // Else the job ended meanwhile: its claim rows went with it.
   }
@@ -57,7 +96,9 @@ public final class LocalQueue implements ClusterNode.Work {
   public int wanted() {
     var stats = dispatcher.stats();
     long ahead = Math.min(2L * batch, (long) AHEAD * stats.volunteers());
-    return (int) Math.max(0, ahead - stats.queued());
+    lowMark = (int) (ahead / 2);
+    lastWanted = (int) Math.max(0, ahead - stats.queued());
+    return lastWanted;
   }
 
   @Override
@@ -74,6 +115,10 @@ public final class LocalQueue implements ClusterNode.Work {
 
   @Override
   public void polled() {
+    if (lastWanted > 0 && !wonThisRound) {
+      quietUntil = System.nanoTime() + QUIET_NANOS;
+    }
+    wonThisRound = false;
     if (held.isEmpty()) {
       return;
     }
@@ -82,15 +127,83 @@ public final class LocalQueue implements ClusterNode.Work {
             s ->
                 s.createSelectionQuery(
                         "from Job j where j.id in (:ids) and j.state in (:ended)", Job.class)
-                    .setParameter("ids", held)
+                    .setParameter("ids", List.copyOf(held.keySet()))
                     .setParameter(
                         "ended", List.of(JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED))
                     .getResultList());
     for (Job job : ended) {
-      dispatcher.cancel(job.publicId(), "it ended on another instance");
-      dispatcher.forgetSequence(job.id());
-      held.remove(job.id());
-      LOG.fine(() -> "forgot " + job.publicId() + ": " + job.state());
+      dispatcher.release(job.publicId(), "it ended on another instance", true);
+      forget(job.id(), job.publicId());
+      LOG.fine(() -> "released " + job.publicId() + ": " + job.state());
     }
+  }
+
+  /**
+   * The lease lapsed (the instance was frozen or cut off past it): every job held here is released
+   * from the dispatcher, so its volunteers stop computing tasks that now run elsewhere; the jobs
+   * come back with whatever this instance claims under its new lease.
+   */
+  @Override
+  public void lapsed() {
+    for (var job : List.copyOf(held.entrySet())) {
+      // No report: what was done here under the lapsed lease was refused at the fence.
+      dispatcher.release(
+          job.getValue(), "this server instance's claim lapsed; it runs elsewhere", false);
+      forget(job.getKey(), job.getValue());
+    }
+    LOG.warning("cluster: released every job held here after the lease lapsed");
+  }
+
+  @Override
+  public boolean finishedHere(long job) {
+    String id = held.get(job);
+    Integer left = id == null ? null : outstanding.get(id);
+    return left != null && left <= 0;
+  }
+
+  private void forget(long job, String id) {
+    held.remove(job);
+    outstanding.remove(id);
+  }
+
+  // ---- TaskClaims: what the dispatcher asks (under its lock, except runningLow) ----
+
+  /** Only the tasks this instance claimed for the job it is adopting; none for any other job. */
+  @Override
+  public BitSet onSubmit(DispatchJob job, BitSet pending) {
+    BitSet mine = adopting.remove(job.sequence());
+    if (mine == null) {
+      return new BitSet();
+    }
+    mine.and(pending);
+    outstanding.merge(job.id(), mine.cardinality(), Integer::sum);
+    return mine;
+  }
+
+  @Override
+  public int lowMark() {
+    return lowMark;
+  }
+
+  @Override
+  public void runningLow(long queued) {
+    if (System.nanoTime() - quietUntil >= 0) {
+      poke.run();
+    }
+  }
+
+  @Override
+  public void done(String job, int index) {
+    outstanding.computeIfPresent(job, (k, n) -> n - 1);
+  }
+
+  @Override
+  public void released(String job, int index) {
+    outstanding.remove(job);
+  }
+
+  @Override
+  public String toString() {
+    return "LocalQueue(cluster claims)";
   }
 }

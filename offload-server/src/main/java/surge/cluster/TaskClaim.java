@@ -8,8 +8,8 @@ import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Index;
 import jakarta.persistence.Table;
-import java.io.Serializable;
-import java.util.Objects;
+import java.time.Instant;
+import surge.jobs.entity.TaskOutput;
 
 /**
  * Who runs task {@code taskIndex} of a job: nobody yet, an instance under one lease (its epoch), or
@@ -22,11 +22,13 @@ import java.util.Objects;
     indexes = {
       // The claim query: pending rows in job and task order (PostgreSQL may make this partial:
       // WHERE state = 'PENDING').
-      @Index(name = "task_claims_runnable", columnList = "state, job_id, task_index"),
+      @Index(
+          name = "task_claims_runnable",
+          columnList = "state, priority desc, deadline, job_id, task_index"),
       // Reclaiming a dead lease's rows.
       @Index(name = "task_claims_owner", columnList = "owner_epoch")
     })
-@IdClass(TaskClaim.Key.class)
+@IdClass(TaskOutput.Key.class) // the same (job, task index) key as the task's output
 public class TaskClaim {
   /** Where a task stands in the cluster. */
   public enum State {
@@ -53,32 +55,16 @@ public class TaskClaim {
   @Column(name = "owner_epoch")
   private Long ownerEpoch;
 
+  /** The job's, copied when the rows are written: claims are taken best job first. */
+  @Column(name = "priority", nullable = false)
+  private int priority;
+
+  @Column(name = "deadline")
+  private Instant deadline;
+
   protected TaskClaim() {}
 
   public State state() {
     return state;
-  }
-
-  /** The composite primary key (job, task index). */
-  public static class Key implements Serializable {
-    private long jobId;
-    private int taskIndex;
-
-    protected Key() {}
-
-    public Key(long jobId, int taskIndex) {
-      this.jobId = jobId;
-      this.taskIndex = taskIndex;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && k.jobId == jobId && k.taskIndex == taskIndex;
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(jobId, taskIndex);
-    }
   }
 }

@@ -177,10 +177,12 @@ public final class Dispatcher {
   }
 
   /**
-   * Tasks of a job held here that the claiming hook claimed for this instance: those neither done
-   * nor queued nor leased here join the back of the job's queue and go to waiting volunteers. Hand
-   * in only tasks newly claimed: a task waiting for its validator kernel is neither queued nor
-   * leased, yet held here.
+   * Tasks of a job held here that the claiming hook claimed for this instance: those neither queued
+   * nor leased here join the back of the job's queue and go to waiting volunteers. Hand in only
+   * tasks newly claimed: a task waiting for its validator kernel is neither queued nor leased, yet
+   * held here. A newly claimed task this dispatcher counts as done had its result refused by the
+   * shared state (this instance's claim lapsed before the result was stored, and the task came back
+   * to it): it runs again, and a job that had gone to merging here runs again.
    *
    * @return false if no such job is dispatched here (or it ended): submit it first
    */
@@ -188,7 +190,7 @@ public final class Dispatcher {
     var out = new Outbox();
     synchronized (this) {
       JobRun run = jobs.get(jobId);
-      if (run == null || run.ended || run.phase == JobProgress.Phase.MERGING) {
+      if (run == null || run.ended) {
         return false;
       }
       BitSet held = new BitSet();
@@ -200,11 +202,48 @@ public final class Dispatcher {
       for (int i = tasks.nextSetBit(0);
           i >= 0 && i < run.job.taskCount();
           i = tasks.nextSetBit(i + 1)) {
-        if (!run.done.get(i) && !held.get(i)) {
+        if (held.get(i)) {
+          continue;
+        }
+        if (run.done.get(i)) {
+          run.done.clear(i);
+          run.doneCount--;
+          queue.requeueLast(run, i, nanos);
+        } else {
           queue.offer(run, i, nanos);
         }
       }
+      if (run.phase == JobProgress.Phase.MERGING && run.doneCount < run.job.taskCount()) {
+        run.phase = run.startedAt == null ? JobProgress.Phase.QUEUED : JobProgress.Phase.RUNNING;
+      }
       pump(out);
+    }
+    flush(out);
+    return true;
+  }
+
+  /**
+   * A job held here stops here without an end of its own: it ended elsewhere (another instance
+   * merged, failed or cancelled it, and wrote that end), or this instance's claims on it lapsed.
+   * The volunteers running its tasks are told, and it is forgotten. With {@code report}, the
+   * verification report of what was done here is journalled (the shared state adds up every
+   * instance's part), unless it was already, at the job's end or completion here.
+   *
+   * @return false if no such job is held here
+   */
+  public boolean release(String jobId, String reason, boolean report) {
+    var out = new Outbox();
+    synchronized (this) {
+      JobRun run = jobs.remove(jobId);
+      if (run == null) {
+        return false;
+      }
+      if (!run.ended) {
+        if (report && run.phase != JobProgress.Phase.MERGING) {
+          events.verification(jobId, run.report());
+        }
+        end(run, out, reason);
+      }
     }
     flush(out);
     return true;
@@ -254,39 +293,6 @@ public final class Dispatcher {
     flush(out);
   }
 
-  /**
-   * The cluster's hook (surge.cluster): tasks of a job this dispatcher holds, which another
-   * instance's claim had kept from it (submitted as done), are now this instance's to run. A job
-   * whose own tasks were all done here runs again. False if it holds no such job, or the job ended.
-   */
-  public boolean addTasks(long sequence, BitSet indices) {
-    var out = new Outbox();
-    synchronized (this) {
-      JobRun run = null;
-      for (JobRun r : jobs.values()) {
-        if (r.job.sequence() == sequence) {
-          run = r;
-        }
-      }
-      if (run == null || run.ended) {
-        return false;
-      }
-      for (int i = indices.nextSetBit(0); i >= 0; i = indices.nextSetBit(i + 1)) {
-        if (run.done.get(i)) {
-          run.done.clear(i);
-          run.doneCount--;
-          queue.requeueLast(run, i, System.nanoTime());
-        }
-      }
-      if (run.phase == JobProgress.Phase.MERGING) {
-        run.phase = run.startedAt == null ? JobProgress.Phase.QUEUED : JobProgress.Phase.RUNNING;
-      }
-      pump(out);
-    }
-    out.flush();
-    return true;
-  }
-
   /** The limits jobs and volunteers are held to. */
   public DispatchLimits limits() {
     return limits;
@@ -314,9 +320,24 @@ public final class Dispatcher {
     jobs.remove(jobId);
   }
 
-  /** As {@link #forget(String)}, for the journal and merger, which know a job by its sequence. */
-  public synchronized void forgetSequence(long sequence) {
-    jobs.values().removeIf(run -> run.job.sequence() == sequence);
+  /**
+   * As {@link #forget(String)}, for the journal and merger, which know a job by its sequence; a job
+   * still running here is released ({@link #release}).
+   */
+  public void forgetSequence(long sequence) {
+    String id = null;
+    synchronized (this) {
+      for (JobRun run : jobs.values()) {
+        if (run.job.sequence() == sequence) {
+          id = run.job.id();
+        }
+      }
+    }
+    if (id != null) {
+      // A job merged here while other instances ran part of it was still running here: its
+      // report of the part verified here goes to the journal (one instance: already reported).
+      release(id, "it ended", true);
+    }
   }
 
   public synchronized Optional<JobProgress> progress(String jobId) {
@@ -846,8 +867,9 @@ public final class Dispatcher {
     checkpoints.drop(run, index);
     completedTotal++;
     run.acceptedFrom(index, from);
-    events.taskDone(run.job.id(), index, output, millis);
+    // The hook hears first: the journal's writer may store the result before this method returns.
     claims.done(run.job.id(), index);
+    events.taskDone(run.job.id(), index, output, millis);
     if (run.doneCount == run.job.taskCount()) {
       run.phase = JobProgress.Phase.MERGING;
       events.verification(run.job.id(), run.report());

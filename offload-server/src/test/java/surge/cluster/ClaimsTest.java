@@ -2,6 +2,7 @@ package surge.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -49,7 +50,11 @@ class ClaimsTest {
   }
 
   static void addJob(ClusterNode node, long job, int tasks) {
-    db.run(s -> s.doWork(c -> node.accepted(c, job, tasks)));
+    addJob(node, job, tasks, 0, null);
+  }
+
+  static void addJob(ClusterNode node, long job, int tasks, int priority, Instant deadline) {
+    db.run(s -> s.doWork(c -> node.accepted(c, job, tasks, priority, deadline)));
   }
 
   /** The fenced write as the journal makes it: claim rows and outputs in one transaction. */
@@ -173,7 +178,9 @@ class ClaimsTest {
     // SIGCONT: the stale instance finishes its tasks and tries to write them.
     assertThat(write(stale, staleWork.jobs(), staleWork.indices())).isZero();
     assertThat(outputs()).isZero();
+    assertThat(staleWork.lapses).isZero();
     assertThat(stale.renew()).as("a lapsed lease is not renewed").isFalse();
+    assertThat(staleWork.lapses).as("told to drop what it held").isEqualTo(1);
     assertThat(stale.epoch()).isGreaterThan(oldEpoch);
     assertThat(write(stale, staleWork.jobs(), staleWork.indices()))
         .as("nor under its new epoch")
@@ -250,5 +257,32 @@ class ClaimsTest {
     assertThat(node.statements() - before).as("the fence: one batch for 64 results").isEqualTo(1);
     assertThat(node.counts(21).orElseThrow())
         .isEqualTo(new surge.jobs.control.SharedState.TaskCounts(576, 0, 64));
+  }
+
+  /**
+   * The cluster claims best job first, as one dispatcher orders its queue: an urgent job submitted
+   * after a large one is claimed before the large one's waiting tasks, and among equal priorities
+   * the earlier deadline, then the older job.
+   */
+  @Test
+  void claimsFollowPriorityThenDeadlineThenAgeAcrossTheCluster() {
+    var work = new Recorder();
+    work.wanted = 6;
+    var node = instances.join("ordered", ClusterNode.Timing.DEFAULT, work);
+    Instant soon = Instant.parse("2026-12-04T16:00:00Z");
+    addJob(node, 31, 100); // old, large, priority 0, no deadline
+    addJob(node, 32, 2, 0, soon.plusSeconds(3600)); // priority 0, a later deadline
+    addJob(node, 33, 2, 0, soon); // priority 0, the earliest deadline
+    addJob(node, 34, 2, 5, null); // urgent, submitted last
+    node.poll();
+    assertThat(work.claimed)
+        .extracting(t -> t[0] + "/" + t[1])
+        .containsExactlyInAnyOrder("34/0", "34/1", "33/0", "33/1", "32/0", "32/1");
+    work.claimed.clear();
+    work.wanted = 2;
+    node.poll();
+    assertThat(work.claimed)
+        .extracting(t -> t[0] + "/" + t[1])
+        .containsExactlyInAnyOrder("31/0", "31/1");
   }
 }

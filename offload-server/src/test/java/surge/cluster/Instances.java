@@ -78,6 +78,12 @@ final class Instances implements AutoCloseable {
     final Queue<long[]> claimed = new ConcurrentLinkedQueue<>();
     final Queue<Long> merges = new ConcurrentLinkedQueue<>();
     volatile int wanted = 50;
+    volatile int lapses;
+
+    @Override
+    public void lapsed() {
+      lapses++;
+    }
 
     @Override
     public void run(long job, BitSet tasks) {

@@ -505,6 +505,12 @@ class DispatcherTest {
   static final class RecordingEvents implements JobEvents {
     final List<String> log = new ArrayList<>();
     final List<JobFailure> failures = new ArrayList<>();
+    final List<VerificationReport> reports = new ArrayList<>();
+
+    @Override
+    public void verification(String job, VerificationReport report) {
+      reports.add(report);
+    }
 
     @Override
     public void jobStarted(String job, Instant at) {

@@ -114,4 +114,52 @@ class TaskClaimsTest {
     assertThat(dispatcher.claimed("j-1", again)).isTrue();
     assertThat(dispatcher.stats().queued()).isEqualTo(2);
   }
+
+  @Test
+  void aTaskDoneHereThatIsClaimedAgainRunsAgainAndAJobThatWentToMergingRunsAgain() {
+    var claims = new TwoAtATime();
+    dispatcher.claimsFrom(claims);
+    var v = volunteer("v1");
+    dispatcher.submit(DispatcherTest.job("j-1", 2, 0), new BitSet());
+    dispatcher.request("v1", 2);
+    for (Assignment a : v.tasks()) {
+      dispatcher.results("v1", List.of(DispatcherTest.ok(a, "x")));
+    }
+    assertThat(dispatcher.progress("j-1").orElseThrow().phase())
+        .isEqualTo(JobProgress.Phase.MERGING);
+    // The shared state refused task 1's result (this instance's claim had lapsed) and it came back.
+    BitSet back = new BitSet();
+    back.set(1);
+    assertThat(dispatcher.claimed("j-1", back)).isTrue();
+    var progress = dispatcher.progress("j-1").orElseThrow();
+    assertThat(progress.phase()).isEqualTo(JobProgress.Phase.RUNNING);
+    assertThat(progress.done()).isEqualTo(1);
+    dispatcher.request("v1", 1);
+    assertThat(v.tasks()).extracting(Assignment::index).containsExactly(0, 1, 1);
+  }
+
+  @Test
+  void aJobReleasedBecauseItEndedElsewhereCancelsItsLeasesWithoutAnEventAndIsForgotten() {
+    var claims = new TwoAtATime();
+    dispatcher.claimsFrom(claims);
+    var v = volunteer("v1");
+    dispatcher.submit(DispatcherTest.job("j-1", 4, 0), new BitSet());
+    dispatcher.request("v1", 2);
+    Assignment first = v.tasks().get(0);
+    dispatcher.results("v1", List.of(DispatcherTest.ok(first, "x")));
+    int eventsBefore = t.events.log.size();
+    assertThat(dispatcher.release("j-1", "it ended on another instance", true)).isTrue();
+    assertThat(t.events.reports)
+        .as("the report of the part done here")
+        .singleElement()
+        .satisfies(r -> assertThat(r.accepted()).isEqualTo(1));
+    assertThat(v.cancels()).containsExactly("j-1/1");
+    assertThat(dispatcher.progress("j-1")).isEmpty();
+    assertThat(dispatcher.stats().queued()).isZero();
+    assertThat(t.events.log.subList(eventsBefore, t.events.log.size()))
+        .noneMatch(e -> e.startsWith("cancelled") || e.startsWith("completed"));
+    assertThat(dispatcher.release("j-1", "again", true)).isFalse();
+    assertThat(t.events.reports).hasSize(1);
+    assertThat(dispatcher.claimed("j-1", new BitSet())).isFalse();
+  }
 }

@@ -23,6 +23,29 @@ public final class LoginThrottle {
     void sleep(long millis) throws InterruptedException;
   }
 
+  /**
+   * Failures kept where several server instances see them (surge.cluster, in the database), so that
+   * N instances behind one proxy do not allow N times one instance's guessing rate. Times are the
+   * store's own clock; the counts follow the same rules as the in-memory table.
+   */
+  public interface SharedFailures {
+    /** The address's failures (0 once forgotten) and how long ago the last was; the minute's. */
+    Seen seen(String address);
+
+    /** A check from the address failed. */
+    void failed(String address);
+
+    /** A check from the address succeeded: its failures are forgotten. */
+    void succeeded(String address);
+
+    /**
+     * @param failures the address's failures not yet forgotten
+     * @param sinceLastMillis how long ago its last failure was
+     * @param minuteFailures every address's failures in the current minute
+     */
+    record Seen(int failures, long sinceLastMillis, int minuteFailures) {}
+  }
+
   /** Another check from this address has been running for longer than a check can wait. */
   public static final class Busy extends Exception {
     public Busy() {
@@ -48,6 +71,7 @@ public final class LoginThrottle {
   private final LinkedHashMap<String, Entry> entries;
   private long minuteStart;
   private int minuteFailures;
+  private final SharedFailures shared;
 
   public LoginThrottle(
       int maxAddresses,
@@ -55,6 +79,18 @@ public final class LoginThrottle {
       int failuresPerMinute,
       LongSupplier clockMillis,
       Sleeper sleeper) {
+    this(maxAddresses, maxDelay, failuresPerMinute, clockMillis, sleeper, null);
+  }
+
+  /** With {@code shared} (may be null), failures are counted there, across instances. */
+  public LoginThrottle(
+      int maxAddresses,
+      Duration maxDelay,
+      int failuresPerMinute,
+      LongSupplier clockMillis,
+      Sleeper sleeper,
+      SharedFailures shared) {
+    this.shared = shared;
     this.maxAddresses = maxAddresses;
     this.maxDelayMillis = maxDelay.toMillis();
     this.failuresPerMinute = failuresPerMinute;
@@ -71,7 +107,13 @@ public final class LoginThrottle {
 
   /** The server's: 10,000 addresses, waits up to 5 s, 300 failures a minute in all. */
   public static LoginThrottle standard(LongSupplier clockMillis) {
-    return new LoginThrottle(10_000, Duration.ofSeconds(5), 300, clockMillis, Thread::sleep);
+    return standard(clockMillis, null);
+  }
+
+  /** The server's, counting failures in {@code shared} (several instances) when it is not null. */
+  public static LoginThrottle standard(LongSupplier clockMillis, SharedFailures shared) {
+    return new LoginThrottle(
+        10_000, Duration.ofSeconds(5), 300, clockMillis, Thread::sleep, shared);
   }
 
   /**
@@ -87,11 +129,19 @@ public final class LoginThrottle {
       throw new Busy();
     }
     try {
-      long wait = delayMillis(entry);
+      long wait = shared == null ? delayMillis(entry) : sharedDelayMillis(address);
       if (wait > 0) {
         sleeper.sleep(wait);
       }
       boolean ok = check.getAsBoolean();
+      if (shared != null) {
+        if (ok) {
+          shared.succeeded(address);
+        } else {
+          shared.failed(address);
+        }
+        return ok;
+      }
       synchronized (this) {
         if (ok) {
           entry.failures = 0;
@@ -110,9 +160,14 @@ public final class LoginThrottle {
   }
 
   /** How long the next check from {@code address} waits now, in milliseconds. */
-  public synchronized long delayMillis(String address) {
-    Entry e = entries.get(address);
-    return delayMillis(e == null ? new Entry() : e);
+  public long delayMillis(String address) {
+    if (shared != null) {
+      return sharedDelayMillis(address);
+    }
+    synchronized (this) {
+      Entry e = entries.get(address);
+      return delayMillis(e == null ? new Entry() : e);
+    }
   }
 
   private synchronized long delayMillis(Entry e) {
@@ -120,11 +175,20 @@ public final class LoginThrottle {
     if (e.failures > 0 && now - e.lastFailure > FORGET_AFTER_MILLIS) {
       e.failures = 0;
     }
+    return delay(e.failures, now - minuteStart < MINUTE && minuteFailures >= failuresPerMinute);
+  }
+
+  private long sharedDelayMillis(String address) {
+    var seen = shared.seen(address);
+    int failures = seen.sinceLastMillis() > FORGET_AFTER_MILLIS ? 0 : seen.failures();
+    return delay(failures, seen.minuteFailures() >= failuresPerMinute);
+  }
+
+  private long delay(int failures, boolean overBudget) {
     long own =
-        e.failures == 0
+        failures == 0
             ? 0
-            : Math.min(maxDelayMillis, FIRST_DELAY_MILLIS << Math.min(20, e.failures - 1));
-    boolean overBudget = now - minuteStart < MINUTE && minuteFailures >= failuresPerMinute;
+            : Math.min(maxDelayMillis, FIRST_DELAY_MILLIS << Math.min(20, failures - 1));
     return overBudget ? maxDelayMillis : own;
   }
 

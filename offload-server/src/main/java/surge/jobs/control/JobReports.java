@@ -25,20 +25,38 @@ final class JobReports {
         + r.recomputed();
   }
 
+  /**
+   * A stored report with {@code part} added, count by count: several instances each report the part
+   * of a job they verified (surge.cluster).
+   */
+  static String add(Optional<String> stored, VerificationReport part) {
+    long[] n = counts(stored);
+    long[] p = counts(Optional.of(store(part)));
+    StringBuilder sum = new StringBuilder();
+    for (int i = 0; i < n.length; i++) {
+      sum.append(i == 0 ? "" : ",").append(n[i] + p[i]);
+    }
+    return sum.toString();
+  }
+
+  private static long[] counts(Optional<String> stored) {
+    long[] n = new long[7];
+    stored.ifPresent(
+        text -> {
+          String[] parts = text.split(",");
+          for (int i = 0; i < Math.min(parts.length, n.length); i++) {
+            n[i] = Long.parseLong(parts[i]);
+          }
+        });
+    return n;
+  }
+
   /** The stored report of a job that has one (it declared a verification mode). */
   static Optional<VerificationReport> load(Job job) {
     if (job.verifyMode().isEmpty()) {
       return Optional.empty();
     }
-    long[] n = new long[7];
-    job.verifyReport()
-        .ifPresent(
-            text -> {
-              String[] parts = text.split(",");
-              for (int i = 0; i < Math.min(parts.length, n.length); i++) {
-                n[i] = Long.parseLong(parts[i]);
-              }
-            });
+    long[] n = counts(job.verifyReport());
     return Optional.of(
         new VerificationReport(
             job.verifyMode().get(),

@@ -183,7 +183,14 @@ public final class Jobs {
                 audit.record(s, caller, "job.submit", job.publicId(), describe(job));
                 if (shared.on()) {
                   s.flush();
-                  s.doWork(c -> shared.accepted(c, job.id(), job.taskCount()));
+                  s.doWork(
+                      c ->
+                          shared.accepted(
+                              c,
+                              job.id(),
+                              job.taskCount(),
+                              job.priority(),
+                              job.deadline().orElse(null)));
                 }
               });
           return job;
@@ -247,22 +254,20 @@ public final class Jobs {
 
   /**
    * Shared: this instance claimed tasks of a job it does not hold yet. Loads it as {@link #recover}
-   * does, with only the claimed tasks runnable here; false if the job ended meanwhile.
+   * does; which of its tasks are queued here the dispatcher asks its claiming hook ({@link
+   * surge.dispatch.TaskClaims#onSubmit}). The job's public id, or empty if it ended meanwhile.
    */
-  public boolean adopt(long jobId, BitSet claimed) {
+  public Optional<String> adopt(long jobId) {
     Job job = db.transaction(s -> s.find(Job.class, jobId));
     if (job == null || job.state().ended()) {
-      return false;
+      return Optional.empty();
     }
     byte[] input = job.inputSha256().flatMap(inputs::bytes).orElse(null);
     DispatchJob planned = plan(job, input);
-    var others = new BitSet(job.taskCount());
-    others.set(0, job.taskCount());
-    others.andNot(claimed);
-    dispatcher.submit(planned, others);
+    dispatcher.submit(planned, new BitSet());
     dispatched.accept(planned);
-    LOG.fine(() -> "adopted " + job.publicId() + " with " + claimed.cardinality() + " tasks");
-    return true;
+    LOG.fine(() -> "adopted " + job.publicId());
+    return Optional.of(job.publicId());
   }
 
   /** The newest jobs {@code caller} may see: their own, or every job for an operator. */

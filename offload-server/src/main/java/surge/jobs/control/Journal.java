@@ -58,7 +58,11 @@ public final class Journal implements JobEvents, AutoCloseable {
   private final LinkedBlockingQueue<Event> queue = new LinkedBlockingQueue<>();
   private final Thread writer;
   private volatile boolean running = true;
-  private volatile long lastFailureMillis;
+
+  /**
+   * The latest write failed; cleared by the next that succeeds (the writer retries until one does).
+   */
+  private volatile boolean failing;
 
   /**
    * @param onCompleted called with a job's id once all its task outputs are committed
@@ -137,9 +141,12 @@ public final class Journal implements JobEvents, AutoCloseable {
     return queue.size();
   }
 
-  /** True unless the last write failed within the past minute. */
+  /**
+   * True unless the writer stopped or its latest write failed. Healthy again as soon as a write
+   * succeeds: a two-second database outage is not a minute of 503s on {@code /health}.
+   */
   public boolean healthy() {
-    return writer.isAlive() && clock.millis() - lastFailureMillis > 60_000;
+    return writer.isAlive() && !failing;
   }
 
   private void writeLoop() {
@@ -170,10 +177,11 @@ public final class Journal implements JobEvents, AutoCloseable {
     while (true) {
       try {
         db.run(s -> apply(s, batch));
+        failing = false;
         afterCommit(batch);
         return;
       } catch (RuntimeException e) {
-        lastFailureMillis = clock.millis();
+        failing = true;
         if (db.ping()) {
           // The database is fine, so one event is at fault: write them one by one, drop the bad.
           LOG.log(Level.WARNING, "journal batch failed; writing its events one by one", e);
@@ -185,6 +193,7 @@ public final class Journal implements JobEvents, AutoCloseable {
               LOG.log(Level.SEVERE, "journal dropped " + event, single);
             }
           }
+          failing = false; // the database answers: the next batch is written as usual
           return;
         }
         LOG.log(Level.SEVERE, "database unreachable; retrying journal batch in " + backoff + " ms");
@@ -239,7 +248,11 @@ public final class Journal implements JobEvents, AutoCloseable {
         }
         job.start(st.at());
       } else if (e instanceof Verified v) {
-        job.verified(JobReports.store(v.report()));
+        // Shared: each instance reports the part it verified, when it lets the job go.
+        job.verified(
+            shared.on()
+                ? JobReports.add(job.verifyReport(), v.report())
+                : JobReports.store(v.report()));
       } else if (e instanceof Completed) {
         if (!shared.on()) {
           job.merging(); // shared: whoever claims the merge, once every instance is done
@@ -339,9 +352,10 @@ public final class Journal implements JobEvents, AutoCloseable {
   }
 
   private void afterCommit(List<Event> batch) {
+    shared.committed();
     for (Event e : batch) {
       if (e instanceof Completed && shared.on()) {
-        shared.completedHere(e.job());
+        continue; // shared: the merge is claimed once every instance's tasks are done
       } else if (e instanceof Completed) {
         onCompleted.accept(e.job());
       } else if (e instanceof Failed || e instanceof Cancelled) {

@@ -2,6 +2,7 @@ package surge.jobs.control;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.BitSet;
 import java.util.Optional;
 
@@ -15,8 +16,12 @@ public interface SharedState {
   /** Several instances share the database: jobs are claimed, not queued at submission. */
   boolean on();
 
-  /** A job was stored in this transaction: its tasks become claimable when it commits. */
-  void accepted(Connection c, long job, int tasks) throws SQLException;
+  /**
+   * A job was stored in this transaction: its tasks become claimable when it commits, best job
+   * first (priority, then the earliest deadline; {@code deadline} may be null).
+   */
+  void accepted(Connection c, long job, int tasks, int priority, Instant deadline)
+      throws SQLException;
 
   /** A job was committed: claim some of its tasks soon. */
   void submitted(long job);
@@ -33,8 +38,11 @@ public interface SharedState {
   /** The job failed or was cancelled in this transaction: nobody runs or merges it any more. */
   void ended(Connection c, long job) throws SQLException;
 
-  /** This instance's dispatcher has no task of the job left: someone may merge it now. */
-  void completedHere(long job);
+  /**
+   * A batch of this instance's writes committed: if it stored the last result this instance held of
+   * a job, that job's merge may be claimed now.
+   */
+  void committed();
 
   /** False when the merge of this job is no longer this instance's to store (fenced). */
   boolean mayStoreMerge(Connection c, long job) throws SQLException;
@@ -53,7 +61,7 @@ public interface SharedState {
         }
 
         @Override
-        public void accepted(Connection c, long job, int tasks) {}
+        public void accepted(Connection c, long job, int tasks, int priority, Instant deadline) {}
 
         @Override
         public void submitted(long job) {}
@@ -72,7 +80,7 @@ public interface SharedState {
         public void ended(Connection c, long job) {}
 
         @Override
-        public void completedHere(long job) {}
+        public void committed() {}
 
         @Override
         public boolean mayStoreMerge(Connection c, long job) {

@@ -36,6 +36,10 @@ class JournalTest {
   }
 
   private Job job(int tasks) {
+    return job(db, tasks);
+  }
+
+  private static Job job(Database db, int tasks) {
     return db.transaction(
         s -> {
           var job =
@@ -137,5 +141,66 @@ class JournalTest {
     journal.start();
     awaitCompleted(job);
     assertThat(outputs(job)).containsExactly("0=a", "1=b");
+    assertThat(journal.healthy()).as("healthy once the database answered again").isTrue();
+  }
+
+  /**
+   * A real outage: the database (H2 over TCP) stops while a result waits, then comes back. The
+   * journal is unhealthy while it cannot write, keeps the result, and is healthy again with the
+   * first write that succeeds (it used to stay unhealthy for a minute after any failure).
+   */
+  @Test
+  void aDatabaseOutageIsUnhealthyOnlyUntilTheHeldResultIsWritten() throws Exception {
+    int port;
+    try (var free = new java.net.ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    String p = Integer.toString(port);
+    var tcp = org.h2.tools.Server.createTcpServer("-tcpPort", p, "-ifNotExists").start();
+    Database remote =
+        Database.open(
+            "jdbc:h2:tcp://localhost:"
+                + port
+                + "/mem:outage-"
+                + UUID.randomUUID()
+                + ";DB_CLOSE_DELAY=-1",
+            "sa",
+            "",
+            List.of(Job.class, TaskOutput.class));
+    var done = new CopyOnWriteArrayList<Long>();
+    var writer = new Journal(remote, Clock.systemUTC(), done::add, id -> {});
+    try {
+      Job job = job(remote, 1);
+      writer.start();
+      assertThat(writer.healthy()).isTrue();
+      tcp.stop();
+      writer.taskDone(job.publicId(), 0, out("kept"), 1);
+      writer.jobCompleted(job.publicId());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (writer.healthy() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(writer.healthy()).as("unhealthy while the database is down").isFalse();
+      tcp = org.h2.tools.Server.createTcpServer("-tcpPort", p, "-ifNotExists").start();
+      long back = System.nanoTime();
+      while (!done.contains(job.id()) && System.nanoTime() < back + TimeUnit.SECONDS.toNanos(30)) {
+        Thread.sleep(10);
+      }
+      assertThat(done)
+          .as("the held result was written once the database was back")
+          .contains(job.id());
+      assertThat(writer.healthy()).as("healthy with the first write that succeeded").isTrue();
+      String stored =
+          remote.transaction(
+              s ->
+                  new String(
+                      s.find(TaskOutput.class, new TaskOutput.Key(job.id(), 0)).stdout(),
+                      StandardCharsets.UTF_8));
+      assertThat(stored).isEqualTo("kept");
+    } finally {
+      writer.close();
+      remote.close();
+      tcp.stop();
+    }
   }
 }
