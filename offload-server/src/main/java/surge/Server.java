@@ -372,7 +372,13 @@ public final class Server implements AutoCloseable {
           // One path for claimed tasks: the dispatcher's claiming hook, set before any job.
           var local =
               new LocalQueue(
-                  server.db, server.dispatcher, server.jobs, server.merger, CLAIM_BATCH, c::poke);
+                  server.db,
+                  server.dispatcher,
+                  server.jobs,
+                  server.merger,
+                  CLAIM_BATCH,
+                  c::poke,
+                  c::handBack);
           server.dispatcher.claimsFrom(local);
           c.start(local);
         });

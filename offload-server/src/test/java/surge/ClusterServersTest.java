@@ -162,6 +162,48 @@ class ClusterServersTest {
     }
   }
 
+  /**
+   * An instance whose volunteers all went (to another instance, say after an nginx restart) hands
+   * its claimed tasks back to the pool instead of holding them under its live lease for ever.
+   */
+  @Test
+  void anInstanceLeftWithoutVolunteersHandsItsClaimedTasksBack() throws Exception {
+    try (Server a = Server.start(settings("left"))) {
+      String job = submitMonteCarlo(a, 6);
+      var silent = new SilentVolunteer();
+      a.dispatcher.connect("gone", silent, new VolunteerProfile(4, "native"), 1 << 20);
+      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (silent.assigned.isEmpty() && System.nanoTime() < until) {
+        a.dispatcher.request("gone", 4);
+        Thread.sleep(100);
+      }
+      assertThat(claimed(job)).as("claimed by the instance").isPositive();
+      a.dispatcher.disconnect("gone");
+      until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      while (claimed(job) > 0 && System.nanoTime() < until) {
+        Thread.sleep(100);
+      }
+      assertThat(claimed(job)).as("tasks still claimed with no volunteer here").isZero();
+      assertThat(a.dispatcher.stats().queued()).isZero();
+      assertNativeResult(a, job, runUntilEnd(a, job), 6);
+    }
+  }
+
+  /** The job's task rows claimed by some instance, read from PostgreSQL. */
+  static int claimed(String publicId) throws Exception {
+    long id = surge.jobs.entity.Job.parseId(publicId).orElseThrow();
+    try (var c = java.sql.DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "");
+        var q =
+            c.prepareStatement(
+                "select count(*) from task_claims where job_id = ? and state = 'CLAIMED'")) {
+      q.setLong(1, id);
+      try (var rows = q.executeQuery()) {
+        rows.next();
+        return rows.getInt(1);
+      }
+    }
+  }
+
   /** Takes tasks and never answers; records what it was told to stop. */
   static final class SilentVolunteer implements VolunteerChannel {
     final List<String> assigned = new java.util.concurrent.CopyOnWriteArrayList<>();

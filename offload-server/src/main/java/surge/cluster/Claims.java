@@ -57,7 +57,10 @@ public final class Claims {
   /** The fence: a result is written only while its claim still names this lease. */
   private static final String DONE =
       "update task_claims set state = 'DONE' where job_id = ? and task_index = ?"
-          + " and state = 'CLAIMED' and owner = ? and owner_epoch = ?";
+          + " and state = 'CLAIMED' and owner = ? and owner_epoch = ?"
+          // and only while that lease is live: a frozen instance that wakes after its lease
+          // lapsed writes nothing even before another instance's reclaim has run.
+          + " and exists (select 1 from cluster_instances where epoch = ? and lease_until > now())";
 
   private static final String REOPEN =
       "update task_claims set state = 'CLAIMED', owner = ?, owner_epoch = ?"
@@ -83,6 +86,11 @@ public final class Claims {
 
   private static final String COUNTS =
       "select state, count(*) from task_claims where job_id = ? group by state";
+
+  /** Tasks an instance no longer queues go back to the pool, if its lease still holds them. */
+  private static final String HAND_BACK =
+      "update task_claims set state = 'PENDING', owner = null, owner_epoch = null"
+          + " where job_id = ? and task_index = any(?) and state = 'CLAIMED' and owner_epoch = ?";
 
   /** Released by an instance that stops cleanly, so others need not wait for its lease. */
   private static final String RELEASE =
@@ -183,6 +191,7 @@ public final class Claims {
         done.setInt(2, indices[i]);
         done.setString(3, owner);
         done.setLong(4, epoch);
+        done.setLong(5, epoch);
         done.addBatch();
       }
       int[] counts = done.executeBatch();
@@ -260,6 +269,17 @@ public final class Claims {
       drop.executeUpdate();
     }
     statements.increment();
+  }
+
+  /** Hands tasks of one job back to the pool: the number handed back. */
+  public int handBack(Connection c, long epoch, long job, BitSet indices) throws SQLException {
+    try (var back = c.prepareStatement(HAND_BACK)) {
+      back.setLong(1, job);
+      back.setArray(2, c.createArrayOf("integer", indices.stream().boxed().toArray()));
+      back.setLong(3, epoch);
+      statements.increment();
+      return back.executeUpdate();
+    }
   }
 
   /** Hands back what lease {@code epoch} holds (a clean stop). */

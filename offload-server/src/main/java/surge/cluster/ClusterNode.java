@@ -71,6 +71,13 @@ public final class ClusterNode implements SharedState, AutoCloseable {
   private final AtomicBoolean mergeDue = new AtomicBoolean();
   private final AtomicBoolean mergePoke = new AtomicBoolean();
   private final ScheduledExecutorService timer;
+
+  /**
+   * Renews the lease on a thread of its own: a poll blocked behind a frozen instance's row locks
+   * must not let this instance's lease lapse too (seen in bench/cluster-faults.sh sigstop).
+   */
+  private final ScheduledExecutorService leaseTimer;
+
   private volatile Work work;
 
   public ClusterNode(Database db, String name, Timing timing) {
@@ -84,13 +91,20 @@ public final class ClusterNode implements SharedState, AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.leaseTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "surge-cluster-lease");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Takes a lease and starts renewing it and polling for work. */
   public void start(Work work) {
     join(work);
     LOG.info(() -> "cluster: " + lease.name() + " holds lease epoch " + lease.epoch());
-    timer.scheduleWithFixedDelay(
+    leaseTimer.scheduleWithFixedDelay(
         this::renewQuietly, 0, timing.renewEvery().toMillis(), TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(
         () -> pollQuietly(true), 0, timing.pollEvery().toMillis(), TimeUnit.MILLISECONDS);
@@ -122,7 +136,11 @@ public final class ClusterNode implements SharedState, AutoCloseable {
                   + old
                   + " had lapsed; its tasks are fenced off, now epoch "
                   + lease.epoch());
-      work.lapsed();
+      if (Thread.currentThread().getName().equals("surge-cluster-lease")) {
+        timer.execute(work::lapsed); // with the polls, on their thread
+      } else {
+        work.lapsed();
+      }
     }
     return live;
   }
@@ -265,6 +283,12 @@ public final class ClusterNode implements SharedState, AutoCloseable {
 
   private record Counted(TaskCounts counts, long atNanos) {}
 
+  /** Tasks of a job this instance no longer queues go back to the pool for any instance. */
+  public void handBack(long job, BitSet indices) {
+    int n = sql(c -> claims.handBack(c, lease.epoch(), job, indices));
+    LOG.info(() -> "cluster: handed " + n + " task(s) of job #" + job + " back to the pool");
+  }
+
   /** The current lease's fencing token. */
   public long epoch() {
     return lease.epoch();
@@ -281,6 +305,7 @@ public final class ClusterNode implements SharedState, AutoCloseable {
 
   /** Stops without a word to the database, as a killed instance would. */
   void halt() {
+    leaseTimer.shutdownNow();
     timer.shutdownNow();
     try {
       timer.awaitTermination(5, TimeUnit.SECONDS);
@@ -292,6 +317,7 @@ public final class ClusterNode implements SharedState, AutoCloseable {
   /** Stops, hands back what it holds and ends its lease, so others need not wait for it. */
   @Override
   public void close() {
+    leaseTimer.shutdownNow();
     timer.shutdownNow();
     try {
       timer.awaitTermination(5, TimeUnit.SECONDS);

@@ -36,6 +36,10 @@ public final class LocalQueue implements ClusterNode.Work, TaskClaims {
   private final Merger merger;
   private final int batch;
   private final Runnable poke;
+  private final java.util.function.BiConsumer<Long, BitSet> handBack;
+
+  /** Full polls in a row with no volunteer connected here. */
+  private int alone;
 
   /** Jobs held here, by sequence: their public ids. Written by the cluster thread. */
   private final Map<Long, String> held = new ConcurrentHashMap<>();
@@ -51,9 +55,17 @@ public final class LocalQueue implements ClusterNode.Work, TaskClaims {
 
   /**
    * @param poke asks the cluster's poller for a round soon ({@link ClusterNode#poke})
+   * @param handBack returns tasks of a job to the pool ({@link ClusterNode#handBack})
    */
   public LocalQueue(
-      Database db, Dispatcher dispatcher, Jobs jobs, Merger merger, int batch, Runnable poke) {
+      Database db,
+      Dispatcher dispatcher,
+      Jobs jobs,
+      Merger merger,
+      int batch,
+      Runnable poke,
+      java.util.function.BiConsumer<Long, BitSet> handBack) {
+    this.handBack = handBack;
     this.db = db;
     this.dispatcher = dispatcher;
     this.jobs = jobs;
@@ -117,6 +129,7 @@ public final class LocalQueue implements ClusterNode.Work, TaskClaims {
     if (!full || held.isEmpty()) {
       return;
     }
+    handBackSurplus();
     List<Job> ended =
         db.transaction(
             s ->
@@ -130,6 +143,35 @@ public final class LocalQueue implements ClusterNode.Work, TaskClaims {
       dispatcher.release(job.publicId(), "it ended on another instance", true);
       forget(job.id(), job.publicId());
       LOG.fine(() -> "released " + job.publicId() + ": " + job.state());
+    }
+  }
+
+  /**
+   * Queued tasks beyond twice what this instance's volunteers want go back to the pool; all of them
+   * once no volunteer has been connected here for two full polls (after an nginx restart every
+   * volunteer may reconnect to the other instances: this one's claimed tasks would wait for ever,
+   * its lease being live; bench/cluster-faults.sh nginx-restart).
+   */
+  private void handBackSurplus() {
+    var stats = dispatcher.stats();
+    alone = stats.volunteers() == 0 ? alone + 1 : 0;
+    long keep = 2 * Math.min(2L * batch, (long) AHEAD * stats.volunteers());
+    if (stats.queued() <= keep || (stats.volunteers() == 0 && alone < 2)) {
+      return;
+    }
+    Map<String, BitSet> taken = dispatcher.unqueue(keep);
+    for (var e : held.entrySet()) {
+      BitSet tasks = taken.get(e.getValue());
+      if (tasks == null || tasks.isEmpty()) {
+        continue;
+      }
+      try {
+        handBack.accept(e.getKey(), tasks);
+        outstanding.computeIfPresent(e.getValue(), (k, n) -> n - tasks.cardinality());
+      } catch (RuntimeException failed) {
+        LOG.warning("could not hand tasks back, queued here again: " + failed);
+        dispatcher.claimed(e.getValue(), tasks);
+      }
     }
   }
 

@@ -249,6 +249,36 @@ public final class Dispatcher {
     return true;
   }
 
+  /**
+   * Takes queued tasks (none leased) off this dispatcher until {@code keep} remain, the worst job's
+   * last first, for the claiming hook to hand back to the shared pool: an instance left with no
+   * volunteers (they all reconnected elsewhere) must not sit on claimed tasks. The hook is told
+   * nothing; the caller hands them back. By job, the indices taken.
+   */
+  public synchronized Map<String, BitSet> unqueue(long keep) {
+    Map<String, BitSet> taken = new LinkedHashMap<>();
+    List<JobRun> worstFirst = new ArrayList<>(jobs.values());
+    worstFirst.sort(JobRun.ORDER.reversed());
+    for (JobRun run : worstFirst) {
+      if (queue.queued() <= keep) {
+        break;
+      }
+      if (run.ended || run.queue.size() == 0) {
+        continue;
+      }
+      int[] queued = new int[run.queue.size()];
+      int[] n = {0};
+      run.queue.forEach(i -> queued[n[0]++] = i);
+      BitSet out = new BitSet();
+      for (int k = queued.length - 1; k >= 0 && queue.queued() > keep; k--) {
+        queue.remove(run, queued[k]);
+        out.set(queued[k]);
+      }
+      taken.put(run.job.id(), out);
+    }
+    return taken;
+  }
+
   /** The dispatch policy in force. */
   public DispatchPolicy policy() {
     return policy;

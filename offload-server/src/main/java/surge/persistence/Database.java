@@ -58,6 +58,13 @@ public final class Database implements AutoCloseable {
     config.setPoolName("surge");
     // Named, not discovered: under Payara, DriverManager does not see drivers inside the WAR.
     config.setDriverClassName(vendor.driver());
+    if (vendor == Vendor.POSTGRESQL) {
+      // A process frozen mid-transaction (SIGSTOP, a stalled VM) must not hold its row locks for
+      // ever: the server ends such a session after 5 s, less than a cluster lease (6 s), so the
+      // other instances' reclaim is not blocked behind it. A live instance never waits that long
+      // between two statements of one transaction.
+      config.setConnectionInitSql("set idle_in_transaction_session_timeout = '5s'");
+    }
     return new HikariDataSource(config);
   }
 

@@ -94,6 +94,11 @@ public final class RescueSchedule implements RescueTimer, AutoCloseable {
         "org.quartz.impl.jdbcjobstore.PostgreSQLDelegate");
     p.setProperty("org.quartz.jobStore.tablePrefix", "QRTZ_");
     p.setProperty("org.quartz.jobStore.isClustered", "true");
+    // A timer stored by another instance is seen by this one at its next trigger scan; idle, the
+    // scheduler scans every 30 s by default, so a rescue due while the instance that set it was
+    // dead fired up to 17.5 s late (bench/cluster-faults.sh rescue-while-dead). Every 2 s: one
+    // indexed query on qrtz_triggers.
+    p.setProperty("org.quartz.scheduler.idleWaitTime", "2000");
     p.setProperty("org.quartz.jobStore.clusterCheckinInterval", Long.toString(CHECK_IN.toMillis()));
     // Job data as strings (the Slurm job id), not serialized Java objects.
     p.setProperty("org.quartz.jobStore.useProperties", "true");
