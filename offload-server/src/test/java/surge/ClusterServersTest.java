@@ -134,14 +134,7 @@ class ClusterServersTest {
   void anInstanceWhoseLeaseLapsedTellsItsVolunteersToStopAndClaimsAfresh() throws Exception {
     try (Server a = Server.start(settings("lapsing"))) {
       String job = submitMonteCarlo(a, 6);
-      var silent = new SilentVolunteer();
-      a.dispatcher.connect("silent", silent, new VolunteerProfile(4, "native"), 1 << 20);
-      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (silent.assigned.isEmpty() && System.nanoTime() < until) {
-        a.dispatcher.request("silent", 4);
-        Thread.sleep(100);
-      }
-      assertThat(silent.assigned).as("tasks given to the silent volunteer").isNotEmpty();
+      var silent = SilentVolunteer.holdingTasks(a, "silent");
       try (var c = java.sql.DriverManager.getConnection(postgres.jdbcUrl(), postgres.user(), "");
           var lapse =
               c.prepareStatement(
@@ -149,7 +142,7 @@ class ClusterServersTest {
                       + " where name = 'lapsing'")) {
         assertThat(lapse.executeUpdate()).isEqualTo(1);
       }
-      until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
       while (silent.cancelled.isEmpty() && System.nanoTime() < until) {
         Thread.sleep(50);
       }
@@ -170,16 +163,10 @@ class ClusterServersTest {
   void anInstanceLeftWithoutVolunteersHandsItsClaimedTasksBack() throws Exception {
     try (Server a = Server.start(settings("left"))) {
       String job = submitMonteCarlo(a, 6);
-      var silent = new SilentVolunteer();
-      a.dispatcher.connect("gone", silent, new VolunteerProfile(4, "native"), 1 << 20);
-      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (silent.assigned.isEmpty() && System.nanoTime() < until) {
-        a.dispatcher.request("gone", 4);
-        Thread.sleep(100);
-      }
+      var silent = SilentVolunteer.holdingTasks(a, "gone");
       assertThat(claimed(job)).as("claimed by the instance").isPositive();
       a.dispatcher.disconnect("gone");
-      until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
       while (claimed(job) > 0 && System.nanoTime() < until) {
         Thread.sleep(100);
       }
@@ -209,6 +196,19 @@ class ClusterServersTest {
     final List<String> assigned = new java.util.concurrent.CopyOnWriteArrayList<>();
     final List<String> cancelled = new java.util.concurrent.CopyOnWriteArrayList<>();
     final List<String> reasons = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Connected to {@code server} as {@code id}, once it holds tasks (within 20 s). */
+    static SilentVolunteer holdingTasks(Server server, String id) throws InterruptedException {
+      var silent = new SilentVolunteer();
+      server.dispatcher.connect(id, silent, new VolunteerProfile(4, "native"), 1 << 20);
+      long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (silent.assigned.isEmpty() && System.nanoTime() < until) {
+        server.dispatcher.request(id, 4);
+        Thread.sleep(100);
+      }
+      assertThat(silent.assigned).as("tasks given to the silent volunteer").isNotEmpty();
+      return silent;
+    }
 
     @Override
     public void send(VolunteerEvent message) {

@@ -84,20 +84,18 @@ public final class ClusterNode implements SharedState, AutoCloseable {
     this.db = db;
     this.lease = new InstanceLease(name, timing.lease());
     this.timing = timing;
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "surge-cluster");
-              t.setDaemon(true);
-              return t;
-            });
-    this.leaseTimer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "surge-cluster-lease");
-              t.setDaemon(true);
-              return t;
-            });
+    this.timer = Executors.newSingleThreadScheduledExecutor(daemon("surge-cluster"));
+    this.leaseTimer = Executors.newSingleThreadScheduledExecutor(daemon(LEASE_THREAD));
+  }
+
+  private static final String LEASE_THREAD = "surge-cluster-lease";
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /** Takes a lease and starts renewing it and polling for work. */
@@ -136,7 +134,7 @@ public final class ClusterNode implements SharedState, AutoCloseable {
                   + old
                   + " had lapsed; its tasks are fenced off, now epoch "
                   + lease.epoch());
-      if (Thread.currentThread().getName().equals("surge-cluster-lease")) {
+      if (Thread.currentThread().getName().equals(LEASE_THREAD)) {
         timer.execute(work::lapsed); // with the polls, on their thread
       } else {
         work.lapsed();
